@@ -1,0 +1,205 @@
+/**
+ * The reward composer: the one reward path of training, `medrl reward`, `medrl eval` and
+ * `medrl serve`. total = clip(sum_i weight_i * r_i) over the configured components, where r_i is
+ * the component's score (standardized with running moments when `normalize: running`), then gates
+ * may force the total. Knows nothing of tfjs. May import: @medrl/sdk, config, plugins/registry.
+ */
+import type {
+  ComponentBreakdown,
+  ComponentScore,
+  PluginContext,
+  RewardBreakdown,
+  RewardComponent,
+  Rollout,
+} from '@medrl/sdk';
+import type { ResolvedConfig, ResolvedRewardConfig } from '../config/schema.js';
+import { ConfigError, RewardComponentError, messageOf } from '../errors.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import { createJudgeComponent } from './judge-component.js';
+import { RunningMoments } from './normalizer.js';
+
+export interface ComposerTerm {
+  name: string;
+  weight: number;
+  component: RewardComponent;
+}
+
+type Gate = ResolvedRewardConfig['gates'][number];
+
+export interface ScoreOptions {
+  step?: number;
+  signal?: AbortSignal;
+}
+
+const COMPARE: Record<Gate['op'], (a: number, b: number) => boolean> = {
+  lt: (a, b) => a < b,
+  lte: (a, b) => a <= b,
+  eq: (a, b) => a === b,
+  gte: (a, b) => a >= b,
+  gt: (a, b) => a > b,
+};
+
+function gateName(gate: Gate): string {
+  return gate.name ?? `${gate.component}.${gate.field} ${gate.op} ${gate.value}`;
+}
+
+function readField(breakdown: ComponentBreakdown, field: string): unknown {
+  if (field === 'raw') return breakdown.raw;
+  let value: unknown = breakdown.details;
+  for (const key of field.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+export class RewardComposer {
+  private readonly moments = new Map<string, RunningMoments>();
+
+  constructor(
+    readonly terms: readonly ComposerTerm[],
+    private readonly options: Pick<ResolvedRewardConfig, 'clip' | 'normalize' | 'gates' | 'onMissing'>,
+    private readonly context: PluginContext,
+  ) {
+    if (terms.length === 0) throw new ConfigError('reward.components is empty: configure at least one component');
+    for (const term of terms) this.moments.set(term.name, new RunningMoments());
+  }
+
+  get componentNames(): string[] {
+    return this.terms.map((t) => t.name);
+  }
+
+  /** Scores a batch: every component is asked concurrently; breakdowns come back in rollout order. */
+  async score(rollouts: readonly Rollout[], opts: ScoreOptions = {}): Promise<RewardBreakdown[]> {
+    if (rollouts.length === 0) return [];
+    const ctx = { ...this.context, step: opts.step, signal: opts.signal ?? this.context.signal };
+    const perTerm = await Promise.all(this.terms.map((term) => this.callComponent(term, rollouts, ctx)));
+
+    const normalized = perTerm.map((scores, t) => this.normalize(this.terms[t]!.name, scores));
+    return rollouts.map((rollout, i) => this.compose(rollout, i, perTerm, normalized));
+  }
+
+  /** Running-normalization state, for checkpoints. */
+  state(): Record<string, { count: number; mean: number; m2: number }> {
+    return Object.fromEntries([...this.moments].map(([name, m]) => [name, m.toJSON()]));
+  }
+
+  restore(state: Record<string, { count: number; mean: number; m2: number }>): void {
+    for (const [name, s] of Object.entries(state)) this.moments.set(name, RunningMoments.fromJSON(s));
+  }
+
+  private async callComponent(
+    term: ComposerTerm,
+    rollouts: readonly Rollout[],
+    ctx: PluginContext & { step?: number },
+  ): Promise<(ComponentScore | null)[]> {
+    let scores: (ComponentScore | null)[];
+    try {
+      scores = await term.component.score(rollouts, ctx);
+    } catch (error) {
+      throw new RewardComponentError(term.name, `threw: ${messageOf(error)}`, { cause: error });
+    }
+    if (!Array.isArray(scores) || scores.length !== rollouts.length) {
+      const got = Array.isArray(scores) ? `${scores.length} scores` : typeof scores;
+      throw new RewardComponentError(term.name, `returned ${got} for ${rollouts.length} rollouts`);
+    }
+    scores.forEach((score, i) => {
+      if (score === null || score === undefined) return;
+      if (typeof score.value !== 'number' || !Number.isFinite(score.value)) {
+        throw new RewardComponentError(
+          term.name,
+          `returned a non-finite value (${String(score.value)}) for rollout "${rollouts[i]!.id}"`,
+        );
+      }
+    });
+    return scores.map((s) => s ?? null);
+  }
+
+  private normalize(name: string, scores: (ComponentScore | null)[]): (number | null)[] | undefined {
+    if (this.options.normalize !== 'running') return undefined;
+    const moments = this.moments.get(name)!;
+    moments.update(scores.filter((s): s is ComponentScore => s !== null).map((s) => s.value));
+    return scores.map((s) => (s === null ? null : moments.standardize(s.value)));
+  }
+
+  private compose(
+    rollout: Rollout,
+    index: number,
+    perTerm: (ComponentScore | null)[][],
+    normalized: ((number | null)[] | undefined)[],
+  ): RewardBreakdown {
+    const components: Record<string, ComponentBreakdown> = {};
+    const missing: string[] = [];
+    let presentWeight = 0;
+    let totalWeight = 0;
+    this.terms.forEach((term, t) => {
+      const score = perTerm[t]![index] ?? null;
+      totalWeight += term.weight;
+      if (score === null) missing.push(term.name);
+      else presentWeight += term.weight;
+      components[term.name] = {
+        raw: score ? score.value : null,
+        ...(normalized[t] ? { normalized: normalized[t]![index] ?? null } : {}),
+        weight: term.weight,
+        weighted: null,
+        reasons: score?.reasons ?? [],
+        ...(score?.details ? { details: score.details } : {}),
+      };
+    });
+
+    if (missing.length > 0 && this.options.onMissing === 'fail') {
+      throw new RewardComponentError(missing[0]!, `no score for rollout "${rollout.id}" (reward.onMissing = fail)`);
+    }
+    if (missing.length > 0 && this.options.onMissing === 'drop') {
+      return { id: rollout.id, total: null, components, dropped: `missing: ${missing.join(', ')}` };
+    }
+    if (missing.length === this.terms.length || (missing.length > 0 && presentWeight === 0)) {
+      return { id: rollout.id, total: null, components, dropped: `no component scored: ${missing.join(', ')}` };
+    }
+
+    // renormalize: present weights are scaled so that they add up to the configured total weight.
+    const scale = missing.length > 0 ? totalWeight / presentWeight : 1;
+    let total = 0;
+    for (const term of this.terms) {
+      const part = components[term.name]!;
+      if (part.raw === null) continue;
+      part.weight = term.weight * scale;
+      part.weighted = part.weight * (part.normalized ?? part.raw);
+      total += part.weighted;
+    }
+    const [lo, hi] = this.options.clip ?? [-Infinity, Infinity];
+    total = Math.min(hi, Math.max(lo, total));
+
+    for (const gate of this.options.gates) {
+      const part = components[gate.component];
+      const value = part ? readField(part, gate.field) : undefined;
+      if (typeof value === 'number' && COMPARE[gate.op](value, gate.value)) {
+        return { id: rollout.id, total: gate.total, components, gate: gateName(gate) };
+      }
+    }
+    return { id: rollout.id, total, components };
+  }
+}
+
+/** Builds the composer of a run from its config and what the plugins registered. */
+export function buildComposer(config: ResolvedConfig, registry: PluginRegistry, context: PluginContext): RewardComposer {
+  const terms = config.reward.components.map((spec, i): ComposerTerm => {
+    const name = spec.name ?? spec.use;
+    if (spec.use === 'judge') {
+      return { name, weight: spec.weight, component: createJudgeComponent(name, spec.options, config.judge, registry, context) };
+    }
+    const component = registry.rewards.get(spec.use);
+    if (!component) {
+      const known = registry.rewards
+        .entries()
+        .map((e) => `${e.value.name} (${e.plugin})`)
+        .concat('judge (built in)');
+      throw new ConfigError(
+        `reward.components[${i}].use: no reward component "${spec.use}"; registered: ${known.join(', ')}. ` +
+          'Is the plugin that provides it listed in `plugins`?',
+      );
+    }
+    return { name, weight: spec.weight, component };
+  });
+  return new RewardComposer(terms, config.reward, context);
+}

@@ -1,0 +1,33 @@
+/**
+ * The default configuration of medrl: the one `npx medrl train` uses on a fresh clone.
+ * It reproduces the seed pipeline: R = 0.6 * R_rules + 0.4 * R_teacher, where R_rules is split over
+ * the four rule components (data/rl/reward_rules.md) and R_teacher is the judge-derived reward
+ * (DeepSeek when DEEPSEEK_API_KEY is set, else the offline mock judge).
+ * Every option and its default: docs/configuration.md.
+ */
+import { defineConfig } from '@medrl/sdk';
+import rules from '@medrl/plugin-rules';
+import judgeMock from '@medrl/plugin-judge-mock';
+import judgeDeepseek from '@medrl/plugin-judge-deepseek';
+import checkpointHf from '@medrl/plugin-checkpoint-hf';
+
+export default defineConfig({
+  plugins: [rules(), judgeMock(), judgeDeepseek(), checkpointHf()],
+  reward: {
+    components: [
+      { use: 'rules/format', weight: 0.1 },
+      { use: 'rules/length', weight: 0.1 },
+      { use: 'rules/keyword', weight: 0.1 },
+      { use: 'rules/safety', weight: 0.3 },
+      { use: 'judge', weight: 0.4 },
+    ],
+    clip: [-1, 1],
+    onMissing: 'renormalize',
+  },
+  judge: {
+    use: 'auto',
+    weights: { safety: 0.4, reasoning: 0.3, completeness: 0.2, empathy: 0.1 },
+    safetyZeroForcesZero: true,
+  },
+  engine: { backend: 'auto' },
+});
