@@ -86,10 +86,16 @@ export function checkScore(score: ComponentScore | null, expected: RewardExpecta
     );
   }
   if (expected.min !== undefined) {
-    assert.ok(score.value >= expected.min, `${label}: ${score.value} < min ${expected.min} (reasons: ${reasons.join(', ')})`);
+    assert.ok(
+      score.value >= expected.min,
+      `${label}: ${score.value} < min ${expected.min} (reasons: ${reasons.join(', ')})`,
+    );
   }
   if (expected.max !== undefined) {
-    assert.ok(score.value <= expected.max, `${label}: ${score.value} > max ${expected.max} (reasons: ${reasons.join(', ')})`);
+    assert.ok(
+      score.value <= expected.max,
+      `${label}: ${score.value} > max ${expected.max} (reasons: ${reasons.join(', ')})`,
+    );
   }
   for (const reason of expected.reasons ?? []) {
     assert.ok(reasons.includes(reason), `${label}: expected reason ${reason}, got [${reasons.join(', ')}]`);
@@ -145,7 +151,11 @@ export class RewardTester {
       cases.map((row, index) => rolloutFromCase(row, index)),
       this.context,
     );
-    assert.equal(scores.length, cases.length, `${component.name} returned ${scores.length} scores for ${cases.length} rollouts`);
+    assert.equal(
+      scores.length,
+      cases.length,
+      `${component.name} returned ${scores.length} scores for ${cases.length} rollouts`,
+    );
     return scores;
   }
 }

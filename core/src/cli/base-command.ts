@@ -6,7 +6,9 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { MedrlError } from '../errors.js';
 import { openRun, type Run } from '../runtime/run.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof MedrlCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof MedrlCommand)['baseFlags'] & T['flags']
+>;
 
 export abstract class MedrlCommand extends Command {
   static override enableJsonFlag = true;
@@ -14,7 +16,8 @@ export abstract class MedrlCommand extends Command {
   static override baseFlags = {
     config: Flags.string({
       char: 'c',
-      description: 'config file (default: medrl.config.* / .medrlrc* / package.json "medrl", searched from the current directory)',
+      description:
+        'config file (default: medrl.config.* / .medrlrc* / package.json "medrl", searched from the current directory)',
       helpValue: '<file>',
     }),
   };

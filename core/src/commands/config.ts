@@ -3,7 +3,11 @@ import { redactConfig } from '../config/redact.js';
 
 export default class Config extends MedrlCommand {
   static override description = 'Print the resolved configuration (defaults applied, secrets redacted).';
-  static override examples = ['<%= config.bin %> config', '<%= config.bin %> config --json', '<%= config.bin %> config -c medrl.config.yaml'];
+  static override examples = [
+    '<%= config.bin %> config',
+    '<%= config.bin %> config --json',
+    '<%= config.bin %> config -c medrl.config.yaml',
+  ];
 
   async run(): Promise<Record<string, unknown>> {
     const run = await this.openRun('config');

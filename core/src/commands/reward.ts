@@ -13,7 +13,11 @@ export default class Reward extends MedrlCommand {
   static override enableJsonFlag = false;
   static override flags = {
     input: Flags.string({ char: 'i', required: true, description: 'JSONL input', helpValue: '<jsonl>' }),
-    out: Flags.string({ char: 'o', description: 'JSONL output (default: stdout); written atomically', helpValue: '<jsonl>' }),
+    out: Flags.string({
+      char: 'o',
+      description: 'JSONL output (default: stdout); written atomically',
+      helpValue: '<jsonl>',
+    }),
     'batch-size': Flags.integer({ default: 64, min: 1, description: 'lines scored per composer call' }),
   };
 
@@ -35,7 +39,9 @@ export default class Reward extends MedrlCommand {
       throw error;
     }
     await writer?.commit();
-    this.logToStderr(`scored ${result.scored} line(s), ${result.failed.length} failed${flags.out ? ` -> ${flags.out}` : ''}`);
+    this.logToStderr(
+      `scored ${result.scored} line(s), ${result.failed.length} failed${flags.out ? ` -> ${flags.out}` : ''}`,
+    );
     if (result.failed.length > 0) {
       throw new ExitCodeError(`${result.failed.length} line(s) of ${flags.input} could not be scored`, 1);
     }

@@ -49,7 +49,9 @@ export class AtomicLineWriter {
   }
 
   async commit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     const handle = await open(this.tmp, 'r+');
     await handle.sync();
     await handle.close();

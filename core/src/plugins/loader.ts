@@ -231,7 +231,8 @@ export async function loadPlugins(entries: readonly unknown[], env: LoaderEnv): 
     for (const plugin of await instantiate(candidate, env.container)) {
       check(plugin, candidate.source);
       const twin = loaded.find((l) => l.plugin.name === plugin.name);
-      if (twin) throw new MedrlError(`plugin "${plugin.name}" is listed twice (${twin.source} and ${candidate.source})`);
+      if (twin)
+        throw new MedrlError(`plugin "${plugin.name}" is listed twice (${twin.source} and ${candidate.source})`);
       loaded.push({ plugin, source: candidate.source, version: plugin.version ?? candidate.version });
     }
   }

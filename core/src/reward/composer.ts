@@ -182,11 +182,19 @@ export class RewardComposer {
 }
 
 /** Builds the composer of a run from its config and what the plugins registered. */
-export function buildComposer(config: ResolvedConfig, registry: PluginRegistry, context: PluginContext): RewardComposer {
+export function buildComposer(
+  config: ResolvedConfig,
+  registry: PluginRegistry,
+  context: PluginContext,
+): RewardComposer {
   const terms = config.reward.components.map((spec, i): ComposerTerm => {
     const name = spec.name ?? spec.use;
     if (spec.use === 'judge') {
-      return { name, weight: spec.weight, component: createJudgeComponent(name, spec.options, config.judge, registry, context) };
+      return {
+        name,
+        weight: spec.weight,
+        component: createJudgeComponent(name, spec.options, config.judge, registry, context),
+      };
     }
     const component = registry.rewards.get(spec.use);
     if (!component) {

@@ -54,7 +54,11 @@ export function createJudgeComponent(
   registry: PluginRegistry,
   ctx: PluginContext,
 ): RewardComponent {
-  const parsed = judgeSchema.safeParse({ ...defaults, ...options, weights: { ...defaults.weights, ...(options.weights as object) } });
+  const parsed = judgeSchema.safeParse({
+    ...defaults,
+    ...options,
+    weights: { ...defaults.weights, ...(options.weights as object) },
+  });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
     throw new ConfigError(`reward component "${name}" options: ${issues}`);

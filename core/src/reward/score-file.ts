@@ -103,7 +103,8 @@ export async function scoreFile(options: {
       if (batch.length >= batchSize) await flush();
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MedrlError(`input file not found: ${options.input}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new MedrlError(`input file not found: ${options.input}`);
     throw error;
   }
   await flush();

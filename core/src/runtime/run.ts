@@ -69,7 +69,14 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
 
   let plugins: LoadedPlugin[] = [];
   try {
-    plugins = await loadPlugins(config.plugins, { rootDir, command: options.command, container, registry, hooks, contextFor });
+    plugins = await loadPlugins(config.plugins, {
+      rootDir,
+      command: options.command,
+      container,
+      registry,
+      hooks,
+      contextFor,
+    });
   } catch (error) {
     await container.dispose();
     throw error;

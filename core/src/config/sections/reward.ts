@@ -41,7 +41,9 @@ export const DEFAULT_REWARD_COMPONENTS = [
 export const rewardSchema = z
   .strictObject({
     /** Weighted terms of the total. Default: the seed pipeline's 0.6 rules + 0.4 teacher. */
-    components: z.array(rewardComponentSchema).default(() => DEFAULT_REWARD_COMPONENTS.map((c) => ({ ...c, options: {} }))),
+    components: z
+      .array(rewardComponentSchema)
+      .default(() => DEFAULT_REWARD_COMPONENTS.map((c) => ({ ...c, options: {} }))),
     /** [min, max] applied to the weighted sum; null for none. Default [-1, 1]. */
     clip: z
       .tuple([z.number().finite(), z.number().finite()])
