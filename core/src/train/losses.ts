@@ -8,10 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** x in the forward pass, no gradient in the backward pass (torch's `detach`). */
-export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: tf.Tensor) => ({
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: x.clone(),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as (x: tf.Tensor) => tf.Tensor;
+})) as never) as unknown as <T extends tf.Tensor>(x: T) => T;
 
 /** mean of x over the mask: sum(x * mask) / sum(mask). */
 export function maskedMeanT(x: tf.Tensor, mask: tf.Tensor): tf.Scalar {

@@ -1,4 +1,72 @@
-/** Config section `sft` (placeholder; the sft area's owner replaces it with documented fields and defaults). */
+/**
+ * Config section `sft`: `medrl sft`. Field names are TRL's SFTConfig / transformers'
+ * TrainingArguments / TRL's ModelConfig (LoRA); defaults are theirs except the original pipeline's
+ * epochs (3), batch size (4) and loss on assistant tokens only. docs/training.md explains each.
+ */
 import { z } from 'zod';
 
-export const sftSchema = z.looseObject({}).default({});
+export const sftSchema = z.strictObject({
+  /** Training records (`medrl prepare`). Default `data/processed/train.jsonl`. */
+  train_file: z.string().min(1).default('data/processed/train.jsonl'),
+  /** Records for the eval loss; null = no evaluation. Default `data/processed/dev.jsonl`. */
+  eval_file: z.string().min(1).nullable().default('data/processed/dev.jsonl'),
+  /** Where the result goes: `<output_dir>/final_lora` (adapter or full model, with config). Default `models/lora`. */
+  output_dir: z.string().min(1).default('models/lora'),
+  /** Passes over the training data. Default 3 (the original pipeline's). */
+  num_train_epochs: z.number().positive().default(3),
+  /** Records per micro-batch. Default 4 (the original pipeline's). */
+  per_device_train_batch_size: z.number().int().positive().default(4),
+  /** Records per eval batch. Default 8. */
+  per_device_eval_batch_size: z.number().int().positive().default(8),
+  /** Micro-batches per optimizer step. Default 1. */
+  gradient_accumulation_steps: z.number().int().positive().default(1),
+  /** Peak AdamW learning rate. Default 2e-5 (TRL SFTConfig's). */
+  learning_rate: z.number().positive().default(2e-5),
+  /** Schedule after warmup: linear decay to 0, cosine, or constant. Default linear. */
+  lr_scheduler_type: z.enum(['linear', 'cosine', 'constant']).default('linear'),
+  /** Warmup steps (wins over warmup_ratio when > 0). Default 0. */
+  warmup_steps: z.number().int().min(0).default(0),
+  /** Share of all optimizer steps used for warmup. Default 0. */
+  warmup_ratio: z.number().min(0).max(1).default(0),
+  /** AdamW decoupled weight decay. Default 0. */
+  weight_decay: z.number().min(0).default(0),
+  /** Clip the gradient's global norm; null = off. Default 1.0. */
+  max_grad_norm: z.number().positive().nullable().default(1.0),
+  /** Token sequences are cut to this length (from the right). Default 1024 (TRL's). */
+  max_length: z.number().int().positive().default(1024),
+  /** Loss on the assistant's tokens only (prompt tokens are masked out). Default true (TRL: false). */
+  assistant_only_loss: z.boolean().default(true),
+  /** Evaluate every this many optimizer steps; null = at the end of each epoch. Default null. */
+  eval_steps: z.number().int().positive().nullable().default(null),
+  /** Eval at most this many records (the first ones); null = all. Default null. */
+  max_eval_samples: z.number().int().positive().nullable().default(null),
+  /** Log the loss every this many optimizer steps. Default 10. */
+  logging_steps: z.number().int().positive().default(10),
+  /** Seed of shuffling, dropout and adapter initialization. Default 42 (transformers'). */
+  seed: z.number().int().min(0).default(42),
+  /** Train LoRA adapters (true) or all weights (false; sensible for the tiny model only). null = LoRA for a real checkpoint, full for the tiny model. Default null. */
+  use_peft: z.boolean().nullable().default(null),
+  /** LoRA rank. Default 16. */
+  lora_r: z.number().int().positive().default(16),
+  /** LoRA alpha (scale alpha / r). Default 32. */
+  lora_alpha: z.number().positive().default(32),
+  /** LoRA dropout. Default 0.05. */
+  lora_dropout: z.number().min(0).lt(1).default(0.05),
+  /** Modules that get adapters. Default every projection. */
+  lora_target_modules: z
+    .array(z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']))
+    .min(1)
+    .default(() => [
+      'q_proj' as const,
+      'k_proj' as const,
+      'v_proj' as const,
+      'o_proj' as const,
+      'gate_proj' as const,
+      'up_proj' as const,
+      'down_proj' as const,
+    ]),
+  /** Recompute activations during the backward pass (less memory, more time). Default false. */
+  gradient_checkpointing: z.boolean().default(false),
+});
+
+export type SftSection = z.output<typeof sftSchema>;
