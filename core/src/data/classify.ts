@@ -1,0 +1,181 @@
+/**
+ * Classification of a cleaned record: risk level and categories (from the question), specialty (from
+ * question and answer), language, complexity (from the reasoning's length) and a quality score used
+ * to pick the gold set. Lexicons come from the config merged over lexicons.ts.
+ */
+import type { RiskLevel } from '@medrl/sdk';
+import type { DataConfig } from '../config/sections/data.js';
+import { LexiconMatcher } from './lexicon-matcher.js';
+import {
+  DEFAULT_MEDIUM_RISK_TERMS,
+  DEFAULT_REFERRAL_TERMS,
+  DEFAULT_RISK_CATEGORIES,
+  DEFAULT_SPECIALTIES,
+  type RiskCategoryLexicon,
+  type SpecialtyLexicon,
+} from './lexicons.js';
+
+export const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+export const GENERAL_SPECIALTY = 'general';
+export type Complexity = 'simple' | 'moderate' | 'complex';
+
+export interface Classification {
+  risk_level: RiskLevel;
+  risk_categories: string[];
+  specialty: string;
+  lang: string;
+  complexity: Complexity;
+  /** 0..1, higher is better; see `qualityScore`. */
+  quality: number;
+}
+
+export interface ClassifyInput {
+  /** Question text: instruction and input. */
+  question: string;
+  think: string;
+  answer: string;
+  /** PII was replaced in this record. */
+  deidentified: boolean;
+  /** HTML or entities had to be removed. */
+  hadMarkup: boolean;
+}
+
+/** Counts of Han characters and Latin words in one pass. */
+export function textUnits(text: string): { han: number; latinWords: number } {
+  let han = 0;
+  let latinWords = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf)) han += 1;
+    const latin = (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+    if (latin && !inWord) latinWords += 1;
+    inWord = latin;
+  }
+  return { han, latinWords };
+}
+
+/** `zh` when Han characters are at least as many as Latin words, `en` when there are Latin words, else `und`. */
+export function detectLang(text: string): string {
+  const { han, latinWords } = textUnits(text);
+  if (han > 0 && han >= latinWords) return 'zh';
+  if (latinWords > 0) return 'en';
+  return 'und';
+}
+
+/** Length in units: a Han character counts 1, a Latin word 2 (an English word carries about two characters' meaning). */
+export function lengthUnits(text: string): number {
+  const { han, latinWords } = textUnits(text);
+  return han + 2 * latinWords;
+}
+
+const SENTENCE_END = /[。！？.!?）)」”"…]$/u;
+
+/**
+ * Quality in [0, 1]: reasoning present and substantial (0.3), answer substantial (0.3), answer ends
+ * as a finished sentence (0.1), answer has more than one sentence or line (0.1), and for high and
+ * critical questions an answer that refers to care (0.2; other questions get it free). Records that
+ * needed de-identification lose 0.1, records that carried HTML lose 0.05.
+ */
+export function qualityScore(input: ClassifyInput, risk: RiskLevel, refersToCare: boolean): number {
+  const thinkUnits = lengthUnits(input.think);
+  const answerUnits = lengthUnits(input.answer);
+  let score = 0;
+  score += thinkUnits >= 40 ? 0.3 : thinkUnits >= 10 ? 0.15 : 0;
+  score += answerUnits >= 60 ? 0.3 : answerUnits >= 20 ? 0.15 : 0.05;
+  if (SENTENCE_END.test(input.answer)) score += 0.1;
+  if (/[。！？.!?\n]./u.test(input.answer)) score += 0.1;
+  if (risk === 'high' || risk === 'critical' ? refersToCare : true) score += 0.2;
+  if (input.deidentified) score -= 0.1;
+  if (input.hadMarkup) score -= 0.05;
+  return Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000;
+}
+
+export class Classifier {
+  private readonly riskMatcher: LexiconMatcher<string>;
+  private readonly categoryLevels: Map<string, RiskLevel>;
+  private readonly categoryOrder: Map<string, number>;
+  private readonly mediumMatcher: LexiconMatcher<true>;
+  private readonly specialtyMatcher: LexiconMatcher<string>;
+  private readonly specialtyWeights: Map<string, number>;
+  private readonly specialtyOrder: string[];
+  private readonly referralMatcher: LexiconMatcher<true>;
+
+  constructor(private readonly config: Pick<DataConfig, 'lexicons' | 'complexity'>) {
+    const lex = config.lexicons;
+    const base = <T>(defaults: T, empty: T): T => (lex.replaceDefaults ? empty : defaults);
+    const risk: Record<string, RiskCategoryLexicon> = { ...base(DEFAULT_RISK_CATEGORIES, {}), ...lex.risk };
+    const specialties: Record<string, SpecialtyLexicon> = { ...base(DEFAULT_SPECIALTIES, {}), ...lex.specialty };
+
+    this.categoryLevels = new Map(Object.entries(risk).map(([name, entry]) => [name, entry.level]));
+    this.categoryOrder = new Map(Object.keys(risk).map((name, index) => [name, index]));
+    this.riskMatcher = new LexiconMatcher(
+      Object.entries(risk).flatMap(([name, entry]) => entry.terms.map((term) => [term, name] as const)),
+    );
+    this.mediumMatcher = new LexiconMatcher(
+      [...base(DEFAULT_MEDIUM_RISK_TERMS, []), ...lex.mediumRisk].map((term) => [term, true] as const),
+    );
+    this.specialtyOrder = Object.keys(specialties);
+    this.specialtyWeights = new Map(Object.entries(specialties).map(([name, entry]) => [name, entry.weight]));
+    this.specialtyMatcher = new LexiconMatcher(
+      Object.entries(specialties).flatMap(([name, entry]) => entry.terms.map((term) => [term, name] as const)),
+    );
+    this.referralMatcher = new LexiconMatcher(
+      [...base(DEFAULT_REFERRAL_TERMS, []), ...lex.referral].map((term) => [term, true] as const),
+    );
+  }
+
+  /** Risk categories found in the question, in lexicon order, and the highest level they imply. */
+  risk(lowerQuestion: string): { level: RiskLevel; categories: string[] } {
+    const found = new Set<string>();
+    this.riskMatcher.scan(lowerQuestion, (category) => found.add(category));
+    const categories = [...found].sort((a, b) => this.categoryOrder.get(a)! - this.categoryOrder.get(b)!);
+    let level: RiskLevel = 'low';
+    for (const category of categories) {
+      const implied = this.categoryLevels.get(category)!;
+      if (RISK_ORDER.indexOf(implied) > RISK_ORDER.indexOf(level)) level = implied;
+    }
+    if (level === 'low' && this.mediumMatcher.test(lowerQuestion)) level = 'medium';
+    return { level, categories };
+  }
+
+  /** The specialty with the highest weighted hit count (question hits count twice); ties go to the earlier one. */
+  specialty(lowerQuestion: string, lowerAnswer: string): string {
+    const scores = new Map<string, number>();
+    const add = (factor: number) => (name: string) =>
+      scores.set(name, (scores.get(name) ?? 0) + factor * this.specialtyWeights.get(name)!);
+    this.specialtyMatcher.scan(lowerQuestion, add(2));
+    this.specialtyMatcher.scan(lowerAnswer, add(1));
+    let best = GENERAL_SPECIALTY;
+    let bestScore = 0;
+    for (const name of this.specialtyOrder) {
+      const score = scores.get(name) ?? 0;
+      if (score > bestScore) {
+        best = name;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  complexity(think: string): Complexity {
+    const units = lengthUnits(think);
+    if (units >= this.config.complexity.complexUnits) return 'complex';
+    if (units >= this.config.complexity.moderateUnits) return 'moderate';
+    return 'simple';
+  }
+
+  classify(input: ClassifyInput): Classification {
+    const lowerQuestion = input.question.toLowerCase();
+    const lowerAnswer = input.answer.toLowerCase();
+    const risk = this.risk(lowerQuestion);
+    return {
+      risk_level: risk.level,
+      risk_categories: risk.categories,
+      specialty: this.specialty(lowerQuestion, lowerAnswer),
+      lang: detectLang(input.question + '\n' + input.answer),
+      complexity: this.complexity(input.think),
+      quality: qualityScore(input, risk.level, this.referralMatcher.test(lowerAnswer)),
+    };
+  }
+}

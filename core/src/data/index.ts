@@ -1,0 +1,9 @@
+/**
+ * The data pipeline as services: `runPrepare` (raw JSONL to cleaned, split, classified records) and
+ * `runPrepareRl` (processed records to RL prompts). Commands and the training job call these; this
+ * folder imports only node built-ins, its npm dependencies, @medrl/sdk types, ../config and ../errors.
+ */
+export { runPrepare, resolvePrepareConfig, REJECT_REASONS } from './prepare.js';
+export type { PrepareOptions, PrepareStats, PrepareStatsFile, FileStats, LineCounts, Rejection } from './prepare.js';
+export type { RejectReason, RawFormat } from './formats.js';
+export { DataError } from './errors.js';

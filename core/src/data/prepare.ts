@@ -1,0 +1,453 @@
+/**
+ * `runPrepare`: raw JSONL in, train/dev/test/gold_set/red_team/rejected/duplicates JSONL and
+ * stats.json out. Two streaming passes keep memory flat in the input size: pass 1 reads every input
+ * line, cleans, de-identifies, dedupes and classifies it, and appends kept records to a temporary
+ * file while keeping only a few numbers per record; the split is then computed from those numbers;
+ * pass 2 streams the temporary file into the outputs. All outputs are written in a temporary
+ * directory and renamed into place at the end, so a failed run leaves the previous outputs intact.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import path from 'node:path';
+import type { Logger, RiskLevel, Sample } from '@medrl/sdk';
+import { dataSchema, type DataConfig, type DataConfigInput } from '../config/sections/data.js';
+import { cleanText, emptyCleanFlags, joinThink, removeControl } from './clean.js';
+import { Classifier, RISK_ORDER } from './classify.js';
+import { dedupeText, Deduper } from './dedupe.js';
+import { Deidentifier, type PiiKind } from './deidentify.js';
+import { DataError } from './errors.js';
+import { findJsonlFiles, relativePosix, writeFileAtomic } from './files.js';
+import { normalizeRaw, REJECT_REASONS, type RawFormat, type RejectReason } from './formats.js';
+import { JsonlWriter } from './jsonl-writer.js';
+import { isBlank, readLineBatches } from './lines.js';
+import { SPLITS, stratifiedSplit, type SplitName } from './split.js';
+
+export interface PrepareOptions {
+  /** The `data` config section; missing fields take their defaults. */
+  data?: DataConfigInput;
+  /** Overrides `data.input`. */
+  input?: string;
+  /** Overrides `data.processedDir`. */
+  out?: string;
+  /** Overrides `data.seed`. */
+  seed?: number;
+  /** Stop at the first rejected line with a `DataError` naming file and line. */
+  strict?: boolean;
+  /** Base of relative paths (the config file's directory). Default: the working directory. */
+  cwd?: string;
+  /** Called once per rejected line, in input order (the CLI prints `file:line: reason`). */
+  onReject?: (rejection: Rejection) => void;
+  logger?: Logger;
+}
+
+/** One rejected input line, as written to rejected.jsonl. */
+export interface Rejection {
+  /** Path relative to the input directory, with `/` separators. */
+  file: string;
+  line: number;
+  reason: RejectReason;
+  /** What exactly is wrong (field, type, size). */
+  detail: string;
+  /** The start of the line, de-identified, for a human to recognise it. */
+  excerpt: string;
+}
+
+export interface DuplicateCounts {
+  exact: number;
+  near: number;
+}
+
+/** Per-file (and total) accounting: `lines = kept + duplicates.exact + duplicates.near + rejected`. */
+export interface LineCounts {
+  /** Non-blank lines read. */
+  lines: number;
+  kept: number;
+  duplicates: DuplicateCounts;
+  rejected: number;
+  rejectedByReason: Partial<Record<RejectReason, number>>;
+}
+
+export interface FileStats extends LineCounts {
+  file: string;
+}
+
+type Counts = Record<string, number>;
+
+/** What stats.json holds: no paths, times or other machine details, so equal inputs give equal bytes. */
+export interface PrepareStatsFile {
+  seed: number;
+  settings: {
+    split: DataConfig['split'];
+    maxLineBytes: number;
+    nearDuplicates: DataConfig['nearDuplicates'];
+    deidentify: boolean;
+    gold: DataConfig['gold'];
+  };
+  files: FileStats[];
+  totals: LineCounts;
+  splits: Record<SplitName | 'gold_set' | 'red_team', number>;
+  distribution: {
+    risk_level: Counts;
+    risk_categories: Counts;
+    specialty: Counts;
+    lang: Counts;
+    complexity: Counts;
+    format: Counts;
+  };
+  /** Risk level and specialty counts per split (the stratification at a glance). */
+  bySplit: Record<SplitName, { risk_level: Counts; specialty: Counts }>;
+  deidentified: { records: number; replacements: Partial<Record<PiiKind, number>> };
+  cleaning: { html: number; entities: number; control: number };
+}
+
+export interface PrepareStats extends PrepareStatsFile {
+  /** Absolute paths of everything written, by output name. */
+  outputs: Record<string, string>;
+  durationMs: number;
+}
+
+const OUTPUT_FILES = {
+  train: 'train.jsonl',
+  dev: 'dev.jsonl',
+  test: 'test.jsonl',
+  gold_set: 'gold_set.jsonl',
+  red_team: 'red_team.jsonl',
+  rejected: 'rejected.jsonl',
+  duplicates: 'duplicates.jsonl',
+  stats: 'stats.json',
+} as const;
+
+const EXCERPT_CHARS = 120;
+
+function emptyCounts(): LineCounts {
+  return { lines: 0, kept: 0, duplicates: { exact: 0, near: 0 }, rejected: 0, rejectedByReason: {} };
+}
+
+function bump(counts: Counts, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** A copy with keys in sorted order, so that JSON output does not depend on first-seen order. */
+function sortedCounts(counts: Counts): Counts {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** State of pass 1, and the few numbers kept per record for the split and pass 2. */
+class Pass1 {
+  readonly deidentifier: Deidentifier;
+  readonly classifier: Classifier;
+  readonly deduper: Deduper;
+  readonly totals = emptyCounts();
+  readonly files: FileStats[] = [];
+  readonly ids: string[] = [];
+  readonly strata: string[] = [];
+  readonly quality: number[] = [];
+  readonly riskRank: number[] = [];
+  readonly specialties: string[] = [];
+  readonly distribution: PrepareStatsFile['distribution'] = {
+    risk_level: {},
+    risk_categories: {},
+    specialty: {},
+    lang: {},
+    complexity: {},
+    format: {},
+  };
+  readonly deidentified = { records: 0, replacements: {} as Partial<Record<PiiKind, number>> };
+  readonly cleaning = { html: 0, entities: 0, control: 0 };
+
+  constructor(
+    readonly config: DataConfig,
+    readonly options: PrepareOptions,
+    readonly kept: JsonlWriter,
+    readonly rejected: JsonlWriter,
+    readonly duplicates: JsonlWriter,
+  ) {
+    this.deidentifier = new Deidentifier(config.deidentify.keepNumbers);
+    this.classifier = new Classifier(config);
+    this.deduper = new Deduper({
+      near: config.nearDuplicates.enabled,
+      threshold: config.nearDuplicates.threshold,
+      shingleSize: config.nearDuplicates.shingleSize,
+    });
+  }
+
+  reject(fileStats: FileStats, line: number, reason: RejectReason, detail: string, bytes: Buffer): void {
+    const raw = removeControl(bytes.toString('utf8', 0, Math.min(bytes.length, EXCERPT_CHARS * 4)), emptyCleanFlags());
+    const excerpt = this.deidentifier.redact(raw.slice(0, EXCERPT_CHARS), {});
+    const rejection: Rejection = { file: fileStats.file, line, reason, detail, excerpt };
+    for (const counts of [fileStats, this.totals]) {
+      counts.rejected += 1;
+      bump(counts.rejectedByReason as Counts, reason);
+    }
+    this.rejected.push(rejection);
+    this.options.onReject?.(rejection);
+    if (this.options.strict) throw new DataError(`${fileStats.file}:${line}: ${reason}: ${detail} (--strict)`);
+  }
+
+  /** Handles one non-blank line. */
+  line(fileStats: FileStats, number: number, bytes: Buffer, byteLength: number, oversize: boolean): void {
+    fileStats.lines += 1;
+    this.totals.lines += 1;
+    if (oversize) {
+      const limit = this.config.maxLineBytes;
+      return this.reject(fileStats, number, 'line_too_long', `line is ${byteLength} bytes, over the limit of ${limit}`, bytes);
+    }
+    if (!isUtf8(bytes)) return this.reject(fileStats, number, 'invalid_utf8', 'line is not valid UTF-8', bytes);
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      return this.reject(fileStats, number, 'invalid_json', (error as Error).message, bytes);
+    }
+    const normalized = normalizeRaw(value);
+    if (!normalized.ok) return this.reject(fileStats, number, normalized.reason, normalized.detail, bytes);
+    this.keepOrDrop(fileStats, number, normalized.record.format, normalized.record, bytes);
+  }
+
+  private keepOrDrop(
+    fileStats: FileStats,
+    number: number,
+    format: RawFormat,
+    raw: { instruction: string; input: string; think: string; answer: string },
+    bytes: Buffer,
+  ): void {
+    const flags = emptyCleanFlags();
+    const pii: Partial<Record<PiiKind, number>> = {};
+    const clean = (text: string): string => {
+      const cleaned = cleanText(text, flags);
+      return this.config.deidentify.enabled ? this.deidentifier.redact(cleaned, pii) : cleaned;
+    };
+    let instruction = clean(raw.instruction);
+    let input = clean(raw.input);
+    const think = clean(raw.think);
+    const answer = clean(raw.answer);
+    if (instruction === '' && input !== '') [instruction, input] = [input, ''];
+    if (instruction === '') return this.reject(fileStats, number, 'empty_question', 'the question is empty after cleaning', bytes);
+    if (answer === '') return this.reject(fileStats, number, 'empty_answer', 'the answer is empty after cleaning', bytes);
+
+    const output = joinThink(think, answer);
+    const key = dedupeText(`${instruction}\n${input}\n${output}`);
+    const id = 'med-' + createHash('sha1').update(key).digest('hex').slice(0, 16);
+    const duplicate = this.deduper.check(id, key);
+    if (duplicate !== null) {
+      fileStats.duplicates[duplicate.kind] += 1;
+      this.totals.duplicates[duplicate.kind] += 1;
+      this.duplicates.push({
+        file: fileStats.file,
+        line: number,
+        kind: duplicate.kind,
+        of: this.ids[duplicate.of],
+        similarity: duplicate.similarity,
+      });
+      return;
+    }
+
+    const deidentified = Object.keys(pii).length > 0;
+    const question = input === '' ? instruction : `${instruction}\n${input}`;
+    const c = this.classifier.classify({ question, think, answer, deidentified, hadMarkup: flags.html || flags.entities });
+    const sample: Sample = {
+      id,
+      instruction,
+      input,
+      output,
+      meta: {
+        source: `${fileStats.file}:${number}`,
+        format,
+        specialty: c.specialty,
+        risk_level: c.risk_level,
+        risk_categories: c.risk_categories,
+        complexity: c.complexity,
+        lang: c.lang,
+        is_deidentified: deidentified,
+        quality: c.quality,
+      },
+    };
+    this.kept.push(sample);
+
+    fileStats.kept += 1;
+    this.totals.kept += 1;
+    this.ids.push(id);
+    this.strata.push(`${c.risk_level}|${c.specialty}`);
+    this.quality.push(c.quality);
+    this.riskRank.push(RISK_ORDER.indexOf(c.risk_level));
+    this.specialties.push(c.specialty);
+    const d = this.distribution;
+    bump(d.risk_level, c.risk_level);
+    for (const category of c.risk_categories) bump(d.risk_categories, category);
+    bump(d.specialty, c.specialty);
+    bump(d.lang, c.lang);
+    bump(d.complexity, c.complexity);
+    bump(d.format, format);
+    if (deidentified) {
+      this.deidentified.records += 1;
+      for (const [kind, n] of Object.entries(pii)) bump(this.deidentified.replacements as Counts, kind, n);
+    }
+    if (flags.html) this.cleaning.html += 1;
+    if (flags.entities) this.cleaning.entities += 1;
+    if (flags.control) this.cleaning.control += 1;
+  }
+
+  async readFile(file: string, inputRoot: string): Promise<void> {
+    const fileStats: FileStats = { file: relativePosix(inputRoot, file), ...emptyCounts() };
+    this.files.push(fileStats);
+    for await (const batch of readLineBatches(file, this.config.maxLineBytes)) {
+      for (const line of batch) {
+        if (!line.oversize && isBlank(line.bytes)) continue;
+        this.line(fileStats, line.number, line.bytes, line.byteLength, line.oversize);
+      }
+      await Promise.all([this.kept.flush(), this.rejected.flush(), this.duplicates.flush()]);
+    }
+  }
+}
+
+/** Resolves the options over the config section: flags beat config, config beats defaults. */
+export function resolvePrepareConfig(options: PrepareOptions): { config: DataConfig; input: string; out: string } {
+  const parsed = dataSchema.safeParse(options.data ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `data.${issue.path.join('.')}: ${issue.message}`);
+    throw new DataError(`invalid data config:\n  - ${issues.join('\n  - ')}`);
+  }
+  const config: DataConfig = { ...parsed.data, seed: options.seed ?? parsed.data.seed };
+  if (!Number.isInteger(config.seed) || config.seed < 0) {
+    throw new DataError(`--seed must be a non-negative integer, got ${options.seed}`);
+  }
+  const cwd = options.cwd ?? process.cwd();
+  return {
+    config,
+    input: path.resolve(cwd, options.input ?? config.input),
+    out: path.resolve(cwd, options.out ?? config.processedDir),
+  };
+}
+
+function checkReconciled(counts: LineCounts, what: string): void {
+  const accounted = counts.kept + counts.duplicates.exact + counts.duplicates.near + counts.rejected;
+  if (accounted !== counts.lines) {
+    throw new Error(`internal error: ${what}: ${counts.lines} lines read but ${accounted} accounted for`);
+  }
+}
+
+export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareStats> {
+  const started = performance.now();
+  const { config, input, out } = resolvePrepareConfig(options);
+  const files = await findJsonlFiles(input);
+  if (files.length === 0) throw new DataError(`no *.jsonl files under ${input}`);
+  const inputRoot = (await stat(input)).isFile() ? path.dirname(input) : input;
+
+  await mkdir(out, { recursive: true });
+  const temp = await mkdtemp(path.join(out, '.prepare-'));
+  const writers: JsonlWriter[] = [];
+  const open = (name: string): JsonlWriter => {
+    const writer = new JsonlWriter(path.join(temp, name));
+    writers.push(writer);
+    return writer;
+  };
+  try {
+    // Pass 1: read, clean, dedupe, classify.
+    const kept = open('kept.jsonl');
+    const rejected = open(OUTPUT_FILES.rejected);
+    const duplicates = open(OUTPUT_FILES.duplicates);
+    const pass1 = new Pass1(config, options, kept, rejected, duplicates);
+    for (const file of files) await pass1.readFile(file, inputRoot);
+    await Promise.all([kept.close(), rejected.close(), duplicates.close()]);
+    for (const fileStats of pass1.files) checkReconciled(fileStats, fileStats.file);
+    checkReconciled(pass1.totals, 'all files');
+
+    // The split, the gold set (best train records) and the red team (high and critical train records).
+    const assignment = stratifiedSplit(pass1.ids, pass1.strata, config.split, config.seed);
+    const highRank = RISK_ORDER.indexOf('high');
+    const trainIndices = pass1.ids.map((_, i) => i).filter((i) => assignment[i] === 0);
+    const gold = new Uint8Array(pass1.ids.length);
+    trainIndices
+      .filter((i) => pass1.quality[i] >= config.gold.minQuality)
+      .sort((a, b) => pass1.quality[b] - pass1.quality[a] || (pass1.ids[a] < pass1.ids[b] ? -1 : 1))
+      .slice(0, config.gold.maxSize)
+      .forEach((i) => (gold[i] = 1));
+
+    // Pass 2: route kept records to their outputs.
+    const splitWriters = SPLITS.map((name) => open(OUTPUT_FILES[name]));
+    const goldWriter = open(OUTPUT_FILES.gold_set);
+    const redWriter = open(OUTPUT_FILES.red_team);
+    const bySplit = Object.fromEntries(SPLITS.map((name) => [name, { risk_level: {}, specialty: {} }])) as Record<
+      SplitName,
+      { risk_level: Counts; specialty: Counts }
+    >;
+    let index = 0;
+    for await (const batch of readLineBatches(kept.file, Number.MAX_SAFE_INTEGER)) {
+      for (const line of batch) {
+        if (line.bytes.length === 0) continue;
+        const text = line.bytes.toString('utf8');
+        const split = assignment[index];
+        splitWriters[split].push(text);
+        const counts = bySplit[SPLITS[split]];
+        bump(counts.risk_level, RISK_ORDER[pass1.riskRank[index]]);
+        bump(counts.specialty, pass1.specialties[index]);
+        if (split === 0 && gold[index] === 1) goldWriter.push(text);
+        if (split === 0 && pass1.riskRank[index] >= highRank) redWriter.push(text);
+        index += 1;
+      }
+      await Promise.all([...splitWriters, goldWriter, redWriter].map((writer) => writer.flush()));
+    }
+    await Promise.all([...splitWriters, goldWriter, redWriter].map((writer) => writer.close()));
+    if (index !== pass1.ids.length) throw new Error(`internal error: pass 2 read ${index} of ${pass1.ids.length} records`);
+
+    const d = pass1.distribution;
+    const statsFile: PrepareStatsFile = {
+      seed: config.seed,
+      settings: {
+        split: config.split,
+        maxLineBytes: config.maxLineBytes,
+        nearDuplicates: config.nearDuplicates,
+        deidentify: config.deidentify.enabled,
+        gold: config.gold,
+      },
+      files: pass1.files,
+      totals: pass1.totals,
+      splits: {
+        train: splitWriters[0].lines,
+        dev: splitWriters[1].lines,
+        test: splitWriters[2].lines,
+        gold_set: goldWriter.lines,
+        red_team: redWriter.lines,
+      },
+      distribution: {
+        risk_level: Object.fromEntries(RISK_ORDER.map((level: RiskLevel) => [level, d.risk_level[level] ?? 0])),
+        risk_categories: sortedCounts(d.risk_categories),
+        specialty: sortedCounts(d.specialty),
+        lang: sortedCounts(d.lang),
+        complexity: sortedCounts(d.complexity),
+        format: sortedCounts(d.format),
+      },
+      bySplit: Object.fromEntries(
+        SPLITS.map((name) => [
+          name,
+          { risk_level: sortedCounts(bySplit[name].risk_level), specialty: sortedCounts(bySplit[name].specialty) },
+        ]),
+      ) as PrepareStatsFile['bySplit'],
+      deidentified: {
+        records: pass1.deidentified.records,
+        replacements: sortedCounts(pass1.deidentified.replacements as Counts),
+      },
+      cleaning: pass1.cleaning,
+    };
+    await writeFileAtomic(path.join(temp, OUTPUT_FILES.stats), JSON.stringify(statsFile, null, 2) + '\n');
+
+    // Publish: every output is renamed into place (each rename is atomic).
+    const outputs: Record<string, string> = {};
+    for (const [name, fileName] of Object.entries(OUTPUT_FILES)) {
+      outputs[name] = path.join(out, fileName);
+      await rename(path.join(temp, fileName), outputs[name]);
+    }
+    const stats: PrepareStats = { ...statsFile, outputs, durationMs: Math.round(performance.now() - started) };
+    options.logger?.info(
+      `prepare: ${stats.totals.lines} lines -> ${stats.totals.kept} kept, ` +
+        `${stats.totals.duplicates.exact + stats.totals.duplicates.near} duplicates, ${stats.totals.rejected} rejected`,
+    );
+    return stats;
+  } finally {
+    for (const writer of writers) writer.destroy();
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+export { REJECT_REASONS };

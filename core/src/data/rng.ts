@@ -1,0 +1,34 @@
+/**
+ * Seeded randomness for the data pipeline (pure-rand's xoroshiro128+). Every consumer derives its own
+ * stream from the seed and a label, so adding a random choice in one step never shifts another.
+ */
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+export interface Rng {
+  /** A uniform integer in [0, maxExclusive). */
+  int(maxExclusive: number): number;
+}
+
+/** FNV-1a of the label, so that `createRng(42, 'split')` and `createRng(42, 'rl')` are independent. */
+function labelHash(label: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193);
+  return hash | 0;
+}
+
+export function createRng(seed: number, label: string): Rng {
+  const generator = xoroshiro128plus((seed ^ labelHash(label)) | 0);
+  return { int: (maxExclusive) => uniformInt(generator, 0, maxExclusive - 1) };
+}
+
+/** Fisher–Yates shuffle in place. */
+export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const swap = items[i];
+    items[i] = items[j];
+    items[j] = swap;
+  }
+  return items;
+}
