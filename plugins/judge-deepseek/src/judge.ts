@@ -202,12 +202,17 @@ export class DeepSeekJudge implements Judge {
       criteria = parsed.data;
     }
     if (!criteria.some((c) => c.points > 0)) {
-      return 'rubric mode: no criterion with positive points (set option rubric.criteria or the item\'s meta.rubric)';
+      return "rubric mode: no criterion with positive points (set option rubric.criteria or the item's meta.rubric)";
     }
     return criteria;
   }
 
-  private async callWithRetries(item: JudgeItem, key: string, criteria: Criterion[], ctx: PluginContext): Promise<Outcome> {
+  private async callWithRetries(
+    item: JudgeItem,
+    key: string,
+    criteria: Criterion[],
+    ctx: PluginContext,
+  ): Promise<Outcome> {
     const usage: Required<JudgeUsage> = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cost: 0 };
     const signal = ctx.signal;
     for (let attempt = 0; ; attempt += 1) {
@@ -223,7 +228,9 @@ export class DeepSeekJudge implements Judge {
           // The budget is checked when the call would start, after any wait for a slot.
           () => {
             const budgetError = this.budgetError();
-            return budgetError ? Promise.reject(new BudgetError(budgetError)) : this.send(prompt.system, prompt.user, signal);
+            return budgetError
+              ? Promise.reject(new BudgetError(budgetError))
+              : this.send(prompt.system, prompt.user, signal);
           },
         );
         this.account(completion, usage);
@@ -252,7 +259,9 @@ export class DeepSeekJudge implements Judge {
       }
       const delay = retryDelayMs(attempt, this.options, serverWaitOf(error));
       this.counters.retries += 1;
-      this.logger.debug(`retry ${attempt + 1}/${this.options.retries} for ${item.id} in ${Math.round(delay)} ms: ${reason}`);
+      this.logger.debug(
+        `retry ${attempt + 1}/${this.options.retries} for ${item.id} in ${Math.round(delay)} ms: ${reason}`,
+      );
       try {
         await sleep(delay, signal);
       } catch {
@@ -292,7 +301,10 @@ export class DeepSeekJudge implements Judge {
   /** Adds a reply's usage to the item's and the judge's totals; cost uses the configured prices. */
   private account(completion: ChatCompletion, usage: Required<JudgeUsage>): void {
     const u = completion.usage as
-      | (ChatCompletion['usage'] & { prompt_cache_hit_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } })
+      | (ChatCompletion['usage'] & {
+          prompt_cache_hit_tokens?: number;
+          prompt_tokens_details?: { cached_tokens?: number };
+        })
       | undefined;
     if (!u) return;
     const prompt = u.prompt_tokens ?? 0;
@@ -341,7 +353,9 @@ export class DeepSeekJudge implements Judge {
     } catch (error) {
       if (!this.cacheWriteAnnounced) {
         this.cacheWriteAnnounced = true;
-        this.logger.warn(`cannot write the judgement cache ${this.cache.path}: ${this.redact((error as Error).message)}`);
+        this.logger.warn(
+          `cannot write the judgement cache ${this.cache.path}: ${this.redact((error as Error).message)}`,
+        );
       }
     }
   }

@@ -65,7 +65,7 @@ export function neutralize(input: string): Neutralized {
     });
   }
   // Inner objects first; an outer object is caught on a later pass once its inner one is gone.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     text = text.replace(FLAT_OBJECT, (match) => {
       if (!SCORE_KEY.test(match)) return match;

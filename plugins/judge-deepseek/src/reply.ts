@@ -70,7 +70,8 @@ export function parseRubricReply(content: string | null | undefined, criteria: r
   const verdicts = new Map<string, boolean>();
   for (const entry of reply.criteria) {
     if (verdicts.has(entry.id)) throw new InvalidReplyError(`reply lists criterion "${entry.id}" twice`);
-    if (!criteria.some((c) => c.id === entry.id)) throw new InvalidReplyError(`reply has unknown criterion "${entry.id}"`);
+    if (!criteria.some((c) => c.id === entry.id))
+      throw new InvalidReplyError(`reply has unknown criterion "${entry.id}"`);
     verdicts.set(entry.id, entry.met);
   }
   const missing = criteria.filter((c) => !verdicts.has(c.id)).map((c) => c.id);

@@ -42,7 +42,12 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
  * backoff = min(retryMaxMs, retryBaseMs * 2^retry); delay = backoff/2 + random * backoff/2,
  * raised to the server's Retry-After (capped at retryAfterMaxMs) when it sent one.
  */
-export function retryDelayMs(retry: number, timing: RetryTiming, serverWaitMs?: number, random = Math.random()): number {
+export function retryDelayMs(
+  retry: number,
+  timing: RetryTiming,
+  serverWaitMs?: number,
+  random = Math.random(),
+): number {
   const backoff = Math.min(timing.retryMaxMs, timing.retryBaseMs * 2 ** retry);
   const jittered = backoff / 2 + random * (backoff / 2);
   if (serverWaitMs === undefined) return jittered;

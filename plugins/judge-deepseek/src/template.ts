@@ -75,7 +75,9 @@ export function checkTemplate(text: string, rubric: boolean, where: string): voi
   for (const match of text.matchAll(PLACEHOLDER)) {
     const name = match[1]!;
     if (!allowed.includes(name)) {
-      throw new Error(`${where}: unknown placeholder {{${name}}} (allowed: ${allowed.map((a) => `{{${a}}}`).join(', ')})`);
+      throw new Error(
+        `${where}: unknown placeholder {{${name}}} (allowed: ${allowed.map((a) => `{{${a}}}`).join(', ')})`,
+      );
     }
     found.add(name);
   }
@@ -85,7 +87,11 @@ export function checkTemplate(text: string, rubric: boolean, where: string): voi
 }
 
 /** The template to use and its version id. */
-export function resolveTemplate(custom: string | undefined, version: string | undefined, rubric: boolean): TemplateSpec {
+export function resolveTemplate(
+  custom: string | undefined,
+  version: string | undefined,
+  rubric: boolean,
+): TemplateSpec {
   if (custom === undefined) {
     return rubric
       ? { text: DEFAULT_RUBRIC_TEMPLATE, version: version ?? DEFAULT_RUBRIC_TEMPLATE_VERSION, rubric }

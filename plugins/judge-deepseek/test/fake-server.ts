@@ -141,7 +141,8 @@ export async function startFakeServer(
             choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
             usage: {
               ...(reply.usage ?? DEFAULT_USAGE),
-              total_tokens: (reply.usage ?? DEFAULT_USAGE).prompt_tokens + (reply.usage ?? DEFAULT_USAGE).completion_tokens,
+              total_tokens:
+                (reply.usage ?? DEFAULT_USAGE).prompt_tokens + (reply.usage ?? DEFAULT_USAGE).completion_tokens,
             },
           });
         }, delay);
