@@ -1,0 +1,394 @@
+/**
+ * The Qwen3 causal language model: embeddings, N decoder layers, a final RMSNorm and lm_head.
+ *
+ * Parameters live in `params`, keyed by their Hugging Face names (model.layers.3.mlp.up_proj.weight),
+ * as tf.Variables. Projection weights (every *_proj.weight and an untied lm_head.weight) are held
+ * transposed, [in, out], for the wasm matmul (see layers.ts); `exportTensors` returns Hugging
+ * Face's [out, in] again, so a checkpoint is a name-for-name dump.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TensorData } from '@medrl/sdk';
+import { assertQwen3Config, qwen3ConfigToHf, type Qwen3Config } from './config.js';
+import {
+  Attention,
+  DecoderLayer,
+  MASKED,
+  MLP,
+  RMSNorm,
+  customOp,
+  embeddingLookup,
+  matMul2d,
+  rotaryTables,
+  type LayerCache,
+} from './layers.js';
+
+/** How a parameter is stored and initialized. */
+export interface ParamSpec {
+  name: string;
+  /** Shape as Hugging Face stores it. */
+  hfShape: number[];
+  /** Held as the transpose of hfShape ([in, out]). */
+  transposed: boolean;
+  init: 'normal' | 'ones';
+}
+
+/** Every parameter of a Qwen3 model of this config, in checkpoint order. */
+export function qwen3ParamSpecs(config: Qwen3Config): ParamSpec[] {
+  const {
+    hidden_size: h,
+    intermediate_size: i,
+    num_attention_heads: nh,
+    num_key_value_heads: nkv,
+    head_dim: d,
+  } = config;
+  const specs: ParamSpec[] = [
+    { name: 'model.embed_tokens.weight', hfShape: [config.vocab_size, h], transposed: false, init: 'normal' },
+  ];
+  const proj = (name: string, out: number, inp: number): ParamSpec => ({
+    name,
+    hfShape: [out, inp],
+    transposed: true,
+    init: 'normal',
+  });
+  const norm = (name: string, size: number): ParamSpec => ({ name, hfShape: [size], transposed: false, init: 'ones' });
+  for (let l = 0; l < config.num_hidden_layers; l++) {
+    const p = `model.layers.${l}`;
+    specs.push(
+      norm(`${p}.input_layernorm.weight`, h),
+      proj(`${p}.self_attn.q_proj.weight`, nh * d, h),
+      proj(`${p}.self_attn.k_proj.weight`, nkv * d, h),
+      proj(`${p}.self_attn.v_proj.weight`, nkv * d, h),
+      proj(`${p}.self_attn.o_proj.weight`, h, nh * d),
+      norm(`${p}.self_attn.q_norm.weight`, d),
+      norm(`${p}.self_attn.k_norm.weight`, d),
+      norm(`${p}.post_attention_layernorm.weight`, h),
+      proj(`${p}.mlp.gate_proj.weight`, i, h),
+      proj(`${p}.mlp.up_proj.weight`, i, h),
+      proj(`${p}.mlp.down_proj.weight`, h, i),
+    );
+  }
+  specs.push(norm('model.norm.weight', h));
+  if (!config.tie_word_embeddings) specs.push(proj('lm_head.weight', config.vocab_size, h));
+  return specs;
+}
+
+/**
+ * Something that adds a delta to projections by module name (LoRA, see lora.ts); `null` when it
+ * has nothing for that module.
+ */
+export interface ProjectionAdapter {
+  apply(x: tf.Tensor2D, module: string, training: boolean): tf.Tensor2D | null;
+}
+
+/** Keys and values of every layer plus the attention mask of the tokens seen so far. */
+export class KVCache {
+  readonly layers: LayerCache[];
+  /** [B, S] 1 = real token, 0 = padding; undefined before the first forward. */
+  mask?: tf.Tensor2D;
+
+  constructor(numLayers: number) {
+    this.layers = Array.from({ length: numLayers }, () => ({}));
+  }
+
+  /** Tokens cached so far (S). */
+  get length(): number {
+    return this.mask?.shape[1] ?? 0;
+  }
+
+  /** All tensors the cache holds. */
+  tensors(): tf.Tensor[] {
+    const out: tf.Tensor[] = [];
+    for (const layer of this.layers) {
+      if (layer.keysT) out.push(layer.keysT);
+      if (layer.values) out.push(layer.values);
+    }
+    if (this.mask) out.push(this.mask);
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.tensors()) t.dispose();
+    for (const layer of this.layers) {
+      layer.keysT = undefined;
+      layer.values = undefined;
+    }
+    this.mask = undefined;
+  }
+}
+
+export interface ForwardOptions {
+  /**
+   * [B, T] 1 for tokens and 0 for padding (left padding for batched prompts). With a cache, it covers
+   * only the new tokens; the cache remembers earlier ones. Default: all ones.
+   */
+  attentionMask?: tf.Tensor2D;
+  /** [B, T] positions for rotary embeddings. Default: count of real tokens before each one. */
+  positionIds?: tf.Tensor2D;
+  /** Read and extended in place with these tokens' keys and values. */
+  cache?: KVCache;
+  /** Also return the final (normed) hidden state [B, T, H], e.g. for a value head. */
+  returnHidden?: boolean;
+  /** Compute logits only for positions >= logitsFrom (saves the lm_head on prompts). Default 0. */
+  logitsFrom?: number;
+  /** Use the attached adapters (LoRA); false gives the base model, e.g. as PPO's reference. Default true. */
+  adapters?: boolean;
+  /** Training mode: enables adapter dropout. Default false. */
+  training?: boolean;
+}
+
+export interface ForwardOutput {
+  /** [B, T - logitsFrom, V] unnormalized next-token scores. */
+  logits: tf.Tensor3D;
+  /** [B, T, H] output of the final norm (when returnHidden). */
+  hidden?: tf.Tensor3D;
+}
+
+let modelCounter = 0;
+
+export interface CreateOptions {
+  /** Seed of the random initialization. Default 0. */
+  seed?: number;
+}
+
+export class Qwen3Model {
+  readonly config: Qwen3Config;
+  readonly params = new Map<string, tf.Variable>();
+  readonly specs: ParamSpec[];
+  private readonly layers: DecoderLayer[] = [];
+  private readonly finalNorm: RMSNorm;
+  /** Adapters applied to projections (LoRA), when attached. */
+  adapter?: ProjectionAdapter;
+  /** embed_tokens transposed, for a tied lm_head; rebuilt when the variable is reassigned. */
+  private tiedHead?: { source: object; weightT: tf.Tensor2D };
+  private readonly id = ++modelCounter;
+  /** Flags of the forward call in progress, read by the layers' projections. */
+  private callFlags = { adapters: true, training: false };
+  private disposed = false;
+
+  /**
+   * Builds the model around `values` (Hugging Face layout and names); every parameter must be
+   * present with its Hugging Face shape. Prefer Qwen3Model.random or loadQwen3 (loader.ts).
+   */
+  constructor(config: Qwen3Config, values: (spec: ParamSpec) => tf.Tensor) {
+    assertQwen3Config(config);
+    this.config = config;
+    this.specs = qwen3ParamSpecs(config);
+    for (const spec of this.specs) {
+      const value = values(spec);
+      if (value.shape.join(',') !== spec.hfShape.join(',')) {
+        value.dispose();
+        throw new Error(
+          `tensor "${spec.name}" has shape [${value.shape.join(', ')}], expected [${spec.hfShape.join(', ')}]`,
+        );
+      }
+      const held = spec.transposed ? tf.tidy(() => value.transpose()) : value;
+      // Unique variable names: tfjs's registry is global and several models may coexist.
+      this.params.set(spec.name, tf.variable(held, true, `qwen3_${this.id}/${spec.name}`));
+      if (held !== value) value.dispose();
+      held.dispose();
+    }
+    const c = config;
+    const project = (x: tf.Tensor2D, module: string) =>
+      this.project(x, module, this.callFlags.adapters, this.callFlags.training);
+    for (let l = 0; l < c.num_hidden_layers; l++) {
+      const p = `model.layers.${l}`;
+      const attention = new Attention(
+        `${p}.self_attn`,
+        { numHeads: c.num_attention_heads, numKvHeads: c.num_key_value_heads, headDim: c.head_dim },
+        new RMSNorm(this.param(`${p}.self_attn.q_norm.weight`) as tf.Tensor1D, c.rms_norm_eps),
+        new RMSNorm(this.param(`${p}.self_attn.k_norm.weight`) as tf.Tensor1D, c.rms_norm_eps),
+        project,
+      );
+      this.layers.push(
+        new DecoderLayer(
+          new RMSNorm(this.param(`${p}.input_layernorm.weight`) as tf.Tensor1D, c.rms_norm_eps),
+          attention,
+          new RMSNorm(this.param(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rms_norm_eps),
+          new MLP(`${p}.mlp`, project),
+        ),
+      );
+    }
+    this.finalNorm = new RMSNorm(this.param('model.norm.weight') as tf.Tensor1D, c.rms_norm_eps);
+  }
+
+  /** A model with fresh weights: normal(0, initializer_range) matrices and unit norms, as transformers does. */
+  static random(config: Qwen3Config, options: CreateOptions = {}): Qwen3Model {
+    const seed = options.seed ?? 0;
+    let index = 0;
+    return new Qwen3Model(config, (spec) => {
+      index++;
+      return spec.init === 'ones'
+        ? tf.ones(spec.hfShape)
+        : tf.randomNormal(spec.hfShape, 0, config.initializer_range, 'float32', seed * 100_003 + index);
+    });
+  }
+
+  /** The variable of one parameter by Hugging Face name (held layout, see ParamSpec.transposed). */
+  param(name: string): tf.Variable {
+    const value = this.params.get(name);
+    if (!value) throw new Error(`Qwen3 model has no parameter "${name}"`);
+    return value;
+  }
+
+  /** Number of parameters (tied embeddings counted once). */
+  get numParams(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Marks which base parameters train (e.g. none under LoRA); frozen ones get no gradient. */
+  setTrainable(predicate: (name: string) => boolean): void {
+    for (const [name, v] of this.params) v.trainable = predicate(name);
+  }
+
+  /** The trainable base parameters, to pass to an optimizer (adapters have their own list). */
+  trainableVariables(): tf.Variable[] {
+    return [...this.params.values()].filter((v) => v.trainable);
+  }
+
+  /** x [N, in] -> [N, out] through the named projection (module = HF name without ".weight"). */
+  project(x: tf.Tensor2D, module: string, useAdapters = true, training = false): tf.Tensor2D {
+    const base = matMul2d(x, this.param(`${module}.weight`) as tf.Tensor2D);
+    if (!useAdapters || !this.adapter) return base;
+    const delta = this.adapter.apply(x, module, training);
+    return delta ? tf.add(base, delta) : base;
+  }
+
+  /**
+   * Runs the model on inputIds [B, T] (int32). Returns logits [B, T - logitsFrom, V] and, when asked,
+   * the final hidden state. All intermediates are released; the caller disposes the outputs.
+   */
+  forward(inputIds: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
+    if (this.disposed) throw new Error('Qwen3 model was disposed');
+    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') {
+      throw new Error(
+        `forward: inputIds must be an int32 [batch, tokens] tensor, got ${inputIds.dtype} [${inputIds.shape.join(', ')}]`,
+      );
+    }
+    const [batch, t] = inputIds.shape;
+    const c = this.config;
+    const { cache } = options;
+    const past = cache?.length ?? 0;
+    if (past + t > c.max_position_embeddings) {
+      throw new Error(`forward: ${past + t} tokens exceed max_position_embeddings (${c.max_position_embeddings})`);
+    }
+    if (cache?.mask && cache.mask.shape[0] !== batch) {
+      throw new Error(`forward: cache holds batch ${cache.mask.shape[0]}, inputs have batch ${batch}`);
+    }
+    const logitsFrom = options.logitsFrom ?? 0;
+    if (!Number.isInteger(logitsFrom) || logitsFrom < 0 || logitsFrom >= t) {
+      throw new Error(`forward: logitsFrom must be an integer in [0, ${t - 1}], got ${logitsFrom}`);
+    }
+    this.callFlags = { adapters: options.adapters ?? true, training: options.training ?? false };
+    const previous = cache?.tensors() ?? [];
+
+    const out = tf.tidy(() => {
+      const newMask = options.attentionMask ? options.attentionMask.toFloat() : tf.ones([batch, t]);
+      if (newMask.shape.join(',') !== `${batch},${t}`) {
+        throw new Error(`forward: attentionMask must be [${batch}, ${t}], got [${newMask.shape.join(', ')}]`);
+      }
+      const fullMask = (cache?.mask ? tf.concat([cache.mask, newMask], 1) : newMask) as tf.Tensor2D; // [B, S]
+      const positions =
+        options.positionIds ??
+        (tf.maximum(tf.sub(tf.cumsum(fullMask, 1), 1), 0).slice([0, past], [batch, t]) as tf.Tensor2D);
+      const rotary = rotaryTables(positions, c.head_dim, c.rope_theta);
+      const bias = attentionBias(fullMask, t, past); // [B, 1, 1, T, S]
+
+      let x = embeddingLookup(
+        this.param('model.embed_tokens.weight') as tf.Tensor2D,
+        inputIds.reshape([-1]) as tf.Tensor1D,
+      );
+      this.layers.forEach((layer, l) => {
+        // Swap in the adapter-aware projection for this call.
+        x = layer.forward(x, batch, rotary, bias, cache?.layers[l]);
+      });
+      const hidden = this.finalNorm.forward(x).reshape([batch, t, c.hidden_size]) as tf.Tensor3D;
+      const head = logitsFrom > 0 ? hidden.slice([0, logitsFrom, 0], [batch, t - logitsFrom, c.hidden_size]) : hidden;
+      const logits = this.lmHead(head.reshape([-1, c.hidden_size]) as tf.Tensor2D).reshape([
+        batch,
+        t - logitsFrom,
+        c.vocab_size,
+      ]) as tf.Tensor3D;
+      if (cache) {
+        cache.mask = tf.keep(fullMask);
+        for (const layerCache of cache.layers) {
+          if (layerCache.keysT) tf.keep(layerCache.keysT);
+          if (layerCache.values) tf.keep(layerCache.values);
+        }
+      }
+      return options.returnHidden ? { logits, hidden } : { logits };
+    });
+    for (const t0 of previous) t0.dispose();
+    return out;
+  }
+
+  /** h [N, H] -> logits [N, V]. */
+  private lmHead(h: tf.Tensor2D): tf.Tensor2D {
+    if (!this.config.tie_word_embeddings) return matMul2d(h, this.param('lm_head.weight') as tf.Tensor2D);
+    const embed = this.param('model.embed_tokens.weight');
+    const weightT = this.tiedWeightT(embed as tf.Tensor2D);
+    if (!embed.trainable) return matMul2d(h, weightT, { frozen: true, wT: embed as tf.Tensor2D });
+    return tiedHead(h, embed as tf.Tensor2D, weightT);
+  }
+
+  /** embed_tokens^T [H, V], cached until the variable is assigned a new value. */
+  private tiedWeightT(embed: tf.Tensor2D): tf.Tensor2D {
+    if (!this.tiedHead || this.tiedHead.source !== embed.dataId) {
+      this.tiedHead?.weightT.dispose();
+      this.tiedHead = { source: embed.dataId, weightT: tf.keep(tf.tidy(() => embed.transpose() as tf.Tensor2D)) };
+    }
+    return this.tiedHead.weightT;
+  }
+
+  /** Every parameter in Hugging Face layout, keyed by Hugging Face name (for model.safetensors). */
+  exportTensors(): Record<string, TensorData> {
+    const out: Record<string, TensorData> = {};
+    for (const spec of this.specs) {
+      const v = this.param(spec.name);
+      const data = tf.tidy(() => (spec.transposed ? v.transpose() : v.clone())).dataSync() as Float32Array;
+      out[spec.name] = { shape: [...spec.hfShape], data: Float32Array.from(data) };
+    }
+    return out;
+  }
+
+  /** config.json for this model. */
+  hfConfig(): Record<string, unknown> {
+    return qwen3ConfigToHf(this.config);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.params.values()) v.dispose();
+    this.tiedHead?.weightT.dispose();
+    this.tiedHead = undefined;
+  }
+}
+
+/** logits = h @ E^T with a trainable tied embedding E [V, H]; E^T is the cached transpose. */
+function tiedHead(h: tf.Tensor2D, embed: tf.Tensor2D, embedT: tf.Tensor2D): tf.Tensor2D {
+  const op = customOp<tf.Tensor2D>(([hIn, e], save) => {
+    save([hIn, e]);
+    return {
+      value: tf.matMul(hIn as tf.Tensor2D, embedT),
+      gradFunc: (dy, [savedH, savedE]) => {
+        const dLogits = dy as tf.Tensor2D;
+        return [tf.matMul(dLogits, savedE as tf.Tensor2D), tf.matMul(tf.transpose(dLogits), savedH as tf.Tensor2D)];
+      },
+    };
+  });
+  return op(h, embed);
+}
+
+/**
+ * Additive attention bias [B, 1, 1, T, S]: 0 where query i (absolute position past + i) may see key
+ * j (j <= past + i and key j is a real token), MASKED elsewhere.
+ */
+export function attentionBias(fullMask: tf.Tensor2D, t: number, past: number): tf.Tensor {
+  const [batch, s] = fullMask.shape;
+  const causal = new Float32Array(t * s);
+  for (let i = 0; i < t; i++) for (let j = 0; j <= past + i && j < s; j++) causal[i * s + j] = 1;
+  const allowed = tf.mul(tf.tensor2d(causal, [t, s]).expandDims(0), fullMask.expandDims(1)); // [B, T, S]
+  return tf.mul(tf.sub(1, allowed), MASKED).reshape([batch, 1, 1, t, s]);
+}
