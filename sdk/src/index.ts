@@ -2,6 +2,10 @@
  * @medrl/sdk — the only package a medrl plugin needs.
  * May import: tsyringe and reflect-metadata (peers). Nothing from @medrl/core.
  */
+// tsyringe needs the Reflect metadata API when it loads; loading it here spares every plugin
+// and test the ceremony (it is idempotent next to the CLI's own import).
+import 'reflect-metadata';
+
 export * from './types.js';
 export * from './hooks.js';
 export * from './plugin.js';
