@@ -131,13 +131,28 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     forceCloseConnections: 'idle',
   });
 
+  // JSON only: a text/plain body would otherwise reach validation as a string.
+  app.removeContentTypeParser('text/plain');
+
   let inFlight = 0;
+  /** Scoring requests whose response has not closed yet (inFlight drops before the answer is written). */
+  let unanswered = 0;
+  let draining = false;
   let closing: Promise<void> | undefined;
+
+  /**
+   * Once shutting down and every scoring request is answered, nothing worth waiting for is left:
+   * new requests only get 503. Closing every connection then stops close() from waiting on
+   * clients that keep spare keep-alive connections open.
+   */
+  function closeConnectionsIfDrained(): void {
+    if (draining && unanswered === 0) app.server.closeAllConnections();
+  }
 
   // While shutting down, every answer (including in-flight ones) ends its keep-alive connection,
   // so that closing does not wait for idle clients.
   app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+    if (draining) reply.header('connection', 'close');
   });
 
   app.addHook('onRequest', async (request) => {
@@ -204,11 +219,14 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     }
     inFlight += 1;
     metrics.inFlight.set(inFlight);
+    unanswered += 1;
     const controller = new AbortController();
-    const onClose = (): void => {
+    // 'close' comes once per response: after it was sent, or when the client went away first.
+    reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection'));
-    };
-    reply.raw.once('close', onClose);
+      unanswered -= 1;
+      closeConnectionsIfDrained();
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       const work = composer.score(rollouts, { step, signal: controller.signal });
@@ -238,7 +256,6 @@ export function createServer(init: CreateServerOptions): MedrlServer {
       throw error;
     } finally {
       clearTimeout(timer);
-      reply.raw.removeListener('close', onClose);
       inFlight -= 1;
       metrics.inFlight.set(inFlight);
     }
@@ -324,6 +341,7 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     },
     close() {
       closing ??= (async () => {
+        draining = true;
         const deadline = setTimeout(() => {
           logger.warn(
             `shutdown: ${inFlight} request(s) still running after ${options.shutdownTimeout} ms; closing them`,
@@ -331,7 +349,9 @@ export function createServer(init: CreateServerOptions): MedrlServer {
           app.server.closeAllConnections();
         }, options.shutdownTimeout);
         try {
-          await app.close();
+          const closed = app.close();
+          closeConnectionsIfDrained();
+          await closed;
         } finally {
           clearTimeout(deadline);
         }

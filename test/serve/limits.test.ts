@@ -1,0 +1,267 @@
+/** Safety of the server: bearer token, body limit, malformed bodies, concurrency limit, timeout, failures. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type CreateServerOptions, type MedrlServer } from '../../core/src/serve/server.js';
+import { bearerChecker } from '../../core/src/serve/auth.js';
+import { blockingComposer, fakeComposer } from './fake-composer.js';
+
+const PROMPT = '<|im_start|>user\nChest pain?<|im_end|>\n<|im_start|>assistant\n';
+const GOOD_BODY = { query: [`${PROMPT}Call 120.<|im_end|>`], prompts: [PROMPT], labels: [''] };
+const TOKEN = 'serve-token-0123456789abcdef';
+
+let server: MedrlServer | undefined;
+function start(init: Partial<CreateServerOptions> = {}): MedrlServer {
+  server = createServer({ composer: fakeComposer(), processMetrics: false, ...init });
+  return server;
+}
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('bearer token', () => {
+  const logs: string[] = [];
+  const logger = {
+    debug: (m: string) => logs.push(m),
+    info: (m: string) => logs.push(m),
+    warn: (m: string) => logs.push(m),
+    error: (m: string) => logs.push(m),
+  };
+
+  it.each([
+    ['no header', undefined, 401],
+    ['wrong token', `Bearer ${TOKEN}x`, 401],
+    ['token prefix only', `Bearer ${TOKEN.slice(0, 10)}`, 401],
+    ['another scheme', `Basic ${TOKEN}`, 401],
+    ['bare token', TOKEN, 401],
+    ['right token', `Bearer ${TOKEN}`, 200],
+    ['scheme in lower case', `bearer ${TOKEN}`, 200],
+  ])('%s -> %i', async (_name, authorization, status) => {
+    const app = start({ token: TOKEN, logger }).app;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/get_reward',
+      payload: GOOD_BODY,
+      headers: authorization ? { authorization } : {},
+    });
+    expect(res.statusCode).toBe(status);
+    if (status === 401) {
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="medrl"');
+      expect(res.json()).toMatchObject({ statusCode: 401, code: 'unauthorized' });
+    }
+    expect(res.body).not.toContain(TOKEN);
+    expect(logs.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('leaves /healthz open, guards /metrics unless metricsRequireToken is false', async () => {
+    let app = start({ token: TOKEN }).app;
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/v1/reward', payload: { items: [] } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/unknown' })).statusCode).toBe(401);
+    await server!.close();
+
+    app = start({ token: TOKEN, options: { metricsRequireToken: false } }).app;
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+  });
+
+  it('needs no header when no token is configured', async () => {
+    const res = await start().app.inject({ method: 'POST', url: '/get_reward', payload: GOOD_BODY });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('compares whole tokens only', () => {
+    const check = bearerChecker('abc');
+    expect(check('Bearer abc')).toBe(true);
+    expect(check('Bearer abcd')).toBe(false);
+    expect(check('Bearer ab')).toBe(false);
+    expect(check('Bearer ')).toBe(false);
+    expect(check(undefined)).toBe(false);
+    expect(() => bearerChecker('')).toThrow(/empty/);
+  });
+});
+
+describe('body limit', () => {
+  it('answers 413 above serve.bodyLimit, naming the setting', async () => {
+    const app = start({ options: { bodyLimit: 1024 } }).app;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/get_reward',
+      payload: { query: ['x'.repeat(2000)], prompts: [''] },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      code: 'body_too_large',
+      message: 'request body is larger than serve.bodyLimit (1024 bytes)',
+    });
+  });
+
+  it('defaults to 10 MB', async () => {
+    const app = start().app;
+    const prompt = 'q';
+    const just = 10 * 1024 * 1024 - 100;
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/reward',
+      payload: JSON.stringify({ items: [{ prompt, completion: 'x'.repeat(just) }] }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(ok.statusCode).toBe(200);
+    const tooBig = await app.inject({
+      method: 'POST',
+      url: '/v1/reward',
+      payload: JSON.stringify({ items: [{ prompt, completion: 'x'.repeat(just + 200) }] }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(tooBig.statusCode).toBe(413);
+  });
+});
+
+describe('malformed bodies get 400 naming the field', () => {
+  const cases: [string, string, string, string, RegExp][] = [
+    ['/get_reward', '{"query": [', 'invalid_json', '', /not valid JSON/],
+    ['/get_reward', '', 'invalid_json', '', /empty/],
+    ['/get_reward', '[]', 'invalid_body', '(body)', /expected object/],
+    ['/get_reward', '{"query": "one"}', 'invalid_body', 'query', /expected array/],
+    ['/get_reward', '{"query": ["a", 2]}', 'invalid_body', 'query.1', /expected string/],
+    ['/get_reward', '{"query": ["a"], "prompts": ["a", "b"]}', 'invalid_body', 'prompts', /2 entries but query has 1/],
+    ['/get_reward', '{"query": ["a"], "labels": []}', 'invalid_body', 'labels', /0 entries/],
+    ['/get_reward', '{"query": ["no markers here"]}', 'invalid_body', 'query.0', /no prompts\.0 was sent/],
+    ['/get_reward', '{"query": ["abc"], "prompts": ["xyz"]}', 'invalid_body', 'query.0', /not part of the query/],
+    [
+      '/get_reward',
+      JSON.stringify({ query: [`${PROMPT}ok`], prompts: [PROMPT], labels: ['{"risk_level": "extreme"}'] }),
+      'invalid_body',
+      'labels.0.risk_level',
+      /read as sample meta/,
+    ],
+    ['/v1/reward', '{}', 'invalid_body', 'items', /expected array/],
+    ['/v1/reward', '{"items": [{"prompt": "p"}]}', 'invalid_body', 'items.0.completion', /expected string/],
+    [
+      '/v1/reward',
+      '{"items": [{"prompt": "p", "completion": "c", "meta": {"risk_level": "extreme"}}]}',
+      'invalid_body',
+      'items.0.meta.risk_level',
+      /Invalid option/,
+    ],
+    ['/v1/reward', '{"items": [], "step": -1}', 'invalid_body', 'step', /too small/i],
+  ];
+
+  it.each(cases)('%s %s -> %s %s', async (url, payload, code, path, message) => {
+    const res = await start().app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.code).toBe(code);
+    expect(body.message).toMatch(message);
+    if (path) {
+      expect(body.issues[0].path).toBe(path);
+      expect(body.message.startsWith(`${path}: `)).toBe(true);
+    }
+  });
+
+  it('answers 415 to a body that is not JSON', async () => {
+    const res = await start().app.inject({
+      method: 'POST',
+      url: '/get_reward',
+      payload: 'query=a',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().code).toBe('unsupported_media_type');
+  });
+
+  it('refuses batches above serve.maxBatchSize', async () => {
+    const res = await start({ options: { maxBatchSize: 2 } }).app.inject({
+      method: 'POST',
+      url: '/get_reward',
+      payload: { query: ['a', 'b', 'c'] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].path).toBe('query');
+  });
+});
+
+describe('concurrency limit and timeout', () => {
+  it('answers 429 with Retry-After when maxConcurrency requests are being scored', async () => {
+    const composer = blockingComposer();
+    const app = start({ composer, options: { maxConcurrency: 2, retryAfter: 3 } }).app;
+    const post = () => app.inject({ method: 'POST', url: '/get_reward', payload: GOOD_BODY });
+    const first = post();
+    const second = post();
+    await composer.waitForPending(2);
+    expect(server!.inFlight()).toBe(2);
+
+    const refused = await post();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('3');
+    expect(refused.json()).toMatchObject({ code: 'saturated', message: expect.stringMatching(/maxConcurrency = 2/) });
+
+    composer.releaseAll();
+    expect((await first).statusCode).toBe(200);
+    expect((await second).statusCode).toBe(200);
+    expect(server!.inFlight()).toBe(0);
+    const after = post();
+    await composer.waitForPending(1);
+    composer.releaseAll();
+    expect((await after).statusCode).toBe(200);
+
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('medrl_serve_rejected_total{reason="saturated"} 1');
+    expect(metrics).toContain('medrl_serve_requests_total{route="/get_reward",method="POST",status="429"} 1');
+  });
+
+  it('abandons scoring after requestTimeout with 503 and aborts the components', async () => {
+    const composer = blockingComposer();
+    const app = start({ composer, options: { requestTimeout: 50 } }).app;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/reward',
+      payload: { items: [{ prompt: 'p', completion: 'c' }] },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json()).toMatchObject({
+      code: 'timeout',
+      message: 'scoring took longer than serve.requestTimeout (50 ms)',
+    });
+    expect(composer.signals[0]!.aborted).toBe(true);
+    expect(server!.inFlight()).toBe(0);
+    composer.releaseAll();
+  });
+
+  it('answers 500 naming the failure when the composer throws, and keeps serving', async () => {
+    const logs: string[] = [];
+    const sink = (m: string) => logs.push(m);
+    let fail = true;
+    const composer = {
+      async score(rollouts: readonly unknown[]) {
+        if (fail) throw new Error('reward component "rules/safety": returned 0 scores for 1 rollouts');
+        return fakeComposer().score(rollouts as never);
+      },
+    };
+    const app = start({ composer, logger: { debug: sink, info: sink, warn: sink, error: sink } }).app;
+    const res = await app.inject({ method: 'POST', url: '/get_reward', payload: GOOD_BODY });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'internal',
+      message: 'scoring failed: reward component "rules/safety": returned 0 scores for 1 rollouts',
+    });
+    expect(logs.some((l) => l.includes('POST /get_reward failed'))).toBe(true);
+    fail = false;
+    expect((await app.inject({ method: 'POST', url: '/get_reward', payload: GOOD_BODY })).statusCode).toBe(200);
+  });
+
+  it('answers 404 listing the routes', async () => {
+    const res = await start().app.inject({ method: 'GET', url: '/get_reward' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().message).toMatch(/POST \/get_reward, POST \/v1\/reward, GET \/healthz, GET \/metrics/);
+  });
+});
