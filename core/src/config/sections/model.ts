@@ -1,4 +1,54 @@
-/** Config section `model` (placeholder; the model area's owner replaces it with documented fields and defaults). */
+/**
+ * Config section `model`: which policy model to train or run, the embedded tiny model's shape, and
+ * LoRA. Relative paths resolve from the config file's directory.
+ */
 import { z } from 'zod';
 
-export const modelSchema = z.looseObject({}).default({});
+export const LORA_TARGET_MODULES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+
+export const modelSchema = z.strictObject({
+  /**
+   * A local Hugging Face Qwen3 directory (config.json, model.safetensors or a sharded index,
+   * tokenizer.json + tokenizer_config.json). Unset: the embedded tiny model, trained from scratch.
+   */
+  path: z.string().min(1).optional(),
+  /** Seed of the tiny model's random initialization. Default 0. */
+  seed: z.number().int().default(0),
+  /**
+   * Shape of the embedded tiny model (used when `path` is unset); its vocab_size is the tiny
+   * tokenizer's. Fields are Hugging Face config.json names. Defaults: 4 layers, hidden 256, 4 query
+   * and 2 key/value heads of 64, MLP 768, 1024 positions, tied lm_head.
+   */
+  tiny: z
+    .strictObject({
+      hidden_size: z.number().int().positive().default(256),
+      intermediate_size: z.number().int().positive().default(768),
+      num_hidden_layers: z.number().int().positive().default(4),
+      num_attention_heads: z.number().int().positive().default(4),
+      num_key_value_heads: z.number().int().positive().default(2),
+      head_dim: z.number().int().positive().default(64),
+      max_position_embeddings: z.number().int().positive().default(1024),
+      rope_theta: z.number().positive().default(10000),
+    })
+    .prefault({}),
+  /** LoRA adapters (base weights frozen). */
+  lora: z
+    .strictObject({
+      /** Train adapters instead of all weights. Default true. */
+      enabled: z.boolean().default(true),
+      /** Rank of each adapter. Default 16. */
+      r: z.number().int().positive().default(16),
+      /** Scaling numerator: the update is (alpha / r) * B A x. Default 32. */
+      alpha: z.number().positive().default(32),
+      /** Dropout on the adapter's input during training. Default 0.05. */
+      dropout: z.number().min(0).lt(1).default(0.05),
+      /** Projections that get adapters: q, k, v, o (attention), gate, up, down (MLP). Default all. */
+      targetModules: z
+        .array(z.enum(LORA_TARGET_MODULES))
+        .min(1)
+        .default([...LORA_TARGET_MODULES]),
+    })
+    .prefault({}),
+});
+
+export type ModelConfig = z.output<typeof modelSchema>;
