@@ -9,6 +9,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Tokenize from '../../core/src/commands/tokenize.js';
 import {
   buildTinyTokenizer,
   rankCharacters,
@@ -203,5 +205,59 @@ describe('tiny tokenizer', () => {
     expect(ids[0]).toBe(1); // <|im_start|>
     expect(ids.filter((id) => id === 2)).toHaveLength(2); // two <|im_end|>
     expect(ids.slice(-6)).toEqual([3, 262, 262, 4, 262, 262]); // <think>\n\n</think>\n\n
+  });
+});
+
+describe('medrl tokenize', () => {
+  const coreRoot = fileURLToPath(new URL('../../core/', import.meta.url));
+
+  async function tokenize(argv: string[]): Promise<{ result: unknown; stdout: string }> {
+    // oclif prints through console.log / console.error.
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(`${line}\n`));
+    try {
+      const result = await Tokenize.run(argv, coreRoot);
+      return { result, stdout: lines.join('') };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('prints {ids, tokens} as JSON', async () => {
+    const { result, stdout } = await tokenize(['--text', 'Hello world', '--json']);
+    expect(result).toEqual({ ids: [9707, 1879], tokens: ['Hello', 'Ġworld'] });
+    expect(JSON.parse(stdout)).toEqual(result);
+  });
+
+  it('with --chat renders a user turn with the generation prompt and adds the text', async () => {
+    const { result } = await tokenize(['--text', '头痛怎么办？', '--chat', '--json']);
+    const reference = fixture.cases.find((c) => c.text.startsWith('<|im_start|>user\n头痛'))!;
+    expect(result).toEqual({ ids: reference.ids, tokens: qwen3.tokens(reference.ids), text: reference.text });
+  });
+
+  it('--no-thinking adds the empty think block; --model-path uses that directory', async () => {
+    await writeTinyTokenizer(dir, ['胸痛']);
+    const { result } = await tokenize(['-t', '胸痛', '--chat', '--no-thinking', '--model-path', dir, '--json']);
+    const { ids, text } = result as { ids: number[]; text: string };
+    expect(text).toBe('<|im_start|>user\n胸痛<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n');
+    expect(ids.slice(0, 1)).toEqual([1]);
+    expect(ids.slice(-6)).toEqual([3, 262, 262, 4, 262, 262]);
+  });
+
+  it('prints readable lines without --json', async () => {
+    const { stdout } = await tokenize(['--text', 'Hello world']);
+    expect(stdout).toBe('ids (2): [9707,1879]\ntokens: ["Hello","Ġworld"]\n');
+  });
+
+  it('fails naming a model directory that does not exist', async () => {
+    const missing = path.join(dir, 'nope');
+    const stderr: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => stderr.push(line));
+    try {
+      await expect(Tokenize.run(['--text', 'x', '--model-path', missing], coreRoot)).rejects.toThrow(/EEXIT: 1/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr.join('')).toContain(`error: ${missing}: model directory not found`);
   });
 });

@@ -248,10 +248,17 @@ export function loadDefaultTokenizer(): Promise<Tokenizer> {
 /**
  * Loads the tokenizer of a Hugging Face model directory (tokenizer.json + tokenizer_config.json, and
  * generation_config.json's EOS ids when present). Without a directory, or when the directory has no
- * tokenizer.json, returns the default Qwen3 tokenizer.
+ * tokenizer.json, returns the default Qwen3 tokenizer; a directory that does not exist is an error.
  */
 export async function loadTokenizer(modelDir?: string): Promise<Tokenizer> {
-  if (!modelDir || !(await fileExists(path.join(modelDir, TOKENIZER_FILE)))) return loadDefaultTokenizer();
+  if (!modelDir) return loadDefaultTokenizer();
+  // A mistyped directory must not silently fall back to the default tokenizer.
+  const isDirectory = await stat(modelDir).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) throw new Error(`${modelDir}: model directory not found`);
+  if (!(await fileExists(path.join(modelDir, TOKENIZER_FILE)))) return loadDefaultTokenizer();
   const tokenizerJson = await readJson(path.join(modelDir, TOKENIZER_FILE));
   const configFile = path.join(modelDir, TOKENIZER_CONFIG_FILE);
   if (!(await fileExists(configFile))) {
@@ -259,4 +266,33 @@ export async function loadTokenizer(modelDir?: string): Promise<Tokenizer> {
   }
   const tokenizerConfigJson = await readJson(configFile);
   return new Tokenizer({ tokenizerJson, tokenizerConfigJson }, modelDir, await generationEosIds(modelDir));
+}
+
+/** What `medrl tokenize` shows: ids and token strings, plus the rendered prompt in chat mode. */
+export interface TokenizeResult {
+  ids: number[];
+  tokens: string[];
+  /** The chat-template rendering that was encoded (chat mode only). */
+  text?: string;
+}
+
+/**
+ * Tokenizes `text`; with `chat`, first renders it as one user message through the chat template
+ * with a generation prompt (so the ids are exactly what generation would be fed).
+ */
+export function tokenizeText(
+  tokenizer: Tokenizer,
+  text: string,
+  options: { chat?: boolean; enableThinking?: boolean } = {},
+): TokenizeResult {
+  if (!options.chat) {
+    const ids = tokenizer.encode(text);
+    return { ids, tokens: tokenizer.tokens(ids) };
+  }
+  const rendered = tokenizer.applyChatTemplate([{ role: 'user', content: text }], {
+    addGenerationPrompt: true,
+    enableThinking: options.enableThinking,
+  });
+  const ids = tokenizer.encode(rendered);
+  return { ids, tokens: tokenizer.tokens(ids), text: rendered };
 }
