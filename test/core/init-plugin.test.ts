@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageNameFor } from '../../core/src/init/scaffold.js';
+import { runMedrl } from '../helpers/cli.js';
+import { repoRoot, tempDir } from '../helpers/tmp.js';
+
+describe('plugin names follow the discovery convention', () => {
+  it.each([
+    ['triage', 'medrl-plugin-triage'],
+    ['medrl-plugin-triage', 'medrl-plugin-triage'],
+    ['@acme/medrl-plugin-triage', '@acme/medrl-plugin-triage'],
+  ])('%s -> %s', (name, expected) => expect(packageNameFor(name)).toBe(expected));
+
+  it.each(['Triage', '@acme/triage', 'bad name', ''])('rejects %j', (name) => {
+    expect(() => packageNameFor(name)).toThrow(/invalid plugin name/);
+  });
+});
+
+describe('medrl init plugin', () => {
+  it.each(['reward', 'judge'])(
+    'scaffolds a %s plugin that builds and passes its own tests',
+    (kind) => {
+      const parent = tempDir('medrl-init-');
+      const result = runMedrl(['init', 'plugin', `demo-${kind}`, '--kind', kind, '--dir', parent, '--json']);
+      expect(result.status, result.stderr).toBe(0);
+      const { dir, packageName } = JSON.parse(result.stdout);
+      expect(packageName).toBe(`medrl-plugin-demo-${kind}`);
+      expect(dir).toBe(path.join(parent, packageName));
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect(pkg.keywords).toContain('medrl-plugin');
+      expect(pkg.peerDependencies['@medrl/sdk']).toBe('^0.1.0');
+
+      // Stand in for `npm install`: this checkout has every devDependency the scaffold lists.
+      symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'pipe' });
+      const tests = execFileSync('npm', ['test', '--silent'], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      });
+      expect(tests).toMatch(/Tests\s+\d+ passed/);
+      expect(tests).not.toMatch(/failed/);
+
+      const again = runMedrl(['init', 'plugin', `demo-${kind}`, '--kind', kind, '--dir', parent]);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/exists and is not empty/);
+    },
+    120_000,
+  );
+});
