@@ -1,11 +1,16 @@
 /**
  * Differentiable losses on tfjs tensors: PPO's clipped policy and value losses (TRL ≤ 0.11
  * `PPOTrainer.loss`), GRPO's clipped surrogate with the k3 KL and its four aggregations, and the
- * per-token helpers both need (log-probs of chosen tokens, entropy, KL penalties). Shapes are
+ * KL penalties of PPO's per-token reward. Shapes are
  * given as [B, T] (batch, response tokens) and [B, T, V] (V = vocabulary); every mask is 0/1
  * float32 of shape [B, T].
  */
 import * as tf from '@tensorflow/tfjs';
+import { entropyFromLogits } from '../engine/logprobs.js';
+
+// Token log-probs and entropy come from the engine (core/src/engine/logprobs.ts): its gather has a
+// gradient that runs on the wasm backend too.
+export { entropyFromLogits, tokenLogprobs } from '../engine/logprobs.js';
 
 /** x in the forward pass, no gradient in the backward pass (torch's `detach`). */
 export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
@@ -26,30 +31,6 @@ export function maskedVarT(x: tf.Tensor, mask: tf.Tensor): tf.Scalar {
     const variance = maskedMeanT(tf.square(tf.sub(x, mean)), mask);
     return tf.mul(variance, tf.div(count, tf.sub(count, 1))) as tf.Scalar;
   });
-}
-
-/**
- * log p(ids[b, t]) under logits[b, t, :]: logit of the chosen token minus logsumexp over the
- * vocabulary. The chosen logit is read with one flat gather (its gradient is one segment sum),
- * which stays cheap for Qwen3's 151k-token vocabulary.
- */
-export function gatherLogprobs(logits: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [b, t, v] = logits.shape;
-    if (ids.shape[0] !== b || ids.shape[1] !== t) {
-      throw new Error(`gatherLogprobs: ids shape [${ids.shape}] does not match logits [${logits.shape}]`);
-    }
-    const rowStart = tf.mul(tf.range(0, b * t, 1, 'int32'), tf.scalar(v, 'int32'));
-    const flatIndex = tf.add(rowStart, tf.reshape(tf.cast(ids, 'int32'), [b * t]));
-    const chosen = tf.gather(tf.reshape(logits, [b * t * v]), flatIndex);
-    const lse = tf.reshape(tf.logSumExp(logits, -1), [b * t]);
-    return tf.reshape(tf.sub(chosen, lse), [b, t]) as tf.Tensor2D;
-  });
-}
-
-/** Entropy of softmax(logits) per position: logsumexp(l) - sum(softmax(l) * l). [B, T, V] -> [B, T]. */
-export function entropyFromLogits(logits: tf.Tensor3D): tf.Tensor2D {
-  return tf.tidy(() => tf.sub(tf.logSumExp(logits, -1), tf.sum(tf.mul(tf.softmax(logits), logits), -1)) as tf.Tensor2D);
 }
 
 /** TRL's `kl_penalty` options for the per-token PPO penalty. */
