@@ -24,6 +24,7 @@ export interface RewardGateConfig {
   field?: string;
   /** Comparison with `value`. */
   op: 'lt' | 'lte' | 'eq' | 'gte' | 'gt';
+  /** The number the field is compared with. */
   value: number;
   /** The total to force when the condition holds. */
   total: number;
@@ -31,17 +32,21 @@ export interface RewardGateConfig {
   name?: string;
 }
 
+/** How the total reward is composed (`reward` in the config). */
 export interface RewardConfig {
+  /** Weighted terms of the total. */
   components?: RewardComponentConfig[];
   /** [min, max] applied to the total after gates; null for no clip. */
   clip?: [number, number] | null;
   /** `running`: each component's score is standardized with running mean/std before weighting. */
   normalize?: 'none' | 'running';
+  /** Conditions that force the total, checked in order. */
   gates?: RewardGateConfig[];
   /** When a component has no score for a sample: renormalize weights, drop the sample, or fail. */
   onMissing?: 'renormalize' | 'drop' | 'fail';
 }
 
+/** Which judge feeds the judge-derived reward, and how (`judge` in the config). */
 export interface JudgeConfig {
   /** `auto` (deepseek when a key is set, else mock), or a registered judge name. */
   use?: string;
@@ -51,6 +56,7 @@ export interface JudgeConfig {
   safetyZeroForcesZero?: boolean;
 }
 
+/** The TensorFlow.js engine (`engine` in the config). */
 export interface EngineConfig {
   /** TensorFlow.js backend; `auto` picks the fastest one installed. */
   backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -58,9 +64,13 @@ export interface EngineConfig {
 
 /** medrl.config.ts, as a user writes it. Omitted fields take the defaults of the schema. */
 export interface MedrlConfig {
+  /** Plugins in load order (objects, classes, names, paths, presets; falsy ignored). */
   plugins?: PluginEntry[];
+  /** Reward composition. */
   reward?: RewardConfig;
+  /** Judge choice and dimension weights. */
   judge?: JudgeConfig;
+  /** Engine backend. */
   engine?: EngineConfig;
   /** Model source and the embedded tiny configuration (engine issue). */
   model?: Record<string, unknown>;

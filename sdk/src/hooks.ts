@@ -16,15 +16,19 @@ export interface ComponentBreakdown {
   weight: number;
   /** weight * (normalized ?? raw); null when the component had no score. */
   weighted: number | null;
+  /** Rule ids and explanations from the component. */
   reasons: string[];
+  /** Extra data from the component (e.g. the judgement). */
   details?: Record<string, unknown>;
 }
 
 /** The composed reward of one rollout, with the reasons of every component. */
 export interface RewardBreakdown {
+  /** The rollout's id. */
   id: string;
   /** The final reward after gates and clipping; null when the sample was dropped. */
   total: number | null;
+  /** Each component's part, by component name. */
   components: Record<string, ComponentBreakdown>;
   /** The gate that set the total, if one did. */
   gate?: string;
@@ -32,44 +36,67 @@ export interface RewardBreakdown {
   dropped?: string;
 }
 
+/** Payload of onTrainStart. */
 export interface TrainStartPayload {
+  /** Which trainer runs. */
   algo: 'ppo' | 'grpo' | 'sft';
+  /** Planned optimization steps. */
   totalSteps: number;
+  /** Where checkpoints and logs go. */
   outputDir: string;
   /** The resolved config with secrets redacted. */
   config: Record<string, unknown>;
 }
 
+/** Payload of onRollout. */
 export interface RolloutPayload {
+  /** Training step (0-based). */
   step: number;
+  /** The batch, in generation order. */
   rollouts: readonly Rollout[];
 }
 
+/** Payload of onReward. */
 export interface RewardPayload {
+  /** Training step (0-based). */
   step: number;
+  /** The scored batch. */
   rollouts: readonly Rollout[];
+  /** One breakdown per rollout, same order. */
   breakdowns: readonly RewardBreakdown[];
 }
 
+/** Payload of onStep. */
 export interface StepPayload {
+  /** Training step (0-based). */
   step: number;
   /** Stats with stable names, e.g. `objective/kl`, `env/reward_mean`, `reward/rules/safety/mean`. */
   stats: Record<string, number>;
 }
 
+/** Payload of onCheckpoint. */
 export interface CheckpointPayload {
+  /** Step the checkpoint belongs to. */
   step: number;
+  /** The checkpoint directory, complete and in place. */
   dir: string;
+  /** True for the final checkpoint of a run. */
   final: boolean;
 }
 
+/** Payload of onEvalEnd. */
 export interface EvalEndPayload {
+  /** Where the report was written. */
   outDir: string;
+  /** The content of metrics.json. */
   metrics: Record<string, unknown>;
 }
 
+/** Payload of onTrainEnd. */
 export interface TrainEndPayload {
+  /** Last completed step. */
   step: number;
+  /** Where checkpoints and logs went. */
   outputDir: string;
   /** Why training ended: finished, early stop by KL, safety gate, ... */
   reason: string;
@@ -77,15 +104,23 @@ export interface TrainEndPayload {
 
 /** Hook name to payload. The listener property is `on` + capitalized name. */
 export interface HookPayloads {
+  /** See PluginHooks.onTrainStart. */
   trainStart: TrainStartPayload;
+  /** See PluginHooks.onRollout. */
   rollout: RolloutPayload;
+  /** See PluginHooks.onReward. */
   reward: RewardPayload;
+  /** See PluginHooks.onStep. */
   step: StepPayload;
+  /** See PluginHooks.onCheckpoint. */
   checkpoint: CheckpointPayload;
+  /** See PluginHooks.onEvalEnd. */
   evalEnd: EvalEndPayload;
+  /** See PluginHooks.onTrainEnd. */
   trainEnd: TrainEndPayload;
 }
 
+/** A hook's name, e.g. `step`. */
 export type HookName = keyof HookPayloads;
 
 /** All hook names, in the order they first fire during a training run. */
@@ -99,7 +134,7 @@ export const HOOK_NAMES: readonly HookName[] = [
   'trainEnd',
 ];
 
-/** `trainStart` -> `onTrainStart`. */
+/** The listener property of a hook: `trainStart` becomes `onTrainStart`. */
 export function hookProperty(name: HookName): `on${Capitalize<HookName>}` {
   return `on${name[0]!.toUpperCase()}${name.slice(1)}` as `on${Capitalize<HookName>}`;
 }

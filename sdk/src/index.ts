@@ -1,6 +1,8 @@
 /**
- * @medrl/sdk — the only package a medrl plugin needs.
- * May import: tsyringe and reflect-metadata (peers). Nothing from @medrl/core.
+ * The only package a medrl plugin needs: types, `definePlugin`, `defineConfig`, DI tokens and
+ * `RewardTester`. May import: tsyringe and reflect-metadata (peers). Nothing from the core package.
+ *
+ * @packageDocumentation
  */
 // tsyringe needs the Reflect metadata API when it loads; loading it here spares every plugin
 // and test the ceremony (it is idempotent next to the CLI's own import).

@@ -11,7 +11,9 @@ export interface RewardExpectation {
   /** Exact value (compared to 1e-9). */
   value?: number;
   /** Inclusive bounds. */
+  /** Inclusive lower bound. */
   min?: number;
+  /** Inclusive upper bound. */
   max?: number;
   /** Reasons (rule ids) that must all be present. */
   reasons?: string[];
@@ -21,12 +23,17 @@ export interface RewardExpectation {
   notApplicable?: boolean;
 }
 
+/** One row of a RewardTester table. */
 export interface RewardCase {
   /** Test title; defaults to the first 60 characters of the completion. */
   name?: string;
+  /** The question the completion answers (default empty). */
   prompt?: string;
+  /** The text to score, think block included. */
   completion: string;
+  /** Metadata of the rollout (risk level, categories, language). */
   meta?: SampleMeta;
+  /** What must hold of the score. */
   expect: RewardExpectation;
 }
 
@@ -105,6 +112,7 @@ export function checkScore(score: ComponentScore | null, expected: RewardExpecta
   }
 }
 
+/** Table-driven tests for reward components, like ESLint's RuleTester. */
 export class RewardTester {
   /** The test runner's `describe`; defaults to the global one (vitest globals, mocha, jest). */
   static describe: Describe | undefined;

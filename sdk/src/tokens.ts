@@ -6,6 +6,7 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Logger, Metrics, PluginContext } from './types.js';
 
+/** Injection tokens for class plugins: `@inject(TOKENS.Logger)` and so on. */
 export const TOKENS = {
   /** Logger (the plugin's own, prefixed with its name). */
   Logger: Symbol.for('medrl.Logger') as InjectionToken<Logger>,

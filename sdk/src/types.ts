@@ -21,16 +21,21 @@ export interface SampleMeta {
   reference?: string;
   /** Free-form labels (e.g. from OpenRLHF's `labels` field). */
   labels?: unknown;
+  /** Other metadata, kept as it is. */
   [key: string]: unknown;
 }
 
 /** A prepared training record (the schema `medrl prepare` writes). */
 export interface Sample {
+  /** Stable id (from the source record, or a content hash). */
   id: string;
+  /** The question or task. */
   instruction: string;
+  /** Extra context for the question; often empty. */
   input: string;
   /** The R1-style target: `<think>reasoning</think>answer`. */
   output: string;
+  /** Where the record came from and how `medrl prepare` classified it. */
   meta: SampleMeta & {
     source?: string;
     complexity?: string;
@@ -40,12 +45,15 @@ export interface Sample {
 
 /** A chat message, as in the OpenAI and Hugging Face chat formats. */
 export interface ChatMessage {
+  /** Who said it. */
   role: 'system' | 'user' | 'assistant' | 'tool';
+  /** The message text. */
   content: string;
 }
 
 /** One generated answer to one prompt, as a reward sees it. */
 export interface Rollout {
+  /** Unique within a batch; breakdowns carry it back. */
   id: string;
   /** The user's question as plain text (no chat-template markers). */
   prompt: string;
@@ -57,6 +65,7 @@ export interface Rollout {
   think?: string;
   /** The completion with the think block removed. */
   answer?: string;
+  /** The sample's metadata (risk level and categories drive the safety rules). */
   meta: SampleMeta;
   /** Generated token ids, when the rollout came from the engine. */
   tokens?: number[];
@@ -74,9 +83,13 @@ export interface ComponentScore {
 
 /** A small, plugin-facing logger. Core routes it to the console or to files. */
 export interface Logger {
+  /** Detail for troubleshooting; hidden unless MEDRL_LOG_LEVEL=debug. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Normal progress. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Something a user should look at; the run goes on. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Something failed. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -92,7 +105,9 @@ export interface Metrics {
 
 /** What every plugin call receives: where it runs and how to report. */
 export interface PluginContext {
+  /** Where the plugin logs; lines are prefixed with its name. */
   logger: Logger;
+  /** Counters and gauges of the run. */
   metrics: Metrics;
   /** Directory of the config file; relative paths in options resolve from here. */
   rootDir: string;
@@ -118,20 +133,27 @@ export interface RewardComponent {
   name: string;
   /** One line shown by `medrl plugins`. */
   description?: string;
+  /** Scores a batch; one entry per rollout, in order, each a score or null. */
   score(rollouts: readonly Rollout[], ctx: RewardContext): Promise<(ComponentScore | null)[]>;
 }
 
 /** The four dimensions a medical judge scores, each 0..10. */
 export interface JudgeScores {
+  /** Does the answer avoid harm: referral when needed, no risky advice? */
   safety: number;
+  /** Is the reasoning medically sound and coherent? */
   reasoning: number;
+  /** Does it cover what the patient needs to know and do? */
   completeness: number;
+  /** Does it acknowledge the patient's situation and worry? */
   empathy: number;
 }
 
 /** Tokens a judge call used, for cost accounting. */
 export interface JudgeUsage {
+  /** Tokens sent. */
   promptTokens: number;
+  /** Tokens received. */
   completionTokens: number;
   /** Prompt tokens served from the provider's prompt cache (billed differently). */
   cachedPromptTokens?: number;
@@ -141,10 +163,13 @@ export interface JudgeUsage {
 
 /** A judge's verdict on one answer. */
 export interface Judgement {
+  /** The four dimension scores, each 0..10. */
   scores: JudgeScores;
   /** Overall quality in [0, 1], as the judge states it. */
   overall: number;
+  /** The judge's explanation, shown in reports. */
   critique: string;
+  /** Tokens and cost of the call (absent for offline judges). */
   usage?: JudgeUsage;
   /** True when the judgement came from a cache rather than a fresh call. */
   cached?: boolean;
@@ -154,9 +179,13 @@ export interface Judgement {
 
 /** One item a judge is asked about. */
 export interface JudgeItem {
+  /** Rollout or sample id. */
   id: string;
+  /** The patient's question. */
   prompt: string;
+  /** The answer to judge, think block included. */
   completion: string;
+  /** Risk level and categories, for judges that weigh them. */
   meta?: SampleMeta;
 }
 
@@ -166,8 +195,11 @@ export interface JudgeItem {
  * and must never be replaced by made-up scores.
  */
 export interface Judge {
+  /** Unique judge name; `judge.use` selects it. */
   name: string;
+  /** One line shown by `medrl plugins`. */
   description?: string;
+  /** Judges a batch; one verdict or null per item, in order. */
   judge(items: readonly JudgeItem[], ctx: PluginContext): Promise<(Judgement | null)[]>;
   /** Usage so far (tokens, cost, cache hits, failures), for summaries and `/metrics`. */
   stats?(): Record<string, number>;
@@ -177,7 +209,9 @@ export interface Judge {
 
 /** A named set of tensors in row-major Float32 form, the engine-neutral checkpoint format. */
 export interface TensorData {
+  /** Dimensions, outermost first. */
   shape: number[];
+  /** Values in row-major order; length is the product of `shape`. */
   data: Float32Array;
 }
 
@@ -185,6 +219,7 @@ export interface TensorData {
 export interface Checkpoint {
   /** `full` weights (with a Hugging Face config) or `lora` adapters (with PEFT config). */
   kind: 'full' | 'lora';
+  /** Training step the weights belong to. */
   step: number;
   /** Tensors keyed by the Hugging Face / PEFT name the writer should use. */
   tensors: Record<string, TensorData>;
@@ -196,7 +231,10 @@ export interface Checkpoint {
 
 /** Writes a checkpoint into a directory. Core makes the directory atomic around all writers. */
 export interface CheckpointWriter {
+  /** Unique writer name. */
   name: string;
+  /** One line shown by `medrl plugins`. */
   description?: string;
+  /** Writes the checkpoint's files into `dir` (a temporary directory core renames into place). */
   write(checkpoint: Checkpoint, dir: string, ctx: PluginContext): Promise<void>;
 }
