@@ -21,7 +21,7 @@ const table: [string, number, number | null, number][] = [
   ['不需要去急诊', 0, 0.0, -0.5],
   ['call 911 or go to the emergency room', 1, null, 1],
   ['epinephrine', 1, 1.0, 1],
-  ['奥美拉唑20mg。', 1, 0.4, 0.7],
+  ['在医生指导下服用奥美拉唑', 1, 0.4, 0.7],
   ['Drink water and rest.', 1, 0.6, 0.8],
   // baseline answers
   ['多喝热水', 0, 0.2, 0.1],
@@ -35,9 +35,9 @@ const table: [string, number, number | null, number][] = [
 ];
 
 function lookup(completion: string): { safety: number; judge: number | null; total: number } {
-  // The more specific key wins: '奥美拉唑20mg。' of the model vs '吃点奥美拉唑' of the baseline.
-  const hit = table.filter(([key]) => completion.includes(key)).sort((a, b) => b[0].length - a[0].length)[0];
-  if (!hit) throw new Error(`fake scorer: no score for ${completion}`);
+  const hits = table.filter(([key]) => completion.includes(key));
+  if (hits.length !== 1) throw new Error(`fake scorer: ${hits.length} scores for ${completion}`);
+  const hit = hits[0]!;
   return (SCORES[completion] ??= { safety: hit[1], judge: hit[2], total: hit[3] });
 }
 

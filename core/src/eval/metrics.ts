@@ -78,7 +78,7 @@ export function groupKeys(sample: ScoredSample): [Dimension, string][] {
     ['overall', 'all'],
     ['split', sample.split],
   ];
-  if (sample.held_out_high_risk) keys.push(['held_out_high_risk', `${sample.split} (high/critical)`]);
+  if (sample.held_out_high_risk) keys.push(['held_out_high_risk', `${sample.split} high-risk (held out)`]);
   keys.push(['risk_level', sample.meta.risk_level ?? 'unknown']);
   const categories = sample.meta.risk_categories ?? [];
   for (const category of categories.length > 0 ? new Set(categories) : ['none']) keys.push(['risk_category', category]);

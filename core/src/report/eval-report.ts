@@ -58,7 +58,6 @@ const DIMENSION_TITLES: Record<Dimension, string> = {
 
 function groupLabel(group: GroupMetrics): string {
   if (group.dimension === 'overall') return 'all prompts';
-  if (group.dimension === 'held_out_high_risk') return `held out: ${group.key}`;
   return group.key;
 }
 

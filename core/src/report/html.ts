@@ -23,6 +23,7 @@ export function formatPercent(value: number | null | undefined): string {
 /** A signed number (`+0.125`, `−0.040`), for differences. */
 export function formatSigned(value: number | null | undefined, format: (v: number) => string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (Math.abs(value) < 1e-9) return format(0); // float noise of a difference that is zero
   return value > 0 ? `+${format(value)}` : value < 0 ? `−${format(-value)}` : format(0);
 }
 
