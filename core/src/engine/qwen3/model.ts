@@ -173,19 +173,24 @@ export class Qwen3Model {
     assertQwen3Config(config);
     this.config = config;
     this.specs = qwen3ParamSpecs(config);
-    for (const spec of this.specs) {
-      const value = values(spec);
-      if (value.shape.join(',') !== spec.hfShape.join(',')) {
-        value.dispose();
-        throw new Error(
-          `tensor "${spec.name}" has shape [${value.shape.join(', ')}], expected [${spec.hfShape.join(', ')}]`,
-        );
+    try {
+      for (const spec of this.specs) {
+        const value = values(spec);
+        if (value.shape.join(',') !== spec.hfShape.join(',')) {
+          value.dispose();
+          throw new Error(
+            `tensor "${spec.name}" has shape [${value.shape.join(', ')}], expected [${spec.hfShape.join(', ')}]`,
+          );
+        }
+        const held = spec.transposed ? tf.tidy(() => value.transpose()) : value;
+        // Unique variable names: tfjs's registry is global and several models may coexist.
+        this.params.set(spec.name, tf.variable(held, true, `qwen3_${this.id}/${spec.name}`));
+        if (held !== value) value.dispose();
+        held.dispose();
       }
-      const held = spec.transposed ? tf.tidy(() => value.transpose()) : value;
-      // Unique variable names: tfjs's registry is global and several models may coexist.
-      this.params.set(spec.name, tf.variable(held, true, `qwen3_${this.id}/${spec.name}`));
-      if (held !== value) value.dispose();
-      held.dispose();
+    } catch (error) {
+      for (const v of this.params.values()) v.dispose();
+      throw error;
     }
     const c = config;
     const project = (x: tf.Tensor2D, module: string) =>
