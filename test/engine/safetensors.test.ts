@@ -1,6 +1,7 @@
 // core's safetensors reader, fed by the plugin's encoder (round trips) and by hand-built bytes
 // (exact dtype conversions and every header error).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createTestContext, type TensorData } from '@medrl/sdk';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -9,7 +10,13 @@ import {
   readSafetensorsHeader,
   readSafetensorsIndex,
 } from '../../core/src/engine/safetensors.js';
-import { encodeSafetensors } from '../../plugins/checkpoint-hf/src/safetensors.js';
+import {
+  createHfModelWriter,
+  createPeftAdapterWriter,
+  encodeSafetensors,
+  float32ToBfloat16Bits,
+  qwen3TensorShapes,
+} from '../../plugins/checkpoint-hf/src/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -328,5 +335,68 @@ describe('model directories', () => {
     await expect(readSafetensorsDir(dir)).rejects.toThrow(
       `${dir}: no model.safetensors.index.json or model.safetensors found`,
     );
+  });
+});
+
+describe('files written by PyTorch (fixture from tools/safetensors_crosscheck.py)', () => {
+  it('decodes torch BF16, F16 and F32 bytes to the values torch decodes', async () => {
+    const fixtures = new URL('../fixtures/safetensors/', import.meta.url);
+    const expected = JSON.parse(await readFile(new URL('torch-written.json', fixtures), 'utf8')) as {
+      tensors: Record<string, { shape: number[]; data: (number | string)[] }>;
+    };
+    const read = await readSafetensors(new URL('torch-written.safetensors', fixtures).pathname);
+    expect(Object.keys(read).sort()).toEqual(['bf16', 'f16', 'f32']);
+    for (const [name, { shape, data }] of Object.entries(expected.tensors)) {
+      expect(read[name]!.shape).toEqual(shape);
+      expect(Array.from(read[name]!.data)).toEqual(data.map((v) => (typeof v === 'string' ? Number(v) : v)));
+    }
+  });
+});
+
+describe('checkpoint writers → core reader', () => {
+  const config = {
+    model_type: 'qwen3',
+    vocab_size: 12,
+    hidden_size: 8,
+    intermediate_size: 16,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    num_key_value_heads: 1,
+    head_dim: 4,
+    tie_word_embeddings: true,
+  };
+
+  it('hf-model in BF16 reads back with every value rounded to nearest-even bf16', async () => {
+    const tensors: Record<string, TensorData> = {};
+    let seed = 7;
+    for (const [name, shape] of qwen3TensorShapes(config)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      tensors[name] = { shape, data: seededValues(size, seed++) };
+    }
+    await createHfModelWriter('BF16').write({ kind: 'full', step: 1, tensors, config }, dir, createTestContext());
+    const read = await readSafetensorsDir(dir);
+    expect(Object.keys(read).sort()).toEqual(Object.keys(tensors).sort());
+    for (const [name, tensor] of Object.entries(tensors)) {
+      expect(read[name]!.shape).toEqual(tensor.shape);
+      const expectedBits = Array.from(tensor.data, (v) => float32ToBfloat16Bits(v) << 16);
+      expect(Array.from(new Uint32Array(read[name]!.data.buffer))).toEqual(expectedBits.map((b) => b >>> 0));
+    }
+    expect(JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')).torch_dtype).toBe('bfloat16');
+  });
+
+  it('peft-adapter in F32 reads back exactly under PEFT key names', async () => {
+    const key = 'base_model.model.model.layers.0.self_attn.q_proj';
+    const tensors = {
+      [`${key}.lora_A.weight`]: { shape: [2, 8], data: seededValues(16, 1) },
+      [`${key}.lora_B.weight`]: { shape: [8, 2], data: seededValues(16, 2) },
+    };
+    await createPeftAdapterWriter('F32').write(
+      { kind: 'lora', step: 1, tensors, config: {} },
+      dir,
+      createTestContext(),
+    );
+    const read = await readSafetensors(path.join(dir, 'adapter_model.safetensors'));
+    expect(read[`${key}.lora_A.weight`]!.shape).toEqual([2, 8]);
+    expect(Array.from(read[`${key}.lora_B.weight`]!.data)).toEqual(Array.from(tensors[`${key}.lora_B.weight`].data));
   });
 });
