@@ -1,0 +1,76 @@
+import { Flags } from '@oclif/core';
+import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
+import { MedrlError } from '../errors.js';
+import { AtomicLineWriter } from '../io/atomic.js';
+import { judgeFile } from '../judge/judge-file.js';
+import { terminalProgress } from '../judge/progress.js';
+import { formatSummary, type JudgeSummary } from '../judge/summary.js';
+import { judgementToReward, pickJudge } from '../reward/judge-component.js';
+
+export default class Judge extends MedrlCommand {
+  static override description =
+    'Judge answers with an LLM judge (DeepSeek) or the offline mock judge: one JSON line per input line with its ' +
+    'judgement (or null and the reason), then a summary (means per dimension, failures, tokens, cost, cache hits).';
+  static override examples = [
+    '<%= config.bin %> judge --input data/processed/dev.jsonl --limit 100 --out judged.jsonl',
+    '<%= config.bin %> judge --input answers.jsonl --judge mock',
+    'DEEPSEEK_API_KEY=sk-... <%= config.bin %> judge --input answers.jsonl --judge deepseek --out judged.jsonl --json',
+  ];
+  static override flags = {
+    input: Flags.string({
+      char: 'i',
+      required: true,
+      description: 'JSONL of prepared samples {id, instruction, input, output} or {id, prompt, completion} lines',
+      helpValue: '<jsonl>',
+    }),
+    out: Flags.string({
+      char: 'o',
+      description: 'JSONL output (default: stdout); written atomically',
+      helpValue: '<jsonl>',
+    }),
+    limit: Flags.integer({ char: 'n', min: 1, description: 'judge only the first N input lines' }),
+    judge: Flags.string({
+      char: 'j',
+      description: 'deepseek, mock, auto or another registered judge (default: config judge.use, i.e. auto)',
+      helpValue: '<name>',
+    }),
+    'batch-size': Flags.integer({ default: 8, min: 1, description: 'items per judge call (8 batches in flight)' }),
+  };
+
+  async run(): Promise<JudgeSummary> {
+    const { flags } = await this.parse(Judge);
+    if (this.jsonEnabled() && !flags.out) {
+      throw new MedrlError('--json prints the summary on stdout: give --out <jsonl> for the judgements');
+    }
+    const run = await this.openRun('judge');
+    const judge = pickJudge(flags.judge ?? run.config.judge.use, run.registry, run.context);
+    const { weights, safetyZeroForcesZero } = run.config.judge;
+    const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
+    let summary: JudgeSummary;
+    try {
+      summary = await judgeFile({
+        input: flags.input,
+        judge,
+        ctx: run.context,
+        limit: flags.limit,
+        batchSize: flags['batch-size'],
+        rewardOf: (j) => judgementToReward(j, weights, safetyZeroForcesZero).value,
+        write: writer ? (line) => writer.writeLine(line) : (line) => this.log(line),
+        // Always on stderr, --json or not: a broken line must never pass unnoticed.
+        onBrokenLine: ({ line, message }) => process.stderr.write(`${flags.input}:${line}: ${message}\n`),
+        progress: terminalProgress(),
+      });
+    } catch (error) {
+      await writer?.abort();
+      throw error;
+    }
+    await writer?.commit();
+    this.logToStderr(formatSummary(summary) + (flags.out ? `\n  output    ${flags.out}` : ''));
+    // With --json the summary (failures, broken) is the verdict and the exit code stays 0.
+    const missing = summary.failures + summary.broken;
+    if (missing > 0 && !this.jsonEnabled()) {
+      throw new ExitCodeError(`${missing} of ${summary.count} line(s) of ${flags.input} have no judgement`, 1);
+    }
+    return summary;
+  }
+}
