@@ -1,0 +1,171 @@
+/**
+ * Running `medrl serve`: one server process on an open run until SIGINT/SIGTERM, or several
+ * node:cluster workers sharing the port (`serve.workers`), each with its own run (plugins,
+ * composer, judge clients), supervised by a primary that loads no plugins.
+ *
+ * Workers never act on terminal signals themselves: Ctrl-C reaches the whole process group, and
+ * only the primary decides, telling workers over IPC to drain (first signal) or stop (second).
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
+import type { Logger } from '@medrl/sdk';
+import type { ServeOptions } from '../config/sections/serve.js';
+import { MedrlError, messageOf } from '../errors.js';
+import { createLogger, registerSecret } from '../logging.js';
+import type { Run } from '../runtime/run.js';
+import { closeOnSignals } from './lifecycle.js';
+import { createServer } from './server.js';
+
+const SHUTDOWN = 'medrl:serve:shutdown';
+const FORCE = 'medrl:serve:force';
+const LISTENING = 'medrl:serve:listening';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+interface StopSource {
+  source: Pick<EventEmitter, 'on' | 'removeListener'>;
+  /** Called once the server has closed; a worker lets go of the primary so that it can exit. */
+  release(): void;
+}
+
+/** Where this process takes its stop orders from: signals, or the primary when it is a worker. */
+function stopSource(): StopSource {
+  if (!cluster.isWorker) return { source: process, release: () => undefined };
+  const source = new EventEmitter();
+  const ignore = (): void => undefined;
+  const onMessage = (message: unknown): void => {
+    if (message === SHUTDOWN || message === FORCE) source.emit('SIGTERM', 'SIGTERM');
+  };
+  // The primary is gone (crashed or killed): drain and exit rather than linger as an orphan.
+  const onDisconnect = (): void => void source.emit('SIGTERM', 'SIGTERM');
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  process.on('message', onMessage);
+  process.on('disconnect', onDisconnect);
+  return {
+    source,
+    release() {
+      process.removeListener('message', onMessage);
+      process.removeListener('disconnect', onDisconnect);
+      process.removeListener('SIGINT', ignore);
+      process.removeListener('SIGTERM', ignore);
+      if (process.connected) process.disconnect();
+    },
+  };
+}
+
+/** Serves the run's composer until told to stop; resolves once in-flight requests are done. */
+export async function serveRun(run: Run, logger: Logger = createLogger('serve')): Promise<void> {
+  const options = run.config.serve;
+  const token = process.env[options.tokenEnv] || undefined;
+  registerSecret(token);
+  const composer = run.composer; // built now, so that a bad reward config fails before listening
+  const server = createServer({
+    composer,
+    judges: run.registry.judges.entries().map((entry) => entry.value),
+    options,
+    token,
+    logger,
+    pluginMetrics: () => run.metrics.snapshot(),
+  });
+  const stop = stopSource();
+  const shutdown = closeOnSignals(server, { logger, source: stop.source, inFlight: server.inFlight });
+
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    shutdown.dispose();
+    stop.release();
+    const code = (error as { code?: string }).code;
+    const hint = code === 'EADDRINUSE' ? '; choose another with --port or serve.port' : '';
+    throw new MedrlError(`cannot listen on ${options.host}:${options.port}: ${messageOf(error)}${hint}`, {
+      cause: error,
+    });
+  }
+  const who = cluster.isWorker ? `worker ${cluster.worker!.id} ` : '';
+  logger.info(
+    `${who}listening on ${url} (POST /get_reward, POST /v1/reward, GET /healthz, GET /metrics); ` +
+      `components: ${composer.componentNames.join(', ')}; token: ${token ? 'required' : 'none'}`,
+  );
+  if (!token && !isLoopback(options.host)) {
+    logger.warn(
+      `bound to ${options.host} without a token: anyone who reaches this port can spend your judge budget; ` +
+        `set ${options.tokenEnv}`,
+    );
+  }
+  if (cluster.isWorker) process.send?.({ type: LISTENING, url });
+  try {
+    await shutdown.closed;
+  } finally {
+    stop.release();
+  }
+}
+
+/**
+ * The primary of a multi-worker server: forks `options.workers` workers (each re-runs this
+ * command), replaces a worker that dies after it was listening, and on SIGINT/SIGTERM asks all to
+ * drain. Fails if a worker dies before listening (a config or port error it has already printed).
+ */
+export async function superviseWorkers(options: ServeOptions, logger: Logger = createLogger('serve')): Promise<void> {
+  const listening = new Set<number>();
+  let stopping = false;
+  let announced = false;
+
+  return new Promise<void>((resolve, reject) => {
+    const fork = (): Worker => cluster.fork();
+    const alive = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+    const tell = (message: string): void => {
+      for (const worker of alive()) worker.send(message);
+    };
+
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn(`${signal} again: stopping workers without waiting`);
+        tell(FORCE);
+        for (const worker of alive()) worker.kill('SIGKILL');
+        return;
+      }
+      stopping = true;
+      logger.info(`${signal}: asking ${alive().length} worker(s) to finish in-flight requests`);
+      tell(SHUTDOWN);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const finish = (error?: Error): void => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      cluster.removeAllListeners('message');
+      cluster.removeAllListeners('exit');
+      if (error) reject(error);
+      else resolve();
+    };
+
+    cluster.on('message', (worker, message: { type?: string; url?: string }) => {
+      if (message?.type !== LISTENING) return;
+      listening.add(worker.id);
+      if (!announced && listening.size >= options.workers) {
+        announced = true;
+        logger.info(`${options.workers} workers listening on ${message.url}`);
+      }
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      const wasListening = listening.delete(worker.id);
+      if (stopping) {
+        if (alive().length === 0) finish();
+        return;
+      }
+      if (!wasListening) {
+        stopping = true;
+        for (const other of alive()) other.kill('SIGTERM');
+        finish(new MedrlError(`a serve worker exited before listening (code ${code ?? signal}); see its error above`));
+        return;
+      }
+      logger.warn(`worker ${worker.id} died (code ${code ?? signal}); starting a replacement`);
+      fork();
+    });
+    for (let i = 0; i < options.workers; i++) fork();
+  });
+}
