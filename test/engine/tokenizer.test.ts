@@ -103,6 +103,16 @@ describe('loadTokenizer', () => {
     expect(tokenizer.encode('胸痛')).toEqual([359, 358]); // equal counts: ordered by code point, 痛 U+75DB < 胸 U+80F8
   });
 
+  it('takes the chat template from chat_template.jinja when the directory has one', async () => {
+    await writeTinyTokenizer(dir, ['胸痛']);
+    await writeFile(
+      path.join(dir, 'chat_template.jinja'),
+      '{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}',
+    );
+    const tokenizer = await loadTokenizer(dir);
+    expect(tokenizer.applyChatTemplate([{ role: 'user', content: '胸痛' }])).toBe('[user]胸痛');
+  });
+
   it('round-trips through save()', async () => {
     const tiny = new Tokenizer(buildTinyTokenizer(['发热']), 'memory');
     await tiny.save(dir);

