@@ -24,7 +24,7 @@ const MODULE = 'medrl';
 
 /** Imports a TypeScript (or any) module through jiti, honouring decorators and local .ts imports. */
 export async function importModule(file: string): Promise<unknown> {
-  const jiti = createJiti(pathToFileURL(file).href, { interopDefault: true, moduleCache: false, fsCache: false });
+  const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
   return jiti.import(file, { default: true });
 }
 
