@@ -65,7 +65,7 @@ export interface BackendInfo {
   skipped: { backend: ConcreteBackend; reason: string }[];
 }
 
-let active: BackendInfo | undefined;
+let active: (BackendInfo & { requested: BackendChoice }) | undefined;
 
 /** Loads and activates one backend; throws with the reason when it cannot load or compute. */
 async function tryBackend(candidate: Candidate): Promise<void> {
@@ -96,8 +96,8 @@ export async function initBackend(requested: BackendChoice = 'auto', logger?: Lo
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
     throw new MedrlError(`engine.backend: unknown backend "${requested}"; choose one of ${BACKEND_CHOICES.join(', ')}`);
   }
-  if (active && (requested === 'auto' || requested === active.backend) && tf.getBackend() === active.tfName) {
-    return active;
+  if (active && (requested === active.requested || requested === active.backend) && tf.getBackend() === active.tfName) {
+    return { backend: active.backend, tfName: active.tfName, skipped: active.skipped };
   }
   const skipped: BackendInfo['skipped'] = [];
   let chosen: ConcreteBackend | undefined;
@@ -121,18 +121,19 @@ export async function initBackend(requested: BackendChoice = 'auto', logger?: Lo
     if (!chosen) throw new MedrlError('engine.backend: no TensorFlow.js backend could be initialized');
   }
   const backend = chosen;
-  active = { backend, tfName: CANDIDATES[backend].tfName, skipped };
+  active = { backend, tfName: CANDIDATES[backend].tfName, skipped, requested };
+  const info: BackendInfo = { backend, tfName: active.tfName, skipped };
   logger?.info(
     `tensorflow.js backend: ${backend}`,
     skipped.length > 0 ? { skipped: skipped.map((s) => s.backend) } : undefined,
   );
   for (const s of skipped) logger?.debug(`backend ${s.backend} skipped`, { reason: s.reason });
-  return active;
+  return info;
 }
 
 /** The backend activated by initBackend, if any. */
 export function activeBackend(): BackendInfo | undefined {
-  return active;
+  return active && { backend: active.backend, tfName: active.tfName, skipped: active.skipped };
 }
 
 /**

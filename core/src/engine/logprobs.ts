@@ -9,7 +9,9 @@ import { customOp } from './qwen3/layers.js';
 export function pickLogits(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const [n, v] = logits.shape;
   if (targets.shape[0] !== n) throw new Error(`pickLogits: ${n} rows of logits but ${targets.shape[0]} targets`);
-  const flatIndex = tf.tidy(() => tf.add(tf.mul(tf.range(0, n, 1, 'int32'), v), targets.toInt()) as tf.Tensor1D);
+  const flatIndex = tf.tidy(
+    () => tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), targets.toInt()) as tf.Tensor1D,
+  );
   const op = customOp<tf.Tensor1D>(([x], save) => {
     save([flatIndex]);
     return {

@@ -55,10 +55,11 @@ interface Adapter {
   b: tf.Variable;
 }
 
-/** Which short target a Hugging Face module path is, if any. */
+/** The short target of a PEFT target_modules entry (`q_proj`, `self_attn.q_proj`, ...), if any. */
 function targetOf(module: string): LoraTarget | undefined {
+  const last = module.split('.').pop();
   for (const [short, suffix] of Object.entries(LORA_TARGETS))
-    if (module.endsWith(`.${suffix}`)) return short as LoraTarget;
+    if (suffix.endsWith(`.${last}`)) return short as LoraTarget;
   return undefined;
 }
 
@@ -261,10 +262,12 @@ export async function loadPeftAdapters(model: Qwen3Model, dir: string): Promise<
   if (!Array.isArray(modules) || modules.length === 0)
     throw new Error(`${configFile}: target_modules must be a non-empty list`);
   const targets = modules.map((m) => {
-    const target = targetOf(`.${String(m).replace(/^.*\./, '')}`) ?? targetOf(String(m));
+    const target = targetOf(String(m));
     if (!target)
       throw new Error(
-        `${configFile}: target module "${String(m)}" is not one of ${Object.values(LORA_TARGETS).join(', ')}`,
+        `${configFile}: target module "${String(m)}" is not one of ${Object.values(LORA_TARGETS)
+          .map((t) => t.split('.')[1])
+          .join(', ')}`,
       );
     return target;
   });
