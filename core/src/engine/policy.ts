@@ -1,0 +1,85 @@
+/**
+ * The policy as commands and trainers get it: a Qwen3 model with its tokenizer, from a Hugging Face
+ * directory (optionally with PEFT adapters) or the embedded tiny configuration.
+ */
+import type { Logger } from '@medrl/sdk';
+import { initBackend, type BackendChoice } from './backend.js';
+import { generate, type GenerateOptions, type GenerationResult } from './generate.js';
+import { loadQwen3 } from './loader.js';
+import { loadPeftAdapters, type LoraAdapters } from './lora.js';
+import type { Qwen3Config } from './qwen3/config.js';
+import { Qwen3Model } from './qwen3/model.js';
+import { tinyQwen3Config } from './tiny.js';
+import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+
+export interface Policy {
+  model: Qwen3Model;
+  tokenizer: Tokenizer;
+  /** Attached adapters, when loaded or created. */
+  lora?: LoraAdapters;
+  /** A directory, or "tiny" for the embedded configuration. */
+  source: string;
+}
+
+export interface LoadPolicyOptions {
+  backend?: BackendChoice;
+  /** PEFT adapter directory (adapter_config.json + adapter_model.safetensors) to attach. */
+  adapterPath?: string;
+  logger?: Logger;
+}
+
+/** Loads model and tokenizer from a Hugging Face directory; the tokenizer must fit the vocabulary. */
+export async function loadPolicy(modelPath: string, options: LoadPolicyOptions = {}): Promise<Policy> {
+  await initBackend(options.backend ?? 'auto', options.logger);
+  const tokenizer = await loadTokenizer(modelPath);
+  const started = performance.now();
+  const model = await loadQwen3(modelPath, { logger: options.logger });
+  if (tokenizer.vocabSize > model.config.vocab_size) {
+    model.dispose();
+    throw new Error(
+      `${modelPath}: the tokenizer (${tokenizer.source}) has ${tokenizer.vocabSize} ids but config.json vocab_size is ${model.config.vocab_size}`,
+    );
+  }
+  options.logger?.info(`loaded ${modelPath}`, {
+    params: model.numParams,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  });
+  const policy: Policy = { model, tokenizer, source: modelPath };
+  if (options.adapterPath) policy.lora = await loadPeftAdapters(model, options.adapterPath);
+  return policy;
+}
+
+/** A fresh embedded tiny model for `tokenizer` (the tiny character tokenizer). */
+export function createTinyPolicy(
+  tokenizer: Tokenizer,
+  options: { shape?: Partial<Omit<Qwen3Config, 'vocab_size'>>; seed?: number } = {},
+): Policy {
+  const model = Qwen3Model.random(tinyQwen3Config(tokenizer.vocabSize, options.shape), { seed: options.seed ?? 0 });
+  return { model, tokenizer, source: 'tiny' };
+}
+
+export interface PromptOptions {
+  /** Render each prompt as a user message through the chat template (with the assistant opening). */
+  chat: boolean;
+  /** Qwen3 thinking mode (chat only); unset: the template's default. */
+  enableThinking?: boolean;
+}
+
+/** Generates for plain-text prompts, rendering them through the chat template when asked. */
+export function generateForPrompts(
+  policy: Policy,
+  prompts: readonly string[],
+  promptOptions: PromptOptions,
+  options: GenerateOptions,
+): Promise<GenerationResult[]> {
+  const { tokenizer } = policy;
+  const rendered = prompts.map((text) =>
+    promptOptions.chat && tokenizer.chatTemplate
+      ? tokenizer.applyChatTemplate([{ role: 'user', content: text }], {
+          addGenerationPrompt: true,
+          enableThinking: promptOptions.enableThinking,
+        })
+      : text,
+  );
+  return generate(policy.model, tokenizer, rendered, options);
+}

@@ -1,0 +1,93 @@
+// `medrl generate` end to end, in-process: a tiny checkpoint + tokenizer written to disk, then the command.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PluginContext } from '@medrl/sdk';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHfModelWriter } from '../../plugins/checkpoint-hf/src/index.js';
+import Generate from '../../core/src/commands/generate.js';
+import { generate } from '../../core/src/engine/generate.js';
+import { loadQwen3 } from '../../core/src/engine/loader.js';
+import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
+import { buildTinyTokenizer } from '../../core/src/engine/tiny-tokenizer.js';
+import { Tokenizer, saveTokenizerFiles } from '../../core/src/engine/tokenizer.js';
+import { microConfig, useWasm } from './helpers.js';
+
+const CORE_ROOT = path.join(import.meta.dirname, '..', '..', 'core');
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const ctx = {
+  logger: silent,
+  metrics: { increment() {}, gauge() {}, snapshot: () => ({}) },
+  rootDir: '.',
+  command: 'test',
+} as PluginContext;
+let dir: string;
+let modelDir: string;
+let tokenizer: Tokenizer;
+
+beforeAll(async () => {
+  await useWasm();
+  dir = await mkdtemp(path.join(tmpdir(), 'medrl-generate-'));
+  modelDir = path.join(dir, 'model');
+  await mkdir(modelDir);
+  const files = buildTinyTokenizer(['胸痛 chest pain 发热 fever']);
+  tokenizer = new Tokenizer(files, modelDir);
+  const model = Qwen3Model.random(microConfig({ vocab_size: tokenizer.vocabSize }), { seed: 4 });
+  await createHfModelWriter('F32').write(
+    { kind: 'full', step: 0, tensors: model.exportTensors(), config: model.hfConfig() },
+    modelDir,
+    ctx,
+  );
+  await saveTokenizerFiles(modelDir, files);
+  model.dispose();
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('medrl generate', () => {
+  it('prints JSON results equal to the library call (chat template applied)', async () => {
+    // oclif prints through console.log.
+    const out: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      out.push(args.map(String).join(' '));
+    });
+    let returned: unknown;
+    try {
+      returned = await Generate.run(
+        [
+          '--model-path',
+          modelDir,
+          '--prompt',
+          'chest pain',
+          '--max-new-tokens',
+          '5',
+          '--seed',
+          '3',
+          '--temperature',
+          '0',
+          '--json',
+        ],
+        CORE_ROOT,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(JSON.parse(out.join(''))).toEqual(returned);
+    const printed = returned as { results: { tokenIds: number[]; text: string; logprobs: number[] }[] };
+    const model = await loadQwen3(modelDir);
+    const prompt = tokenizer.applyChatTemplate([{ role: 'user', content: 'chest pain' }], {
+      addGenerationPrompt: true,
+    });
+    const [expected] = await generate(model, tokenizer, [prompt], { maxNewTokens: 5, temperature: 0 });
+    model.dispose();
+    expect(printed.results).toHaveLength(1);
+    expect(printed.results[0]!.tokenIds).toEqual(expected!.tokenIds);
+    expect(printed.results[0]!.text).toBe(expected!.text);
+    expect(printed.results[0]!.logprobs).toHaveLength(expected!.tokenIds.length);
+  });
+
+  it('fails naming the directory when the model is missing', async () => {
+    await expect(Generate.run(['--model-path', path.join(dir, 'missing'), '--prompt', 'x'], CORE_ROOT)).rejects.toThrow(
+      /missing/,
+    );
+  });
+});
