@@ -1,0 +1,103 @@
+// Both reports open in headless Chromium (Debian's package, driven by playwright-core) with no
+// console error, no page error and no request leaving the file: every chart is an inline SVG that
+// the browser lays out with a real size. Skipped, saying why, only when /usr/bin/chromium is absent
+// (.ci/run installs it, so CI always runs this).
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSplits } from '../../core/src/eval/dataset.js';
+import { evaluate } from '../../core/src/eval/evaluate.js';
+import { FixtureAnswers } from '../../core/src/eval/generator.js';
+import { writeRunReport } from '../../core/src/report/run-report.js';
+import { FIXTURES, PROCESSED, evalSettings, fakeScorer, silentLogger } from '../eval/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`SKIPPED report rendering in Chromium: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
+}
+
+const RUN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run');
+
+describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
+  let tmp: string;
+  let browser: BrowserContext;
+  const reports: Record<'eval' | 'run', string> = { eval: '', run: '' };
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'medrl-chromium-'));
+    const settings = evalSettings({ splits: ['test', 'red_team', 'gold_set'], reportSamples: 2 });
+    const items = await readSplits(PROCESSED, settings.splits, { highRiskLevels: settings.highRiskLevels, heldOutSplit: 'test' });
+    const result = await evaluate({
+      items,
+      model: await FixtureAnswers.fromFile(path.join(FIXTURES, 'answers-model.jsonl')),
+      baseline: await FixtureAnswers.fromFile(path.join(FIXTURES, 'answers-baseline.jsonl')),
+      scorer: fakeScorer(),
+      settings,
+      outDir: path.join(tmp, 'eval'),
+      logger: silentLogger,
+    });
+    reports.eval = result.files.report;
+    reports.run = (await writeRunReport(RUN, { out: path.join(tmp, 'run', 'report.html') })).file;
+    // A fresh profile directory per run (playwright's way of passing --user-data-dir).
+    browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1366, height: 800 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['eval', 6],
+    ['run', 5],
+  ] as const)('%s report renders with no console error and %d laid-out charts', async (name, charts) => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.push(`external request: ${request.url()}`);
+    });
+    await page.goto(pathToFileURL(reports[name]).href, { waitUntil: 'load' });
+    const layout = await page.evaluate(() => ({
+      title: document.title,
+      svgs: [...document.querySelectorAll('figure.chart svg')].map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return { width: box.width, height: box.height, marks: svg.querySelectorAll('path, rect, line').length };
+      }),
+      pageWidth: document.documentElement.scrollWidth,
+    }));
+    await page.close();
+    expect(problems).toEqual([]);
+    expect(layout.title).toMatch(name === 'eval' ? /^medrl evaluation/ : /^medrl run/);
+    expect(layout.svgs).toHaveLength(charts);
+    for (const svg of layout.svgs) {
+      expect(svg.width).toBeGreaterThan(200);
+      expect(svg.height).toBeGreaterThan(100);
+      expect(svg.marks).toBeGreaterThan(5);
+    }
+    // readable on a laptop: nothing forces horizontal scrolling of the page at 1366 px
+    expect(layout.pageWidth).toBeLessThanOrEqual(1366);
+  });
+});
