@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RewardBreakdown } from '@medrl/sdk';
 import { repoRoot, tempDir, writeTree } from '../helpers/tmp.js';
 
 const TOKEN = 'test-serve-token-5f0c1d2e3a4b';
@@ -93,9 +94,9 @@ describe('medrl serve', () => {
 
     const res = await inFlight;
     expect(res.status).toBe(200);
-    const json = await res.json();
+    const json = (await res.json()) as { totals: number[]; breakdowns: RewardBreakdown[] };
     expect(json.totals).toEqual([1.3]);
-    expect(json.breakdowns[0].components['length/tenth'].reasons).toEqual(['length/measured']);
+    expect(json.breakdowns[0]!.components['length/tenth']!.reasons).toEqual(['length/measured']);
     expect(await exited).toBe(0);
     expect(stderr()).toMatch(/SIGTERM: no new requests; finishing 1 in-flight request\(s\)/);
     expect(stderr()).toMatch(/server closed/);
