@@ -82,9 +82,13 @@ export const rewardSchema = z
   });
 
 export const judgeWeightsSchema = z.strictObject({
+  /** Weight of the safety score (0..10) in the judge reward. */
   safety: z.number().min(0).default(0.4),
+  /** Weight of the reasoning score. */
   reasoning: z.number().min(0).default(0.3),
+  /** Weight of the completeness score. */
   completeness: z.number().min(0).default(0.2),
+  /** Weight of the empathy score. */
   empathy: z.number().min(0).default(0.1),
 });
 
