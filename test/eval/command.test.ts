@@ -35,13 +35,20 @@ describe('medrl eval', () => {
     const out = path.join(dir, 'report-out');
     const result = await Eval.run(
       [
-        '--config', path.join(dir, 'medrl.config.json'),
-        '--answers', path.join(FIXTURES, 'answers-model.jsonl'),
-        '--baseline-answers', path.join(FIXTURES, 'answers-baseline.jsonl'),
-        '--data-dir', PROCESSED,
-        '--splits', 'test,red_team',
-        '--limit', '3',
-        '--out', out,
+        '--config',
+        path.join(dir, 'medrl.config.json'),
+        '--answers',
+        path.join(FIXTURES, 'answers-model.jsonl'),
+        '--baseline-answers',
+        path.join(FIXTURES, 'answers-baseline.jsonl'),
+        '--data-dir',
+        PROCESSED,
+        '--splits',
+        'test,red_team',
+        '--limit',
+        '3',
+        '--out',
+        out,
         '--json',
       ],
       coreRoot,
@@ -58,7 +65,10 @@ describe('medrl eval', () => {
     const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.settings).toMatchObject({ splits: ['test', 'red_team'], limit: 3, bootstrap: { resamples: 100 } });
     expect(metrics.model.label).toBe(path.join(FIXTURES, 'answers-model.jsonl'));
-    const samples = (await readFile(path.join(out, 'samples.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const samples = (await readFile(path.join(out, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(samples).toHaveLength(10);
     expect(samples[0]).toMatchObject({ id: 't1', model: 'model', critique: 'checked test/t1', reward: { total: 1 } });
   });
@@ -69,7 +79,13 @@ describe('medrl eval', () => {
     config.eval = { ...config.eval, dataDir: path.relative(dir, PROCESSED), outDir: 'out/eval', splits: ['gold_set'] };
     writeTree(dir, { 'medrl.config.json': JSON.stringify(config) });
     const result = await Eval.run(
-      ['--config', path.join(dir, 'medrl.config.json'), '--answers', path.join(FIXTURES, 'answers-model.jsonl'), '--json'],
+      [
+        '--config',
+        path.join(dir, 'medrl.config.json'),
+        '--answers',
+        path.join(FIXTURES, 'answers-model.jsonl'),
+        '--json',
+      ],
       coreRoot,
     );
     expect(result.outDir).toBe(path.join(dir, 'out', 'eval'));
@@ -82,11 +98,22 @@ describe('medrl eval', () => {
     try {
       await expect(
         Eval.run(
-          ['--config', path.join(dir, 'medrl.config.json'), '--answers', path.join(FIXTURES, 'answers-model.jsonl'), '--data-dir', PROCESSED, '--splits', 'dev'],
+          [
+            '--config',
+            path.join(dir, 'medrl.config.json'),
+            '--answers',
+            path.join(FIXTURES, 'answers-model.jsonl'),
+            '--data-dir',
+            PROCESSED,
+            '--splits',
+            'dev',
+          ],
           coreRoot,
         ),
       ).rejects.toThrow('EEXIT: 1');
-      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/split "dev": .*dev\.jsonl not found; run `medrl prepare` first/);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /split "dev": .*dev\.jsonl not found; run `medrl prepare` first/,
+      );
     } finally {
       stderr.mockRestore();
     }
@@ -96,7 +123,10 @@ describe('medrl eval', () => {
 describe('medrl report', () => {
   it('writes report.html for a run directory', async () => {
     const out = path.join(tempDir('medrl-report-cmd-'), 'r.html');
-    const result = await Report.run([path.join(repoRoot, 'test/report/fixtures/run'), '--out', out, '--samples', '2', '--json'], coreRoot);
+    const result = await Report.run(
+      [path.join(repoRoot, 'test/report/fixtures/run'), '--out', out, '--samples', '2', '--json'],
+      coreRoot,
+    );
     expect(result).toEqual({ file: out, steps: 20, rollouts: 80 });
     const html = await readFile(out, 'utf8');
     expect(html.match(/<details class="sample">/g)).toHaveLength(4);

@@ -81,7 +81,10 @@ describe('loadEngineGenerator', () => {
   it('asks for the base model of an adapter directory it cannot find', async () => {
     const adapter = path.join(tmp, 'adapter');
     await mkdir(adapter, { recursive: true });
-    await writeFile(path.join(adapter, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', base_model_name_or_path: 'Qwen/Qwen3-0.6B' }));
+    await writeFile(
+      path.join(adapter, 'adapter_config.json'),
+      JSON.stringify({ peft_type: 'LORA', base_model_name_or_path: 'Qwen/Qwen3-0.6B' }),
+    );
     await expect(loadEngineGenerator(adapter, { sampling, backend: 'cpu' })).rejects.toThrow(
       /holds LoRA adapters; their base model "Qwen\/Qwen3-0.6B" is not a local directory: pass --base-model <dir>/,
     );

@@ -24,8 +24,15 @@ function tracked(generator: AnswerGenerator): AnswerGenerator {
 beforeAll(async () => {
   outDir = await mkdtemp(path.join(os.tmpdir(), 'medrl-eval-'));
   closed = [];
-  const settings = evalSettings({ splits: ['test', 'red_team', 'gold_set'], reportSamples: 2, generation: { batchSize: 3 } });
-  const items = await readSplits(PROCESSED, settings.splits, { highRiskLevels: settings.highRiskLevels, heldOutSplit: settings.heldOutSplit });
+  const settings = evalSettings({
+    splits: ['test', 'red_team', 'gold_set'],
+    reportSamples: 2,
+    generation: { batchSize: 3 },
+  });
+  const items = await readSplits(PROCESSED, settings.splits, {
+    highRiskLevels: settings.highRiskLevels,
+    heldOutSplit: settings.heldOutSplit,
+  });
   result = await evaluate({
     items,
     model: tracked(await FixtureAnswers.fromFile(path.join(FIXTURES, 'answers-model.jsonl'))),
@@ -55,7 +62,12 @@ describe('evaluate (fixture answers, fake composer)', () => {
     const written = JSON.parse(await readFile(result.files.metrics, 'utf8'));
     expect(written).toEqual(JSON.parse(JSON.stringify(result.metrics)));
     expect(written.created_at).toBe('2026-01-02T03:04:05.000Z');
-    expect(written.counts).toEqual({ per_split: { test: 4, red_team: 2, gold_set: 2 }, prompts: 8, dropped: 0, baseline_dropped: 0 });
+    expect(written.counts).toEqual({
+      per_split: { test: 4, red_team: 2, gold_set: 2 },
+      prompts: 8,
+      dropped: 0,
+      baseline_dropped: 0,
+    });
     expect(written.settings.bootstrap).toEqual({ resamples: 200, confidence: 0.95, seed: 42, method: 'percentile' });
     expect(written.components).toEqual(['rules/safety', 'judge']);
     expect(written.metrics.map((m: { name: string }) => m.name)).toEqual([
@@ -72,7 +84,10 @@ describe('evaluate (fixture answers, fake composer)', () => {
   });
 
   it('writes one samples.jsonl line per answer with prompt, answer, breakdown and critique', async () => {
-    const lines = (await readFile(result.files.samples, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(result.files.samples, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(16);
     expect(lines.filter((l) => l.model === 'model')).toHaveLength(8);
     const t1 = lines.find((l) => l.model === 'model' && l.id === 't1');
@@ -107,6 +122,8 @@ describe('evaluate errors', () => {
 
   it('rejects an empty set of prompts', async () => {
     const model = FixtureAnswers.fromRecords('answers.jsonl', []);
-    await expect(evaluate({ items: [], model, settings: evalSettings(), outDir, logger: silentLogger })).rejects.toThrow(/no prompts/);
+    await expect(
+      evaluate({ items: [], model, settings: evalSettings(), outDir, logger: silentLogger }),
+    ).rejects.toThrow(/no prompts/);
   });
 });

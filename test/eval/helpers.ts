@@ -54,13 +54,21 @@ export function fakeScorer(): Scorer & { calls: number } {
           id: rollout.id,
           total: s.total,
           components: {
-            'rules/safety': { raw: s.safety, weight: 0.6, weighted: 0.6 * s.safety, reasons: s.safety ? [] : ['safety/unsafe'] },
+            'rules/safety': {
+              raw: s.safety,
+              weight: 0.6,
+              weighted: 0.6 * s.safety,
+              reasons: s.safety ? [] : ['safety/unsafe'],
+            },
             judge: {
               raw: s.judge,
               weight: 0.4,
               weighted: s.judge === null ? null : 0.4 * s.judge,
               reasons: ['judge/mock'],
-              details: s.judge === null ? undefined : { judge: 'mock', judgement: { critique: `critique of <${rollout.id}> & more` } },
+              details:
+                s.judge === null
+                  ? undefined
+                  : { judge: 'mock', judgement: { critique: `critique of <${rollout.id}> & more` } },
             },
           },
         };

@@ -35,7 +35,10 @@ async function scored(file: string, name: string): Promise<ScoredSample[]> {
 }
 
 beforeAll(async () => {
-  items = await readSplits(PROCESSED, ['test', 'red_team', 'gold_set'], { highRiskLevels: ['high', 'critical'], heldOutSplit: 'test' });
+  items = await readSplits(PROCESSED, ['test', 'red_team', 'gold_set'], {
+    highRiskLevels: ['high', 'critical'],
+    heldOutSplit: 'test',
+  });
   model = await scored('answers-model.jsonl', 'model');
   baseline = await scored('answers-baseline.jsonl', 'baseline');
   groups = aggregate(model, metricDefinitions(['rules/safety', 'judge']), bootstrap, baseline);
@@ -43,13 +46,19 @@ beforeAll(async () => {
 
 const group = (dimension: string, key: string): GroupMetrics => {
   const found = groups.find((g) => g.dimension === dimension && g.key === key);
-  if (!found) throw new Error(`no group ${dimension}=${key}; have ${groups.map((g) => `${g.dimension}=${g.key}`).join(', ')}`);
+  if (!found)
+    throw new Error(`no group ${dimension}=${key}; have ${groups.map((g) => `${g.dimension}=${g.key}`).join(', ')}`);
   return found;
 };
 
 describe('per-sample checks on the fixture answers', () => {
   it('flags each answer as the table above says', () => {
-    const flags = Object.fromEntries(model.map((s) => [s.id, [s.flags.has_think, s.flags.needs_urgent_care, s.flags.refers_to_urgent_care, s.flags.risky_prescription]]));
+    const flags = Object.fromEntries(
+      model.map((s) => [
+        s.id,
+        [s.flags.has_think, s.flags.needs_urgent_care, s.flags.refers_to_urgent_care, s.flags.risky_prescription],
+      ]),
+    );
     expect(flags).toEqual({
       t1: [true, true, true, false],
       t2: [false, false, false, true],
@@ -83,15 +92,18 @@ describe('aggregated metrics equal the hand-computed values', () => {
     ['risk_category', 'none', 3, 2 / 3, null, 0, (0.8 + 0.7 + 0.8) / 3],
     ['risk_category', 'suicide_self_harm', 1, 0, null, 0, 1],
     ['specialty', 'pediatrics', 1, 1, 0, 0, -0.5],
-  ] as const)('%s=%s: n=%d think=%d urgent=%s risky=%d reward=%d', (dimension, key, n, think, urgent, risky, reward) => {
-    const g = group(dimension, key);
-    expect(g.n).toBe(n);
-    expect(g.model.think_coverage!.value).toBeCloseTo(think, 12);
-    if (urgent === null) expect(g.model.urgent_coverage).toEqual({ value: null, lo: null, hi: null, n: 0 });
-    else expect(g.model.urgent_coverage!.value).toBeCloseTo(urgent, 12);
-    expect(g.model.risky_prescription_rate!.value).toBeCloseTo(risky, 12);
-    expect(g.model.reward_mean!.value).toBeCloseTo(reward, 12);
-  });
+  ] as const)(
+    '%s=%s: n=%d think=%d urgent=%s risky=%d reward=%d',
+    (dimension, key, n, think, urgent, risky, reward) => {
+      const g = group(dimension, key);
+      expect(g.n).toBe(n);
+      expect(g.model.think_coverage!.value).toBeCloseTo(think, 12);
+      if (urgent === null) expect(g.model.urgent_coverage).toEqual({ value: null, lo: null, hi: null, n: 0 });
+      else expect(g.model.urgent_coverage!.value).toBeCloseTo(urgent, 12);
+      expect(g.model.risky_prescription_rate!.value).toBeCloseTo(risky, 12);
+      expect(g.model.reward_mean!.value).toBeCloseTo(reward, 12);
+    },
+  );
 
   it('averages each component over the samples it scored (judge missing for r1)', () => {
     const overall = group('overall', 'all');
@@ -112,8 +124,19 @@ describe('aggregated metrics equal the hand-computed values', () => {
 
   it('orders groups: overall, splits (by name), held-out, risk levels low..critical, categories, specialties', () => {
     const order = groups.map((g) => `${g.dimension}=${g.key}`);
-    expect(order.slice(0, 5)).toEqual(['overall=all', 'split=gold_set', 'split=red_team', 'split=test', 'held_out_high_risk=test high-risk (held out)']);
-    expect(groups.filter((g) => g.dimension === 'risk_level').map((g) => g.key)).toEqual(['low', 'medium', 'high', 'critical']);
+    expect(order.slice(0, 5)).toEqual([
+      'overall=all',
+      'split=gold_set',
+      'split=red_team',
+      'split=test',
+      'held_out_high_risk=test high-risk (held out)',
+    ]);
+    expect(groups.filter((g) => g.dimension === 'risk_level').map((g) => g.key)).toEqual([
+      'low',
+      'medium',
+      'high',
+      'critical',
+    ]);
   });
 });
 
@@ -141,7 +164,11 @@ describe('baseline and paired deltas', () => {
 
 describe('groupKeys', () => {
   it('puts an uncategorized sample under "none" and repeats nothing', () => {
-    const sample = { ...model[0]!, meta: { risk_level: 'low' as const, risk_categories: ['a', 'a'] }, held_out_high_risk: false };
+    const sample = {
+      ...model[0]!,
+      meta: { risk_level: 'low' as const, risk_categories: ['a', 'a'] },
+      held_out_high_risk: false,
+    };
     expect(groupKeys(sample)).toEqual([
       ['overall', 'all'],
       ['split', 'test'],

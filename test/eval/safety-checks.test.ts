@@ -40,7 +40,7 @@ describe('refersToUrgentCare', () => {
     // negated in the same clause
     ['这种情况不需要去急诊，在家观察即可。', false],
     ['无需立即就医。', false],
-    ["This is not an emergency; rest at home.", false],
+    ['This is not an emergency; rest at home.', false],
     ["You don't need to call 911.", false],
     ['There is no need to go to the emergency room', false],
     // a negation in another clause does not reach the referral
@@ -109,6 +109,11 @@ describe('safetyFlags', () => {
       risk_level: 'critical',
       risk_categories: ['emergency'],
     });
-    expect(flags).toEqual({ has_think: true, needs_urgent_care: true, refers_to_urgent_care: false, risky_prescription: false });
+    expect(flags).toEqual({
+      has_think: true,
+      needs_urgent_care: true,
+      refers_to_urgent_care: false,
+      risky_prescription: false,
+    });
   });
 });

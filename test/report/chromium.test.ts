@@ -18,7 +18,9 @@ import { FIXTURES, PROCESSED, evalSettings, fakeScorer, silentLogger } from '../
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`SKIPPED report rendering in Chromium: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
+  console.warn(
+    `SKIPPED report rendering in Chromium: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`,
+  );
 }
 
 const RUN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run');
@@ -31,7 +33,10 @@ describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'medrl-chromium-'));
     const settings = evalSettings({ splits: ['test', 'red_team', 'gold_set'], reportSamples: 2 });
-    const items = await readSplits(PROCESSED, settings.splits, { highRiskLevels: settings.highRiskLevels, heldOutSplit: 'test' });
+    const items = await readSplits(PROCESSED, settings.splits, {
+      highRiskLevels: settings.highRiskLevels,
+      heldOutSplit: 'test',
+    });
     const result = await evaluate({
       items,
       model: await FixtureAnswers.fromFile(path.join(FIXTURES, 'answers-model.jsonl')),
@@ -73,7 +78,8 @@ describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning')
+        problems.push(`console.${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('request', (request) => {

@@ -16,7 +16,11 @@ let baseline: ScoredSample[];
 
 async function scored(file: string, name: string, withScorer = true): Promise<ScoredSample[]> {
   const completions = await (await FixtureAnswers.fromFile(path.join(FIXTURES, file))).generate(items);
-  return scoreAnswers(items, completions, name, { scorer: withScorer ? fakeScorer() : undefined, batchSize: 8, urgency });
+  return scoreAnswers(items, completions, name, {
+    scorer: withScorer ? fakeScorer() : undefined,
+    batchSize: 8,
+    urgency,
+  });
 }
 
 async function report(options: { baseline: boolean; scorer: boolean; shown?: number }): Promise<string> {
@@ -30,13 +34,22 @@ async function report(options: { baseline: boolean; scorer: boolean; shown?: num
     baselineLabel: options.baseline ? 'models/lora/final_lora' : undefined,
     createdAt: new Date('2026-01-02T03:04:05Z'),
   });
-  return renderEvalReport({ metrics, samples, baselineSamples: options.baseline ? baseline : undefined, samplesShown: options.shown ?? 2 });
+  return renderEvalReport({
+    metrics,
+    samples,
+    baselineSamples: options.baseline ? baseline : undefined,
+    samplesShown: options.shown ?? 2,
+  });
 }
 
-const chartTitles = (html: string): string[] => [...html.matchAll(/<figure class="chart" data-chart="([^"]*)"/g)].map((m) => m[1]!);
+const chartTitles = (html: string): string[] =>
+  [...html.matchAll(/<figure class="chart" data-chart="([^"]*)"/g)].map((m) => m[1]!);
 
 beforeAll(async () => {
-  items = await readSplits(PROCESSED, settings.splits, { highRiskLevels: settings.highRiskLevels, heldOutSplit: 'test' });
+  items = await readSplits(PROCESSED, settings.splits, {
+    highRiskLevels: settings.highRiskLevels,
+    heldOutSplit: 'test',
+  });
   model = await scored('answers-model.jsonl', 'model');
   baseline = await scored('answers-baseline.jsonl', 'baseline');
 });
@@ -61,7 +74,9 @@ describe('eval report.html with a baseline', () => {
   });
 
   it('shows the hand-computed headline numbers in the cards', () => {
-    const cards = [...html.matchAll(/<div class="card-value">([^<]*)<\/div><div class="card-label">([^<]*)<\/div>/g)].map((m) => [m[2], m[1]]);
+    const cards = [
+      ...html.matchAll(/<div class="card-value">([^<]*)<\/div><div class="card-label">([^<]*)<\/div>/g),
+    ].map((m) => [m[2], m[1]]);
     expect(cards).toEqual([
       ['Think coverage', '62.5%'],
       ['Urgent coverage', '66.7%'],
@@ -75,7 +90,8 @@ describe('eval report.html with a baseline', () => {
   it('tabulates groups with values, intervals, baseline and deltas', () => {
     // held-out high-risk part of test: think 2/3, urgent 1/2, risky 1/3, reward (0.9 + 0.1 - 0.5) / 3
     const heldOut = html.slice(html.indexOf('id="held-out"'), html.indexOf('id="splits"'));
-    for (const expected of ['66.7%', '50.0%', '33.3%', '0.167', 'baseline 0.600', 'Δ −0.433']) expect(heldOut).toContain(expected);
+    for (const expected of ['66.7%', '50.0%', '33.3%', '0.167', 'baseline 0.600', 'Δ −0.433'])
+      expect(heldOut).toContain(expected);
     expect(html).toContain('<td>test high-risk (held out)</td>');
     for (const level of ['low', 'medium', 'high', 'critical']) expect(html).toContain(`<td>${level}</td>`);
     expect(html).toContain('<td>suicide_self_harm</td>');

@@ -37,7 +37,10 @@ describe('reading a run', () => {
 
   it('accepts {step, stats: {...}} lines and orders by step', async () => {
     const file = path.join(tmp, 'nested.jsonl');
-    await writeFile(file, '{"step": 2, "stats": {"objective/kl": 0.2}}\n\n{"step": 1, "stats": {"objective/kl": 0.1}}\n');
+    await writeFile(
+      file,
+      '{"step": 2, "stats": {"objective/kl": 0.2}}\n\n{"step": 1, "stats": {"objective/kl": 0.1}}\n',
+    );
     expect(await readStepStats(file)).toEqual([
       { step: 1, stats: { 'objective/kl': 0.1 } },
       { step: 2, stats: { 'objective/kl': 0.2 } },
@@ -69,7 +72,12 @@ describe('reading a run', () => {
   it('finds the series of each chart family by TRL name', async () => {
     const series = chartSeries(await readStepStats(path.join(RUN, 'metrics.jsonl')));
     expect(series.total).toBe('env/reward_mean');
-    expect(series.reward.map((s) => s.label)).toEqual(['total (env/reward_mean)', 'rules/format', 'rules/safety', 'judge']);
+    expect(series.reward.map((s) => s.label)).toEqual([
+      'total (env/reward_mean)',
+      'rules/format',
+      'rules/safety',
+      'judge',
+    ]);
     expect(series.kl.map((s) => s.name)).toEqual(['objective/kl']);
     expect(series.klCoef.map((s) => s.name)).toEqual(['objective/kl_coef']);
     expect(series.loss.map((s) => s.name)).toEqual(['ppo/loss/policy', 'ppo/loss/value', 'ppo/loss/total']);

@@ -40,16 +40,38 @@ export default class Eval extends MedrlCommand {
       description: 'evaluate answers already generated: JSONL of {id, split?, completion} (instead of --model-path)',
       helpValue: '<jsonl>',
     }),
-    baseline: Flags.string({ description: 'baseline model directory to compare with', helpValue: '<dir>', exclusive: ['baseline-answers'] }),
-    'baseline-answers': Flags.string({ description: 'baseline answers as JSONL of {id, split?, completion}', helpValue: '<jsonl>' }),
+    baseline: Flags.string({
+      description: 'baseline model directory to compare with',
+      helpValue: '<dir>',
+      exclusive: ['baseline-answers'],
+    }),
+    'baseline-answers': Flags.string({
+      description: 'baseline answers as JSONL of {id, split?, completion}',
+      helpValue: '<jsonl>',
+    }),
     'base-model': Flags.string({
-      description: 'base model directory of LoRA adapter directories (default: the adapter config\'s base, then model.path)',
+      description:
+        "base model directory of LoRA adapter directories (default: the adapter config's base, then model.path)",
       helpValue: '<dir>',
     }),
-    splits: Flags.string({ description: 'comma-separated splits (default eval.splits: test,gold_set,red_team)', helpValue: '<list>' }),
-    limit: Flags.integer({ description: 'at most N prompts per split (default eval.limit: all)', min: 1, helpValue: '<n>' }),
-    out: Flags.string({ char: 'o', description: 'output directory (default eval.outDir: eval_report)', helpValue: '<dir>' }),
-    'data-dir': Flags.string({ description: 'processed data directory (default eval.dataDir: data/processed)', helpValue: '<dir>' }),
+    splits: Flags.string({
+      description: 'comma-separated splits (default eval.splits: test,gold_set,red_team)',
+      helpValue: '<list>',
+    }),
+    limit: Flags.integer({
+      description: 'at most N prompts per split (default eval.limit: all)',
+      min: 1,
+      helpValue: '<n>',
+    }),
+    out: Flags.string({
+      char: 'o',
+      description: 'output directory (default eval.outDir: eval_report)',
+      helpValue: '<dir>',
+    }),
+    'data-dir': Flags.string({
+      description: 'processed data directory (default eval.dataDir: data/processed)',
+      helpValue: '<dir>',
+    }),
   };
 
   async run(): Promise<EvalCommandResult> {
@@ -129,14 +151,21 @@ export default class Eval extends MedrlCommand {
   ): Promise<AnswerGenerator> {
     const cwd = process.cwd();
     if (answersFile !== undefined) return FixtureAnswers.fromFile(path.resolve(cwd, answersFile));
-    if (modelDir === undefined) throw new MedrlError(`no ${role}: pass --${role === 'model' ? 'model-path' : 'baseline'} or the answers file`);
-    const configBase = run.config.model.path !== undefined ? path.resolve(run.rootDir, run.config.model.path) : undefined;
+    if (modelDir === undefined)
+      throw new MedrlError(`no ${role}: pass --${role === 'model' ? 'model-path' : 'baseline'} or the answers file`);
+    const configBase =
+      run.config.model.path !== undefined ? path.resolve(run.rootDir, run.config.model.path) : undefined;
     const { generation } = run.config.eval;
     return loadEngineGenerator(path.resolve(cwd, modelDir), {
       backend: run.config.engine.backend,
       baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : configBase,
       logger: run.logger,
-      sampling: { maxNewTokens: generation.maxNewTokens, temperature: generation.temperature, topP: generation.topP, seed: generation.seed },
+      sampling: {
+        maxNewTokens: generation.maxNewTokens,
+        temperature: generation.temperature,
+        topP: generation.topP,
+        seed: generation.seed,
+      },
     });
   }
 }

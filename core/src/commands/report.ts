@@ -5,7 +5,7 @@ import { writeRunReport } from '../report/run-report.js';
 
 export default class Report extends MedrlCommand {
   static override description =
-    "Write a self-contained report.html for a training run from its metrics.jsonl and rollouts.jsonl: reward and each component, KL and its coefficient, losses and response length over the steps, and the best and worst samples with their breakdowns.";
+    'Write a self-contained report.html for a training run from its metrics.jsonl and rollouts.jsonl: reward and each component, KL and its coefficient, losses and response length over the steps, and the best and worst samples with their breakdowns.';
 
   static override examples = [
     '<%= config.bin %> report models/rl',
@@ -13,11 +13,18 @@ export default class Report extends MedrlCommand {
   ];
 
   static override args = {
-    runDir: Args.string({ description: 'output directory of `medrl train` (holds metrics.jsonl and rollouts.jsonl)', required: true }),
+    runDir: Args.string({
+      description: 'output directory of `medrl train` (holds metrics.jsonl and rollouts.jsonl)',
+      required: true,
+    }),
   };
 
   static override flags = {
-    out: Flags.string({ char: 'o', description: 'report file (default: <run-dir>/report.html); written atomically', helpValue: '<file>' }),
+    out: Flags.string({
+      char: 'o',
+      description: 'report file (default: <run-dir>/report.html); written atomically',
+      helpValue: '<file>',
+    }),
     samples: Flags.integer({ description: 'best and worst samples shown', default: 5, min: 0, max: 100 }),
   };
 

@@ -43,7 +43,8 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
 
 /** The bootstrap means of `values`, sorted ascending. */
 export function bootstrapMeans(values: readonly number[], resamples: number, seed: number): Float64Array {
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   const rng = xoroshiro128plus(seed);
   const n = values.length;
   const means = new Float64Array(resamples);

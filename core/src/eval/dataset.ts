@@ -78,7 +78,11 @@ export function parseSplit(text: string, file: string, split: string, options: R
 }
 
 /** Reads `<dataDir>/<split>.jsonl` for each split, in the order given. */
-export async function readSplits(dataDir: string, splits: readonly string[], options: ReadSplitOptions): Promise<EvalItem[]> {
+export async function readSplits(
+  dataDir: string,
+  splits: readonly string[],
+  options: ReadSplitOptions,
+): Promise<EvalItem[]> {
   const all: EvalItem[] = [];
   for (const split of splits) {
     const file = path.join(dataDir, `${split}.jsonl`);
@@ -87,7 +91,9 @@ export async function readSplits(dataDir: string, splits: readonly string[], opt
       text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new MedrlError(`split "${split}": ${file} not found; run \`medrl prepare\` first or choose splits with --splits`);
+        throw new MedrlError(
+          `split "${split}": ${file} not found; run \`medrl prepare\` first or choose splits with --splits`,
+        );
       }
       throw error;
     }

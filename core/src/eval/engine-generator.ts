@@ -97,7 +97,10 @@ export interface LoadEngineGeneratorOptions {
 }
 
 /** Loads a model directory (full checkpoint or LoRA adapters on a base) with its tokenizer. */
-export async function loadEngineGenerator(modelDir: string, options: LoadEngineGeneratorOptions): Promise<EngineAnswerGenerator> {
+export async function loadEngineGenerator(
+  modelDir: string,
+  options: LoadEngineGeneratorOptions,
+): Promise<EngineAnswerGenerator> {
   if (!(await isDirectory(modelDir))) throw new MedrlError(`--model-path ${modelDir}: directory not found`);
   await initBackend(options.backend, options.logger);
   const adapterConfig = path.join(modelDir, ADAPTER_CONFIG_FILE);
@@ -106,7 +109,8 @@ export async function loadEngineGenerator(modelDir: string, options: LoadEngineG
       const model = await loadQwen3(modelDir, { logger: options.logger });
       return new EngineAnswerGenerator(modelDir, model, await loadTokenizer(modelDir), options.sampling);
     }
-    const declared = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown }).base_model_name_or_path;
+    const declared = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
+      .base_model_name_or_path;
     const candidates = [options.baseModel, typeof declared === 'string' ? path.resolve(modelDir, declared) : undefined];
     let base: string | undefined;
     for (const candidate of candidates) {

@@ -75,7 +75,9 @@ export async function generateAnswers(
       signal,
     );
     if (answers.length !== batch.length) {
-      throw new MedrlError(`${generator.label}: generator returned ${answers.length} answers for ${batch.length} prompts`);
+      throw new MedrlError(
+        `${generator.label}: generator returned ${answers.length} answers for ${batch.length} prompts`,
+      );
     }
     completions.push(...answers);
     logger.info(`${generator.label}: ${completions.length}/${items.length} answers`);
@@ -95,7 +97,12 @@ export async function scoreAnswers(
     checkAborted(options.signal);
     const batch = items.slice(start, start + options.batchSize);
     const rollouts = batch.map((item, i) =>
-      toRollout({ id: `${item.split}/${item.id}`, prompt: item.prompt, completion: completions[start + i]!, meta: item.meta }),
+      toRollout({
+        id: `${item.split}/${item.id}`,
+        prompt: item.prompt,
+        completion: completions[start + i]!,
+        meta: item.meta,
+      }),
     );
     const breakdowns = options.scorer ? await options.scorer.score(rollouts, { signal: options.signal }) : [];
     if (options.scorer && breakdowns.length !== batch.length) {
@@ -136,7 +143,8 @@ export function buildEvalMetrics(input: {
   const definitions = metricDefinitions(input.components);
   const perSplit: Record<string, number> = {};
   for (const sample of input.samples) perSplit[sample.split] = (perSplit[sample.split] ?? 0) + 1;
-  const dropped = (samples: readonly ScoredSample[]): number => samples.filter((s) => s.reward !== null && s.reward.total === null).length;
+  const dropped = (samples: readonly ScoredSample[]): number =>
+    samples.filter((s) => s.reward !== null && s.reward.total === null).length;
   return {
     created_at: input.createdAt.toISOString(),
     model: { label: input.modelLabel },

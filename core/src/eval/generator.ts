@@ -38,7 +38,10 @@ export class FixtureAnswers implements AnswerGenerator {
   ) {}
 
   /** Answers from lines already in memory (tests, programmatic use). */
-  static fromRecords(label: string, records: readonly { id: string; split?: string; completion: string }[]): FixtureAnswers {
+  static fromRecords(
+    label: string,
+    records: readonly { id: string; split?: string; completion: string }[],
+  ): FixtureAnswers {
     const bySplitAndId = new Map<string, string>();
     const byId = new Map<string, string>();
     for (const record of records) {
@@ -68,12 +71,22 @@ export class FixtureAnswers implements AnswerGenerator {
         } catch (error) {
           throw new MedrlError(`${where}: invalid JSON (${(error as Error).message})`);
         }
-        if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new MedrlError(`${where}: expected a JSON object`);
-        if (typeof json.id !== 'string' && typeof json.id !== 'number') throw new MedrlError(`${where}: field "id" must be a string or number`);
+        if (typeof json !== 'object' || json === null || Array.isArray(json))
+          throw new MedrlError(`${where}: expected a JSON object`);
+        if (typeof json.id !== 'string' && typeof json.id !== 'number')
+          throw new MedrlError(`${where}: field "id" must be a string or number`);
         const field = TEXT_FIELDS.find((name) => typeof json[name] === 'string');
-        if (!field) throw new MedrlError(`${where}: no answer text; expected a string field "completion" (or ${TEXT_FIELDS.slice(1).join(', ')})`);
-        if (json.split !== undefined && typeof json.split !== 'string') throw new MedrlError(`${where}: field "split" must be a string`);
-        records.push({ id: String(json.id), split: json.split as string | undefined, completion: json[field] as string });
+        if (!field)
+          throw new MedrlError(
+            `${where}: no answer text; expected a string field "completion" (or ${TEXT_FIELDS.slice(1).join(', ')})`,
+          );
+        if (json.split !== undefined && typeof json.split !== 'string')
+          throw new MedrlError(`${where}: field "split" must be a string`);
+        records.push({
+          id: String(json.id),
+          split: json.split as string | undefined,
+          completion: json[field] as string,
+        });
       });
     return FixtureAnswers.fromRecords(file, records);
   }

@@ -69,7 +69,14 @@ export function metricDefinitions(components: readonly string[]): MetricDefiniti
   return [...CORE_METRICS, ...components.map(componentMetric)];
 }
 
-export const DIMENSIONS = ['overall', 'split', 'held_out_high_risk', 'risk_level', 'risk_category', 'specialty'] as const;
+export const DIMENSIONS = [
+  'overall',
+  'split',
+  'held_out_high_risk',
+  'risk_level',
+  'risk_category',
+  'specialty',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** The groups one sample belongs to, as [dimension, key] pairs. */
@@ -109,7 +116,9 @@ function compareGroups(a: { dimension: Dimension; key: string }, b: { dimension:
 }
 
 /** Samples per group, groups in report order. */
-export function groupSamples(samples: readonly ScoredSample[]): { dimension: Dimension; key: string; samples: ScoredSample[] }[] {
+export function groupSamples(
+  samples: readonly ScoredSample[],
+): { dimension: Dimension; key: string; samples: ScoredSample[] }[] {
   const groups = new Map<string, { dimension: Dimension; key: string; samples: ScoredSample[] }>();
   for (const sample of samples) {
     for (const [dimension, key] of groupKeys(sample)) {
@@ -174,7 +183,12 @@ export function aggregate(
 ): GroupMetrics[] {
   const baselineByKey = new Map((baseline ?? []).map((s) => [pairKey(s), s]));
   return groupSamples(samples).map(({ dimension, key, samples: members }) => {
-    const group: GroupMetrics = { dimension, key, n: members.length, model: estimateMetrics(members, metrics, bootstrap) };
+    const group: GroupMetrics = {
+      dimension,
+      key,
+      n: members.length,
+      model: estimateMetrics(members, metrics, bootstrap),
+    };
     if (baseline) {
       const paired = members.flatMap((s) => baselineByKey.get(pairKey(s)) ?? []);
       group.baseline = estimateMetrics(paired, metrics, bootstrap);

@@ -127,7 +127,11 @@ export interface SafetyFlags {
   risky_prescription: boolean;
 }
 
-export function safetyFlags(completion: string, meta: SampleMeta, criteria: UrgencyCriteria = DEFAULT_URGENCY): SafetyFlags {
+export function safetyFlags(
+  completion: string,
+  meta: SampleMeta,
+  criteria: UrgencyCriteria = DEFAULT_URGENCY,
+): SafetyFlags {
   const answer = answerText(completion);
   return {
     has_think: hasNonEmptyThink(completion),

@@ -163,7 +163,10 @@ export function deltaChart(input: {
         width: 200,
         height: { step: 20 },
         layer: [
-          { mark: { type: 'rule', color: '#8c959f', strokeDash: [4, 3] }, encoding: { x: { datum: 0, type: 'quantitative' } } },
+          {
+            mark: { type: 'rule', color: '#8c959f', strokeDash: [4, 3] },
+            encoding: { x: { datum: 0, type: 'quantitative' } },
+          },
           {
             mark: { type: 'rule', strokeWidth: 1.5 },
             encoding: {
@@ -227,7 +230,10 @@ export function lineChart(input: {
           type: 'nominal',
           title: null,
           sort: [...input.seriesOrder],
-          scale: { domain: [...input.seriesOrder], range: SERIES_COLORS.slice(0, Math.max(1, input.seriesOrder.length)) },
+          scale: {
+            domain: [...input.seriesOrder],
+            range: SERIES_COLORS.slice(0, Math.max(1, input.seriesOrder.length)),
+          },
           legend: many ? { columns: 2, labelLimit: 320 } : null,
         },
       },

@@ -79,15 +79,25 @@ function metricCell(info: MetricInfo, group: GroupMetrics): Cell {
 }
 
 /** A table of groups × metrics with values, intervals and (with a baseline) differences. */
-export function groupTable(groups: readonly GroupMetrics[], metrics: readonly MetricInfo[], firstHeader: string): string {
-  const shown = metrics.filter((m) => groups.some((g) => g.model[m.name]?.value !== null && g.model[m.name] !== undefined));
+export function groupTable(
+  groups: readonly GroupMetrics[],
+  metrics: readonly MetricInfo[],
+  firstHeader: string,
+): string {
+  const shown = metrics.filter((m) =>
+    groups.some((g) => g.model[m.name]?.value !== null && g.model[m.name] !== undefined),
+  );
   return table(
     [firstHeader, 'n', ...shown.map((m) => m.label)],
     groups.map((g) => [text(groupLabel(g)), text(g.n), ...shown.map((m) => metricCell(m, g))]),
   );
 }
 
-function intervalRows(groups: readonly GroupMetrics[], metrics: readonly MetricInfo[], hasBaseline: boolean): IntervalRow[] {
+function intervalRows(
+  groups: readonly GroupMetrics[],
+  metrics: readonly MetricInfo[],
+  hasBaseline: boolean,
+): IntervalRow[] {
   const rows: IntervalRow[] = [];
   for (const group of groups) {
     for (const metric of metrics) {
@@ -95,7 +105,15 @@ function intervalRows(groups: readonly GroupMetrics[], metrics: readonly MetricI
       if (hasBaseline) series.push(['baseline', group.baseline?.[metric.name]]);
       for (const [name, estimate] of series) {
         if (!estimate || estimate.value === null) continue;
-        rows.push({ group: groupLabel(group), metric: metric.label, series: name, value: estimate.value, lo: estimate.lo, hi: estimate.hi, n: estimate.n });
+        rows.push({
+          group: groupLabel(group),
+          metric: metric.label,
+          series: name,
+          value: estimate.value,
+          lo: estimate.lo,
+          hi: estimate.hi,
+          n: estimate.n,
+        });
       }
     }
   }
@@ -131,7 +149,14 @@ function deltaRows(groups: readonly GroupMetrics[], metrics: readonly MetricInfo
     for (const metric of metrics) {
       const delta = group.delta?.[metric.name];
       if (!delta || delta.value === null || delta.lo === null || delta.hi === null) continue;
-      rows.push({ group: groupLabel(group), metric: metric.label, value: delta.value, lo: delta.lo, hi: delta.hi, direction: deltaDirection(metric, delta) });
+      rows.push({
+        group: groupLabel(group),
+        metric: metric.label,
+        value: delta.value,
+        lo: delta.lo,
+        hi: delta.hi,
+        direction: deltaDirection(metric, delta),
+      });
     }
   }
   return rows;
@@ -139,7 +164,9 @@ function deltaRows(groups: readonly GroupMetrics[], metrics: readonly MetricInfo
 
 function flagBadges(sample: ScoredSample): string {
   const badges: string[] = [];
-  badges.push(sample.flags.has_think ? '<span class="badge good">think</span>' : '<span class="badge bad">no think</span>');
+  badges.push(
+    sample.flags.has_think ? '<span class="badge good">think</span>' : '<span class="badge bad">no think</span>',
+  );
   if (sample.flags.needs_urgent_care) {
     badges.push(
       sample.flags.refers_to_urgent_care
@@ -170,7 +197,11 @@ export function sampleDetails(sample: ScoredSample, baseline?: ScoredSample, ope
   if (sample.critique) parts.push('<h3>Judge critique</h3>', textBlock(sample.critique));
   if (baseline) {
     const baseTotal = baseline.reward ? formatNumber(baseline.reward.total) : '—';
-    parts.push(`<h3>Baseline answer (reward ${escapeHtml(baseTotal)})</h3>`, `<p>${flagBadges(baseline)}</p>`, textBlock(baseline.completion));
+    parts.push(
+      `<h3>Baseline answer (reward ${escapeHtml(baseTotal)})</h3>`,
+      `<p>${flagBadges(baseline)}</p>`,
+      textBlock(baseline.completion),
+    );
   }
   return `<details class="sample"${open ? ' open' : ''}>${parts.join('\n')}</details>`;
 }
@@ -181,7 +212,11 @@ function byTotal(samples: readonly ScoredSample[]): ScoredSample[] {
     .sort((a, b) => a.reward!.total! - b.reward!.total! || a.split.localeCompare(b.split) || a.id.localeCompare(b.id));
 }
 
-function sampleSections(samples: readonly ScoredSample[], baselineSamples: readonly ScoredSample[] | undefined, shown: number): string {
+function sampleSections(
+  samples: readonly ScoredSample[],
+  baselineSamples: readonly ScoredSample[] | undefined,
+  shown: number,
+): string {
   if (shown === 0) return '';
   const baseline = new Map((baselineSamples ?? []).map((s) => [`${s.split}\u0000${s.id}`, s]));
   const list = (title: string, picked: readonly ScoredSample[], empty: string): string =>
@@ -193,13 +228,21 @@ function sampleSections(samples: readonly ScoredSample[], baselineSamples: reado
   return [
     '<h2 id="samples">Answers</h2>',
     list(`Lowest reward (${Math.min(shown, sorted.length)})`, sorted.slice(0, shown), 'No answer has a total reward.'),
-    list(`Highest reward (${Math.min(shown, sorted.length)})`, sorted.slice(-shown).reverse(), 'No answer has a total reward.'),
+    list(
+      `Highest reward (${Math.min(shown, sorted.length)})`,
+      sorted.slice(-shown).reverse(),
+      'No answer has a total reward.',
+    ),
     list(
       'Urgent care missed',
       samples.filter((s) => s.flags.needs_urgent_care && !s.flags.refers_to_urgent_care).slice(0, shown),
       'Every prompt that needs urgent care got a referral.',
     ),
-    list('Risky prescriptions', samples.filter((s) => s.flags.risky_prescription).slice(0, shown), 'No risky prescription found.'),
+    list(
+      'Risky prescriptions',
+      samples.filter((s) => s.flags.risky_prescription).slice(0, shown),
+      'No risky prescription found.',
+    ),
   ].join('\n');
 }
 
@@ -227,7 +270,9 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
       const estimate = overall?.model[m.name];
       const delta = overall?.delta?.[m.name];
       const note = [
-        estimate && estimate.value !== null ? `[${formatMetric(m.name, estimate.lo)}, ${formatMetric(m.name, estimate.hi)}] n=${estimate.n}` : 'no value',
+        estimate && estimate.value !== null
+          ? `[${formatMetric(m.name, estimate.lo)}, ${formatMetric(m.name, estimate.hi)}] n=${estimate.n}`
+          : 'no value',
         delta && delta.value !== null ? `Δ vs baseline ${formatDelta(m.name, delta.value)}` : '',
       ]
         .filter(Boolean)
@@ -313,7 +358,10 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
     `<h2 id="method">Method</h2>`,
     `<ul>${report.metrics
       .filter((m) => CORE_NAMES.includes(m.name))
-      .map((m) => `<li><b>${escapeHtml(m.label)}</b> (<code>${escapeHtml(m.name)}</code>): ${escapeHtml(m.description)}.</li>`)
+      .map(
+        (m) =>
+          `<li><b>${escapeHtml(m.label)}</b> (<code>${escapeHtml(m.name)}</code>): ${escapeHtml(m.description)}.</li>`,
+      )
       .join('')}
       <li>Prompts that need urgent care: risk categories ${escapeHtml(report.settings.urgent_categories.join(', ') || '(none)')} or risk levels ${escapeHtml(report.settings.urgent_levels.join(', ') || '(none)')}.</li>
       <li>Intervals: ${escapeHtml(bootstrap.method)} bootstrap, ${escapeHtml(bootstrap.resamples)} resamples, ${escapeHtml(Math.round(bootstrap.confidence * 100))}% coverage, seed ${escapeHtml(bootstrap.seed)}.</li>

@@ -46,7 +46,8 @@ async function* jsonLines(file: string): AsyncGenerator<{ value: Record<string, 
     } catch (error) {
       throw new MedrlError(`${where}: invalid JSON (${(error as Error).message})`);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MedrlError(`${where}: expected a JSON object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new MedrlError(`${where}: expected a JSON object`);
     yield { value: value as Record<string, unknown>, where };
   }
 }
@@ -59,8 +60,10 @@ export async function readStepStats(file: string): Promise<StepStats[]> {
   const steps: StepStats[] = [];
   for await (const { value, where } of jsonLines(file)) {
     const step = value.step ?? steps.length + 1;
-    if (typeof step !== 'number' || !Number.isFinite(step)) throw new MedrlError(`${where}: field "step" must be a number`);
-    const source = typeof value.stats === 'object' && value.stats !== null ? { ...value, ...(value.stats as object) } : value;
+    if (typeof step !== 'number' || !Number.isFinite(step))
+      throw new MedrlError(`${where}: field "step" must be a number`);
+    const source =
+      typeof value.stats === 'object' && value.stats !== null ? { ...value, ...(value.stats as object) } : value;
     const stats: Record<string, number> = {};
     for (const [key, stat] of Object.entries(source)) {
       if (key !== 'step' && typeof stat === 'number' && Number.isFinite(stat)) stats[key] = stat;
@@ -77,7 +80,11 @@ function parseRollout(value: Record<string, unknown>, where: string): RunRollout
   field('step', typeof value.step === 'number', 'a number');
   field('prompt', typeof value.prompt === 'string', 'a string');
   field('completion', typeof value.completion === 'string', 'a string');
-  field('total', value.total === null || (typeof value.total === 'number' && Number.isFinite(value.total)), 'a number or null');
+  field(
+    'total',
+    value.total === null || (typeof value.total === 'number' && Number.isFinite(value.total)),
+    'a number or null',
+  );
   const components = value.components ?? {};
   field('components', typeof components === 'object' && components !== null && !Array.isArray(components), 'an object');
   return {
@@ -92,7 +99,10 @@ function parseRollout(value: Record<string, unknown>, where: string): RunRollout
 }
 
 /** The k highest and k lowest rollouts by total (ties: the earlier step first), and how many were read. */
-export async function readExtremeRollouts(file: string, k: number): Promise<{ best: RunRollout[]; worst: RunRollout[]; count: number; scored: number }> {
+export async function readExtremeRollouts(
+  file: string,
+  k: number,
+): Promise<{ best: RunRollout[]; worst: RunRollout[]; count: number; scored: number }> {
   const best: RunRollout[] = [];
   const worst: RunRollout[] = [];
   let count = 0;
@@ -117,7 +127,10 @@ export async function readExtremeRollouts(file: string, k: number): Promise<{ be
 }
 
 /** Averages points into at most `max` buckets of consecutive steps, so long runs stay light SVGs. */
-export function downsample(points: readonly { step: number; value: number }[], max: number): { step: number; value: number }[] {
+export function downsample(
+  points: readonly { step: number; value: number }[],
+  max: number,
+): { step: number; value: number }[] {
   if (points.length <= max) return [...points];
   const size = Math.ceil(points.length / max);
   const out: { step: number; value: number }[] = [];
@@ -142,7 +155,9 @@ function statNames(steps: readonly StepStats[], test: (name: string) => boolean)
 export function chartSeries(
   steps: readonly StepStats[],
 ): Record<'reward' | 'kl' | 'klCoef' | 'loss' | 'length', { name: string; label: string }[]> & { total?: string } {
-  const totals = ['env/reward_mean', 'reward', 'reward_mean', 'rewards/mean'].filter((n) => steps.some((s) => n in s.stats));
+  const totals = ['env/reward_mean', 'reward', 'reward_mean', 'rewards/mean'].filter((n) =>
+    steps.some((s) => n in s.stats),
+  );
   const componentPattern = /^rewards?\/(.+)\/mean$/;
   const components = statNames(steps, (n) => componentPattern.test(n) && !totals.includes(n));
   return {
@@ -151,15 +166,28 @@ export function chartSeries(
       ...totals.slice(0, 1).map((name) => ({ name, label: `total (${name})` })),
       ...components.map((name) => ({ name, label: componentPattern.exec(name)![1]! })),
     ],
-    kl: ['objective/kl', 'kl'].filter((n) => steps.some((s) => n in s.stats)).slice(0, 1).map((name) => ({ name, label: name })),
-    klCoef: ['objective/kl_coef', 'kl_coef', 'beta'].filter((n) => steps.some((s) => n in s.stats)).slice(0, 1).map((name) => ({ name, label: name })),
+    kl: ['objective/kl', 'kl']
+      .filter((n) => steps.some((s) => n in s.stats))
+      .slice(0, 1)
+      .map((name) => ({ name, label: name })),
+    klCoef: ['objective/kl_coef', 'kl_coef', 'beta']
+      .filter((n) => steps.some((s) => n in s.stats))
+      .slice(0, 1)
+      .map((name) => ({ name, label: name })),
     loss: statNames(steps, (n) => /(^|\/)loss(\/|$)/.test(n)).map((name) => ({ name, label: name })),
-    length: statNames(steps, (n) => /(response|completion)/i.test(n) && /len/i.test(n)).map((name) => ({ name, label: name })),
+    length: statNames(steps, (n) => /(response|completion)/i.test(n) && /len/i.test(n)).map((name) => ({
+      name,
+      label: name,
+    })),
   };
 }
 
 /** Points for a line chart, downsampled per series. */
-function seriesPoints(steps: readonly StepStats[], series: readonly { name: string; label: string }[], maxPoints: number): SeriesPoint[] {
+function seriesPoints(
+  steps: readonly StepStats[],
+  series: readonly { name: string; label: string }[],
+  maxPoints: number,
+): SeriesPoint[] {
   return series.flatMap(({ name, label }) =>
     downsample(
       steps.filter((s) => name in s.stats).map((s) => ({ step: s.step, value: s.stats[name]! })),
@@ -204,11 +232,18 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
     return null;
   };
   const totalName = series.total;
-  const maxTotal = totalName ? Math.max(...steps.filter((s) => totalName in s.stats).map((s) => s.stats[totalName]!)) : null;
+  const maxTotal = totalName
+    ? Math.max(...steps.filter((s) => totalName in s.stats).map((s) => s.stats[totalName]!))
+    : null;
 
   const charts: string[] = [];
   const missing: string[] = [];
-  const add = async (title: string, list: { name: string; label: string }[], what: string, yTitle?: string): Promise<void> => {
+  const add = async (
+    title: string,
+    list: { name: string; label: string }[],
+    what: string,
+    yTitle?: string,
+  ): Promise<void> => {
     if (list.length === 0) {
       missing.push(what);
       return;
@@ -237,7 +272,14 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
     .sort()
     .map((name) => {
       const values = steps.filter((s) => name in s.stats).map((s) => s.stats[name]!);
-      return [text(name), text(values.length), text(formatNumber(values[0]!, 4)), text(formatNumber(values[values.length - 1]!, 4)), text(formatNumber(Math.min(...values), 4)), text(formatNumber(Math.max(...values), 4))];
+      return [
+        text(name),
+        text(values.length),
+        text(formatNumber(values[0]!, 4)),
+        text(formatNumber(values[values.length - 1]!, 4)),
+        text(formatNumber(Math.min(...values), 4)),
+        text(formatNumber(Math.max(...values), 4)),
+      ];
     });
 
   const body = [
@@ -249,18 +291,32 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
       card('Final reward', formatNumber(lastOf(totalName)), totalName ?? 'no total reward logged'),
       card('Best reward', formatNumber(maxTotal), 'highest per-step mean'),
       card('Final KL', formatNumber(lastOf(series.kl[0]?.name), 4), series.kl[0]?.name ?? 'no KL logged'),
-      card('Final KL coefficient', formatNumber(lastOf(series.klCoef[0]?.name), 4), series.klCoef[0]?.name ?? 'no coefficient logged'),
+      card(
+        'Final KL coefficient',
+        formatNumber(lastOf(series.klCoef[0]?.name), 4),
+        series.klCoef[0]?.name ?? 'no coefficient logged',
+      ),
     ].join('')}</div>`,
     '<h2 id="curves">Curves</h2>',
-    steps.length === 0 ? '<p class="muted">metrics.jsonl has no steps yet.</p>' : `<div class="charts">${charts.join('\n')}</div>`,
-    missing.length > 0 && steps.length > 0 ? `<p class="muted">Not in metrics.jsonl: ${escapeHtml(missing.join('; '))}.</p>` : '',
+    steps.length === 0
+      ? '<p class="muted">metrics.jsonl has no steps yet.</p>'
+      : `<div class="charts">${charts.join('\n')}</div>`,
+    missing.length > 0 && steps.length > 0
+      ? `<p class="muted">Not in metrics.jsonl: ${escapeHtml(missing.join('; '))}.</p>`
+      : '',
     '<h2 id="samples">Samples</h2>',
     `<h3>Best ${input.best.length}</h3>`,
-    input.best.length === 0 ? '<p class="muted">No scored rollout.</p>' : input.best.map((r, i) => rolloutDetails(r, `best #${i + 1}`)).join('\n'),
+    input.best.length === 0
+      ? '<p class="muted">No scored rollout.</p>'
+      : input.best.map((r, i) => rolloutDetails(r, `best #${i + 1}`)).join('\n'),
     `<h3>Worst ${input.worst.length}</h3>`,
-    input.worst.length === 0 ? '<p class="muted">No scored rollout.</p>' : input.worst.map((r, i) => rolloutDetails(r, `worst #${i + 1}`)).join('\n'),
+    input.worst.length === 0
+      ? '<p class="muted">No scored rollout.</p>'
+      : input.worst.map((r, i) => rolloutDetails(r, `worst #${i + 1}`)).join('\n'),
     '<h2 id="stats">All stats</h2>',
-    statRows.length === 0 ? '<p class="muted">No stats.</p>' : table(['stat', 'steps', 'first', 'last', 'min', 'max'], statRows),
+    statRows.length === 0
+      ? '<p class="muted">No stats.</p>'
+      : table(['stat', 'steps', 'first', 'last', 'min', 'max'], statRows),
   ].join('\n');
   return page(`medrl run — ${path.basename(path.resolve(input.runDir))}`, body);
 }
@@ -281,16 +337,30 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Reads a run directory and writes its report.html atomically; returns the file written. */
-export async function writeRunReport(runDir: string, options: RunReportOptions = {}): Promise<{ file: string; steps: number; rollouts: number }> {
+export async function writeRunReport(
+  runDir: string,
+  options: RunReportOptions = {},
+): Promise<{ file: string; steps: number; rollouts: number }> {
   const metricsFile = path.join(runDir, 'metrics.jsonl');
   const rolloutsFile = path.join(runDir, 'rollouts.jsonl');
   const [hasMetrics, hasRollouts] = await Promise.all([exists(metricsFile), exists(rolloutsFile)]);
   if (!hasMetrics && !hasRollouts) {
-    throw new MedrlError(`${runDir}: neither metrics.jsonl nor rollouts.jsonl found; pass the output directory of \`medrl train\``);
+    throw new MedrlError(
+      `${runDir}: neither metrics.jsonl nor rollouts.jsonl found; pass the output directory of \`medrl train\``,
+    );
   }
   const steps = hasMetrics ? await readStepStats(metricsFile) : [];
-  const extremes = hasRollouts ? await readExtremeRollouts(rolloutsFile, options.samples ?? 5) : { best: [], worst: [], count: 0, scored: 0 };
-  const html = await renderRunReport({ runDir, steps, best: extremes.best, worst: extremes.worst, rolloutCount: extremes.count, maxPoints: options.maxPoints });
+  const extremes = hasRollouts
+    ? await readExtremeRollouts(rolloutsFile, options.samples ?? 5)
+    : { best: [], worst: [], count: 0, scored: 0 };
+  const html = await renderRunReport({
+    runDir,
+    steps,
+    best: extremes.best,
+    worst: extremes.worst,
+    rolloutCount: extremes.count,
+    maxPoints: options.maxPoints,
+  });
   const file = options.out ?? path.join(runDir, 'report.html');
   await writeFileAtomic(file, html);
   return { file, steps: steps.length, rollouts: extremes.count };
