@@ -70,21 +70,23 @@ export function lengthUnits(text: string): number {
 }
 
 const SENTENCE_END = /[。！？.!?）)」”"…]$/u;
+/** Paragraphs, list items and bold headings: signs of an answer organised for a reader. */
+const STRUCTURE_MARK = /\n\n|\n\s*(?:\d+[.、)]|[-*•])\s|\*\*/g;
 
 /**
- * Quality in [0, 1]: reasoning present and substantial (0.3), answer substantial (0.3), answer ends
- * as a finished sentence (0.1), answer has more than one sentence or line (0.1), and for high and
- * critical questions an answer that refers to care (0.2; other questions get it free). Records that
- * needed de-identification lose 0.1, records that carried HTML lose 0.05.
+ * Quality in [0, 1], each part growing smoothly so that records rank rather than tie:
+ * reasoning length up to 150 units (0.3), answer length up to 200 units (0.3), the answer ends as a
+ * finished sentence (0.1), structure (paragraphs, lists, headings) up to 3 marks (0.1), and for
+ * high and critical questions an answer that refers to care (0.2; other questions get it free).
+ * Records that needed de-identification lose 0.1, records that carried HTML lose 0.05.
  */
 export function qualityScore(input: ClassifyInput, risk: RiskLevel, refersToCare: boolean): number {
   const thinkUnits = lengthUnits(input.think);
   const answerUnits = lengthUnits(input.answer);
-  let score = 0;
-  score += thinkUnits >= 40 ? 0.3 : thinkUnits >= 10 ? 0.15 : 0;
-  score += answerUnits >= 60 ? 0.3 : answerUnits >= 20 ? 0.15 : 0.05;
+  const structure = input.answer.match(STRUCTURE_MARK)?.length ?? 0;
+  let score = 0.3 * Math.min(1, thinkUnits / 150) + 0.3 * Math.min(1, answerUnits / 200);
   if (SENTENCE_END.test(input.answer)) score += 0.1;
-  if (/[。！？.!?\n]./u.test(input.answer)) score += 0.1;
+  score += 0.1 * Math.min(1, structure / 3);
   if (risk === 'high' || risk === 'critical' ? refersToCare : true) score += 0.2;
   if (input.deidentified) score -= 0.1;
   if (input.hadMarkup) score -= 0.05;

@@ -31,18 +31,22 @@ export const DEFAULT_RISK_CATEGORIES: Record<string, RiskCategoryLexicon> = {
       自杀|轻生|不想活|活不下去|结束生命|结束自己|自残|自伤|割腕|跳楼|寻死|想死|了结自己|遗书|一了百了|suicide|suicidal|kill myself
       end my life|self-harm|self harm|cutting myself|hurt myself|want to die|don't want to live
       not worth living
+      如果我不在了|我不在了|想消失|解脱|伤害自己|烫自己|划手臂|划自己|用刀片|烟头烫
+      better off without me|goodbye letter*|end it all|burned myself|kill myself
     `),
   },
   emergency: {
     level: 'critical',
     terms: terms(`
       胸痛|胸口痛|胸口疼|胸口压|胸闷出汗|心前区|压榨|呼吸困难|喘不上气|喘不过气|憋气|昏迷|意识不清|叫不醒|晕倒|晕厥|抽搐|口角歪斜|嘴歪|一侧肢体|半边身子|说话含糊|口齿不清
-      偏瘫|大出血|呕血|吐血|便血不止|黑便|喉头水肿|喉咙肿|过敏性休克|休克|嘴唇发紫|窒息|噎住|溺水|触电|严重烧伤|高热惊厥|剧烈头痛|电池|磁力珠|异物|chest pain
+      偏瘫|大出血|呕血|吐血|便血不止|黑便|喉头水肿|喉咙肿|过敏性休克|休克|嘴唇发紫|窒息|噎住|溺水|触电|严重烧伤|高热惊厥|剧烈头痛|电池|磁力珠|吞了异物|异物卡|chest pain
       chest pressure|can't breathe|cannot breathe|shortness of breath|trouble breathing|unconscious
       unresponsive|passed out|fainted|seizure|face drooping|facial droop|slurred speech|one side of
       stroke|anaphylaxis|anaphylactic|throat swelling|throat is closing|severe bleeding
       vomiting blood|choking|button battery|swallowed a battery|swallowed magnets|worst headache
       blue lips
+      胸口剧痛|胸口像压|满头大汗|放射到左臂|放射到左肩|左胳膊|颠三倒四|往一边倒|手抬不起来|突然看不见|说话不利索|喉咙发紧|嘴唇肿|风团|有点喘|头疼欲裂|烧炭|燃气热水器|两眼上翻|手脚抽动|惊厥|咖啡色的东西|吐出鲜红|鲜血|大便也是黑|黑色大便|柏油样|一凹一凹|三凹|说胡话|意识模糊|呼吸又深又快|血压下降
+      chest feels tight|chest tightness|left arm|drooping|slurred|could not lift|cannot move|can't move|woke up confused|hives everywhere|feel faint|sharp chest pain
     `),
   },
   poisoning_overdose: {
@@ -51,6 +55,8 @@ export const DEFAULT_RISK_CATEGORIES: Record<string, RiskCategoryLexicon> = {
       中毒|误服|误食|吃多了药|吞了|服药过量|吃了一整瓶|一整瓶|过量服用|农药|百草枯|一氧化碳|煤气|灭鼠药|老鼠药|洗衣凝珠|漂白水|84消毒液|毒蘑菇|overdose
       overdosed|poison*|swallowed|ingested|whole bottle|too many pills|carbon monoxide|bleach
       rat poison|detergent pod
+      二十多片|消毒液|洗衣凝珠|一大口
+      accidentally took|pills twice|took a whole
     `),
   },
   pregnancy_infant: {
@@ -58,6 +64,7 @@ export const DEFAULT_RISK_CATEGORIES: Record<string, RiskCategoryLexicon> = {
     terms: terms(`
       怀孕|孕妇|孕期|孕早期|孕中期|孕晚期|备孕|哺乳|喂奶|母乳|新生儿|婴儿|个月大|月龄|满月|早产|胎儿|胎动|产后|pregnan*|breastfeed*
       nursing mother|newborn|infant|month-old|months old|fetus|postpartum
+      孕|宝宝|个月的宝宝
     `),
   },
   prescription_drug: {
@@ -66,6 +73,7 @@ export const DEFAULT_RISK_CATEGORIES: Record<string, RiskCategoryLexicon> = {
       处方药|没有处方|不用处方|开点药|帮我开|开个处方|网上买药|抗生素|头孢|阿莫西林|安眠药|安定|地西泮|阿普唑仑|唑吡坦|曲马多|羟考酮|吗啡|泼尼松|prescription
       prescribe|without a prescription|antibiotic*|amoxicillin|oxycodone|opioid*|xanax|alprazolam
       valium|diazepam|ambien|zolpidem|tramadol|adderall|prednisone
+      激素|奥美拉唑
     `),
   },
   dosing: {
@@ -73,14 +81,18 @@ export const DEFAULT_RISK_CATEGORIES: Record<string, RiskCategoryLexicon> = {
     terms: terms(`
       吃多少|吃几片|几片|多少毫克|多少mg|剂量|用量|一次吃|一天吃几次|加量|翻倍|最大量|how much should i take|how many mg
       how many pills|how many tablets|dose|dosage|double the dose|maximum dose|mg should
+      一天吃|多少毫升|几毫升|喂多少|给多少|掰一半|大人的退烧药|吃三片|吃六片|吃四片
+      how much can i give|how much should i give|how much infant
     `),
   },
   definitive_diagnosis: {
-    level: 'medium',
+    level: 'high',
     terms: terms(`
-      确诊|是不是癌|是不是得了|肯定是|到底是什么病|直接告诉我|不用去医院|不想去医院|给我下个诊断|是不是白血病|是不是艾滋|diagnose me|definitive diagnosis
+      帮我确诊|直接确诊|给我确诊|是不是癌|是不是得了|肯定是|到底是什么病|直接告诉我|不用去医院|不想去医院|给我下个诊断|是不是白血病|是不是艾滋|diagnose me|definitive diagnosis
       do i have cancer|just tell me what|tell me exactly|is it cancer|without seeing a doctor
       don't want to see a doctor
+      是不是肺癌|是不是胃癌|是不是肝癌|是不是乳腺癌|是不是淋巴瘤|是不是肿瘤|是不是恶性|会不会是癌|是不是癌症|会不会扩散|是不是糖尿病
+      tell me straight|is it lymphoma|do i have
     `),
   },
 };

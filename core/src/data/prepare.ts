@@ -361,7 +361,7 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
     trainIndices
       .filter((i) => pass1.quality[i] >= config.gold.minQuality)
       .sort((a, b) => pass1.quality[b] - pass1.quality[a] || (pass1.ids[a] < pass1.ids[b] ? -1 : 1))
-      .slice(0, config.gold.maxSize)
+      .slice(0, Math.min(config.gold.maxSize, Math.round(config.gold.fraction * trainIndices.length)))
       .forEach((i) => (gold[i] = 1));
 
     // Pass 2: route kept records to their outputs.

@@ -98,16 +98,18 @@ export const dataSchema = z.strictObject({
     .prefault({}),
   complexity: z
     .strictObject({
-      /** Reasoning of at least this many units (a Chinese character or two per English word) is `moderate`. Default 120. */
-      moderateUnits: z.number().int().min(0).default(120),
-      /** Reasoning of at least this many units is `complex`. Default 300. */
-      complexUnits: z.number().int().min(0).default(300),
+      /** Reasoning of at least this many units (a Chinese character or two per English word) is `moderate`. Default 80. */
+      moderateUnits: z.number().int().min(0).default(80),
+      /** Reasoning of at least this many units is `complex`. Default 200. */
+      complexUnits: z.number().int().min(0).default(200),
     })
     .prefault({}),
   gold: z
     .strictObject({
-      /** At most this many train records go to gold_set.jsonl, best quality first. Default 200. */
-      maxSize: z.number().int().min(0).default(200),
+      /** Share of train records that go to gold_set.jsonl, best quality first. Default 0.15. */
+      fraction: z.number().min(0).max(1).default(0.15),
+      /** Upper bound on the gold set's size whatever the fraction. Default 1000. */
+      maxSize: z.number().int().min(0).default(1000),
       /** Only train records with quality at or above this (0..1) qualify for the gold set. Default 0.7. */
       minQuality: z.number().min(0).max(1).default(0.7),
     })
