@@ -224,16 +224,17 @@ export class DeepSeekJudge implements Judge {
       let error: unknown;
       try {
         const completion = await this.limiter.schedule(
-          estimateTokens(prompt.system + prompt.user) + this.options.maxTokens,
-          // The budget is checked when the call would start, after any wait for a slot.
-          () => {
+          () => estimateTokens(prompt.system + prompt.user) + this.options.maxTokens,
+          // The budget is checked when the call would start, after any wait for a slot, and the
+          // cost is booked before the slot is released, so the next call sees it.
+          async () => {
             const budgetError = this.budgetError();
-            return budgetError
-              ? Promise.reject(new BudgetError(budgetError))
-              : this.send(prompt.system, prompt.user, signal);
+            if (budgetError) throw new BudgetError(budgetError);
+            const reply = await this.send(prompt.system, prompt.user, signal);
+            this.account(reply, usage);
+            return reply;
           },
         );
-        this.account(completion, usage);
         const content = completion.choices[0]?.message?.content;
         const parsed = this.template.rubric ? parseRubricReply(content, criteria) : parseScoringReply(content);
         const judgement: Judgement = { ...parsed, usage: { ...usage, cost: round(usage.cost) } };

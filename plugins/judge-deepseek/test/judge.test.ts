@@ -328,6 +328,16 @@ describe('pacing and budget', () => {
     }
   });
 
+  it('paces through rpm and tpm buckets when they are set', async () => {
+    const { judge } = await makeJudge({ concurrency: 2, rpm: 600_000, tpm: 50_000_000, cache: false });
+    const judgements = await judge.judge(
+      Array.from({ length: 6 }, (_, i) => item(`r${i}`)),
+      createTestContext(),
+    );
+    expect(judgements.every((j) => j !== null)).toBe(true);
+    expect(server.requests).toHaveLength(6);
+  });
+
   it('stops new calls at the budget and says so; the rest are null, counted', async () => {
     // 400 uncached prompt tokens at 1000 per million = 0.4 per call; budget 1 allows three calls.
     const { judge, ctx } = await makeJudge({
