@@ -228,8 +228,9 @@ export async function load(
 }
 
 /**
- * CPU seconds (user + system) used so far by a process and its descendants (cluster workers),
- * from /proc; undefined where there is no /proc. Clock ticks are 100 per second on Linux.
+ * CPU seconds (user + system) used so far by a process and its node descendants (cluster workers;
+ * not tsx's esbuild helper), from /proc; undefined where there is no /proc. Clock ticks are 100
+ * per second on Linux.
  */
 export function treeCpuSeconds(rootPid: number): number | undefined {
   let entries: string[];
@@ -243,6 +244,7 @@ export function treeCpuSeconds(rootPid: number): number | undefined {
     try {
       const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the parenthesized command name: state ppid ... utime(14) stime(15).
+      if (!text.includes('(node)')) continue;
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
       stats.set(Number(pid), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {

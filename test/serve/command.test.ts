@@ -120,6 +120,24 @@ describe('medrl serve', () => {
       scores: [0.6],
       extra_logs: { 'length/tenth': [0.6], dropped: [0], gated: [0] },
     });
+    await fetch(`${url}/v1/reward`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        items: [
+          { prompt: 'p', completion: 'a' },
+          { prompt: 'p', completion: 'b' },
+        ],
+      }),
+    });
+    // Whichever worker answers a scrape, it reports the sums over both workers.
+    let metrics = '';
+    for (let scrape = 0; scrape < 3; scrape++) {
+      metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('medrl_serve_items_total{route="/get_reward"} 1');
+      expect(metrics).toContain('medrl_serve_items_total{route="/v1/reward"} 2');
+    }
+    expect(metrics).toContain('medrl_serve_requests_total{route="/metrics",method="GET",status="200"} 2');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr().match(/server closed/g)).toHaveLength(2);

@@ -9,6 +9,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@medrl/sdk';
+import { AggregatorRegistry } from 'prom-client';
 import type { ServeOptions } from '../config/sections/serve.js';
 import { MedrlError, messageOf } from '../errors.js';
 import { createLogger, registerSecret } from '../logging.js';
@@ -19,6 +20,53 @@ import { createServer } from './server.js';
 const SHUTDOWN = 'medrl:serve:shutdown';
 const FORCE = 'medrl:serve:force';
 const LISTENING = 'medrl:serve:listening';
+const METRICS_REQUEST = 'medrl:serve:metrics';
+const METRICS_REPLY = 'medrl:serve:metrics-reply';
+/** How long a worker waits for the primary's aggregated metrics. */
+const METRICS_TIMEOUT_MS = 10_000;
+
+interface ClusterMessage {
+  type?: string;
+  url?: string;
+  id?: number;
+  body?: string;
+  error?: string;
+}
+
+/**
+ * A worker's GET /metrics: asks the primary, which collects every worker's registry over IPC
+ * (prom-client's AggregatorRegistry) and answers with the sums.
+ */
+function clusterMetricsRenderer(): () => Promise<{ contentType: string; body: string }> {
+  let next = 0;
+  const waiting = new Map<number, { resolve: (body: string) => void; reject: (error: Error) => void }>();
+  process.on('message', (message: ClusterMessage) => {
+    if (message?.type !== METRICS_REPLY || message.id === undefined) return;
+    const pending = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error) pending?.reject(new Error(`aggregating worker metrics failed: ${message.error}`));
+    else pending?.resolve(message.body ?? '');
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`the serve primary did not send aggregated metrics within ${METRICS_TIMEOUT_MS} ms`));
+      }, METRICS_TIMEOUT_MS);
+      waiting.set(id, {
+        resolve: (body) => {
+          clearTimeout(timer);
+          resolve({ contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, body });
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      process.send!({ type: METRICS_REQUEST, id });
+    });
+}
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -69,7 +117,13 @@ export async function serveRun(run: Run, logger: Logger = createLogger('serve'))
     token,
     logger,
     pluginMetrics: () => run.metrics.snapshot(),
+    ...(cluster.isWorker ? { renderMetrics: clusterMetricsRenderer() } : {}),
   });
+  if (cluster.isWorker) {
+    // What this worker reports when the primary collects metrics from all workers.
+    AggregatorRegistry.setRegistries([server.metrics.registry]);
+    new AggregatorRegistry(); // installs prom-client's worker-side IPC listener
+  }
   const stop = stopSource();
   const shutdown = closeOnSignals(server, { logger, source: stop.source, inFlight: server.inFlight });
 
@@ -114,6 +168,8 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
   let stopping = false;
   let announced = false;
 
+  const aggregator = new AggregatorRegistry();
+
   return new Promise<void>((resolve, reject) => {
     const fork = (): Worker => cluster.fork();
     const alive = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
@@ -137,21 +193,29 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
     const finish = (error?: Error): void => {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
-      cluster.removeAllListeners('message');
-      cluster.removeAllListeners('exit');
+      cluster.removeListener('message', onMessage);
+      cluster.removeListener('exit', onExit);
       if (error) reject(error);
       else resolve();
     };
 
-    cluster.on('message', (worker, message: { type?: string; url?: string }) => {
+    const onMessage = (worker: Worker, message: ClusterMessage): void => {
+      if (message?.type === METRICS_REQUEST) {
+        aggregator.clusterMetrics().then(
+          (body) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: message.id, body }),
+          (error: unknown) =>
+            worker.isConnected() && worker.send({ type: METRICS_REPLY, id: message.id, error: messageOf(error) }),
+        );
+        return;
+      }
       if (message?.type !== LISTENING) return;
       listening.add(worker.id);
       if (!announced && listening.size >= options.workers) {
         announced = true;
         logger.info(`${options.workers} workers listening on ${message.url}`);
       }
-    });
-    cluster.on('exit', (worker, code, signal) => {
+    };
+    const onExit = (worker: Worker, code: number | null, signal: string | null): void => {
       const wasListening = listening.delete(worker.id);
       if (stopping) {
         if (alive().length === 0) finish();
@@ -159,13 +223,19 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
       }
       if (!wasListening) {
         stopping = true;
-        for (const other of alive()) other.kill('SIGTERM');
+        // Listening workers only obey the primary; the others have no handler yet and just end.
+        for (const other of alive()) {
+          if (listening.has(other.id)) other.send(SHUTDOWN);
+          else other.kill('SIGTERM');
+        }
         finish(new MedrlError(`a serve worker exited before listening (code ${code ?? signal}); see its error above`));
         return;
       }
       logger.warn(`worker ${worker.id} died (code ${code ?? signal}); starting a replacement`);
       fork();
-    });
+    };
+    cluster.on('message', onMessage);
+    cluster.on('exit', onExit);
     for (let i = 0; i < options.workers; i++) fork();
   });
 }

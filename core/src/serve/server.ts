@@ -40,6 +40,11 @@ export interface CreateServerOptions {
   pluginMetrics?: () => Record<string, number>;
   /** Process metrics (RSS, heap, event loop) in /metrics; default true. */
   processMetrics?: boolean;
+  /**
+   * Renders GET /metrics instead of this server's own registry: a cluster worker asks the primary
+   * for the sum over all workers, so that a scrape never sees one worker only.
+   */
+  renderMetrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface MedrlServer {
@@ -323,7 +328,7 @@ export function createServer(init: CreateServerOptions): MedrlServer {
   }));
 
   app.get('/metrics', { config: { public: !options.metricsRequireToken } satisfies RouteConfig }, async (_, reply) => {
-    const { contentType, body } = await metrics.render();
+    const { contentType, body } = await (init.renderMetrics ?? (() => metrics.render()))();
     return reply.type(contentType).send(body);
   });
 
