@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
   it.each([
     ['eval', 6],
     ['run', 5],
-  ] as const)('%s report renders with no console error and %d laid-out charts', async (name, charts) => {
+  ] as const)('%s report renders with no console error and %d laid-out charts', async (name, chartCount) => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
@@ -86,18 +86,25 @@ describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
       if (!request.url().startsWith('file:')) problems.push(`external request: ${request.url()}`);
     });
     await page.goto(pathToFileURL(reports[name]).href, { waitUntil: 'load' });
-    const layout = await page.evaluate(() => ({
-      title: document.title,
-      svgs: [...document.querySelectorAll('figure.chart svg')].map((svg) => {
-        const box = svg.getBoundingClientRect();
-        return { width: box.width, height: box.height, marks: svg.querySelectorAll('path, rect, line').length };
-      }),
-      pageWidth: document.documentElement.scrollWidth,
-    }));
+    const charts = page.locator('figure.chart svg');
+    const svgs: { width: number; height: number; marks: number }[] = [];
+    for (let i = 0; i < (await charts.count()); i++) {
+      const box = await charts.nth(i).boundingBox();
+      svgs.push({
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        marks: await charts.nth(i).locator('path, rect, line').count(),
+      });
+    }
+    const layout = {
+      title: await page.title(),
+      svgs,
+      pageWidth: (await page.evaluate('document.documentElement.scrollWidth')) as number,
+    };
     await page.close();
     expect(problems).toEqual([]);
     expect(layout.title).toMatch(name === 'eval' ? /^medrl evaluation/ : /^medrl run/);
-    expect(layout.svgs).toHaveLength(charts);
+    expect(layout.svgs).toHaveLength(chartCount);
     for (const svg of layout.svgs) {
       expect(svg.width).toBeGreaterThan(200);
       expect(svg.height).toBeGreaterThan(100);

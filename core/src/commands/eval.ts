@@ -7,7 +7,7 @@ import { loadEngineGenerator } from '../eval/engine-generator.js';
 import { evaluate } from '../eval/evaluate.js';
 import { FixtureAnswers, type AnswerGenerator } from '../eval/generator.js';
 import type { GroupMetrics } from '../eval/metrics.js';
-import { formatMetric } from '../report/eval-report.js';
+import { formatDelta, formatMetric } from '../report/eval-report.js';
 import type { Run } from '../runtime/run.js';
 
 /** What `--json` prints: where the files are and the headline numbers. */
@@ -124,7 +124,7 @@ export default class Eval extends MedrlCommand {
           .map((m) => {
             const e = group.model[m.name]!;
             const delta = group.delta?.[m.name];
-            return `${m.name} ${formatMetric(m.name, e.value)}${delta && delta.value !== null ? ` (Δ ${formatMetric(m.name, delta.value)})` : ''}`;
+            return `${m.name} ${formatMetric(m.name, e.value)}${delta && delta.value !== null ? ` (Δ ${formatDelta(m.name, delta.value)})` : ''}`;
           })
           .join(', ');
         this.log(`${group.dimension === 'overall' ? 'all prompts' : group.key} (n=${group.n}): ${line}`);

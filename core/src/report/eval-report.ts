@@ -29,7 +29,7 @@ export function formatMetric(name: string, value: number | null | undefined): st
   return RATE_METRICS.has(name) ? formatPercent(value) : formatNumber(value);
 }
 
-function formatDelta(name: string, value: number | null | undefined): string {
+export function formatDelta(name: string, value: number | null | undefined): string {
   return RATE_METRICS.has(name)
     ? formatSigned(value, (v) => `${(v * 100).toFixed(1)} pt`)
     : formatSigned(value, (v) => v.toFixed(3));
