@@ -82,19 +82,29 @@ async function main(): Promise<void> {
   let errors = 0;
   try {
     const started = Date.now();
-    const instance = autocannon({
-      url: server.url,
-      connections,
-      duration,
-      timeout: 30,
-      ...(rate > 0 ? { overallRate: rate } : {}),
-      requests: bodies.map((body) => ({
-        method: 'POST' as const,
-        path: '/get_reward',
-        headers: { 'content-type': 'application/json' },
-        body,
-      })),
+    let finished!: (result: autocannon.Result) => void;
+    let failed!: (error: Error) => void;
+    const done = new Promise<autocannon.Result>((resolve, reject) => {
+      finished = resolve;
+      failed = reject;
     });
+    // The callback form returns the running instance, whose events count responses as they come.
+    const instance = autocannon(
+      {
+        url: server.url,
+        connections,
+        duration,
+        timeout: 30,
+        ...(rate > 0 ? { overallRate: rate } : {}),
+        requests: bodies.map((body) => ({
+          method: 'POST' as const,
+          path: '/get_reward',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })),
+      },
+      (error, result) => (error ? failed(error) : finished(result)),
+    );
     instance.on('response', (_client, statusCode) => {
       requests += 1;
       if (statusCode !== 200) errors += 1;
@@ -108,7 +118,7 @@ async function main(): Promise<void> {
       if (fromProc !== undefined) record(fromProc);
       else void metricsRssMb(server.url).then(record, () => undefined);
     }, 1000);
-    const result = await instance;
+    const result = await done;
     clearInterval(sampler);
     errors += result.errors + result.timeouts;
 
