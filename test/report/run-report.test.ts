@@ -51,10 +51,21 @@ describe('reading a run', () => {
     const file = path.join(tmp, 'bad.jsonl');
     await writeFile(file, '{"step": 1}\n{"step": "two"}\n');
     await expect(readStepStats(file)).rejects.toThrow(`${file}:2: field "step" must be a number`);
-    await writeFile(file, '{"step": 1, "prompt": "p", "completion": "c", "total": 1}\nnot json\n');
+    await writeFile(file, '{"step": 1, "prompt": "p", "completion": "c", "total": 1}\nnot json\n{"step": 2}\n');
     await expect(readExtremeRollouts(file, 2)).rejects.toThrow(`${file}:2: invalid JSON`);
     await writeFile(file, '{"step": 1, "prompt": 3, "completion": "c", "total": 1}\n');
     await expect(readExtremeRollouts(file, 2)).rejects.toThrow(`${file}:1: field "prompt" must be a string`);
+  });
+
+  it('skips a torn last line only, and says so', async () => {
+    const file = path.join(tmp, 'torn.jsonl');
+    await writeFile(file, '{"step": 1, "objective/kl": 0.1}\n{"step": 2, "objective/k');
+    const torn: string[] = [];
+    expect(await readStepStats(file, (where) => torn.push(where))).toEqual([
+      { step: 1, stats: { 'objective/kl': 0.1 } },
+    ]);
+    expect(torn).toEqual([`${file}:2`]);
+    await expect(readStepStats(file)).rejects.toThrow(`${file}:2: invalid JSON`);
   });
 
   it('keeps the k best and worst rollouts by total, skipping unscored ones', async () => {
@@ -134,7 +145,7 @@ describe('run report.html', () => {
     const run = path.join(tmp, 'run-copy');
     await import('node:fs/promises').then((fs) => fs.cp(RUN, run, { recursive: true }));
     const result = await writeRunReport(run);
-    expect(result).toEqual({ file: path.join(run, 'report.html'), steps: 20, rollouts: 80 });
+    expect(result).toEqual({ file: path.join(run, 'report.html'), steps: 20, rollouts: 80, warnings: [] });
     expect((await readdir(run)).sort()).toEqual(['metrics.jsonl', 'report.html', 'rollouts.jsonl']);
   });
 

@@ -28,13 +28,14 @@ export default class Report extends MedrlCommand {
     samples: Flags.integer({ description: 'best and worst samples shown', default: 5, min: 0, max: 100 }),
   };
 
-  async run(): Promise<{ file: string; steps: number; rollouts: number }> {
+  async run(): Promise<{ file: string; steps: number; rollouts: number; warnings: string[] }> {
     const { args, flags } = await this.parse(Report);
     const runDir = path.resolve(args.runDir);
     const result = await writeRunReport(runDir, {
       out: flags.out !== undefined ? path.resolve(flags.out) : undefined,
       samples: flags.samples,
     });
+    for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`);
     if (!this.jsonEnabled()) this.log(`wrote ${result.file} (${result.steps} steps, ${result.rollouts} rollouts)`);
     return result;
   }

@@ -32,23 +32,40 @@ export interface RunRollout {
   meta?: Record<string, unknown>;
 }
 
-async function* jsonLines(file: string): AsyncGenerator<{ value: Record<string, unknown>; where: string }> {
+/**
+ * The JSON objects of a JSONL file with their `file:line`. The trainer appends whole lines, so only
+ * the last line can be torn (a crash, or a run still writing): an unparsable last line is skipped
+ * and reported through `onTornTail`; an unparsable line followed by others is an error.
+ */
+async function* jsonLines(
+  file: string,
+  onTornTail?: (where: string) => void,
+): AsyncGenerator<{ value: Record<string, unknown>; where: string }> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let number = 0;
+  let pending: MedrlError | undefined;
+  let pendingWhere = '';
   for await (const raw of lines) {
     number++;
     const line = number === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (line.trim() === '') continue;
+    if (pending) throw pending;
     const where = `${file}:${number}`;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new MedrlError(`${where}: invalid JSON (${(error as Error).message})`);
+      pending = new MedrlError(`${where}: invalid JSON (${(error as Error).message})`);
+      pendingWhere = where;
+      continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new MedrlError(`${where}: expected a JSON object`);
     yield { value: value as Record<string, unknown>, where };
+  }
+  if (pending) {
+    if (!onTornTail) throw pending;
+    onTornTail(pendingWhere);
   }
 }
 
@@ -56,9 +73,9 @@ async function* jsonLines(file: string): AsyncGenerator<{ value: Record<string, 
  * Reads metrics.jsonl. A line is `{step, <stat>: number, ...}` or `{step, stats: {...}}`;
  * non-numeric fields (timestamps, names) are ignored; a line without `step` takes its order.
  */
-export async function readStepStats(file: string): Promise<StepStats[]> {
+export async function readStepStats(file: string, onTornTail?: (where: string) => void): Promise<StepStats[]> {
   const steps: StepStats[] = [];
-  for await (const { value, where } of jsonLines(file)) {
+  for await (const { value, where } of jsonLines(file, onTornTail)) {
     const step = value.step ?? steps.length + 1;
     if (typeof step !== 'number' || !Number.isFinite(step))
       throw new MedrlError(`${where}: field "step" must be a number`);
@@ -102,6 +119,7 @@ function parseRollout(value: Record<string, unknown>, where: string): RunRollout
 export async function readExtremeRollouts(
   file: string,
   k: number,
+  onTornTail?: (where: string) => void,
 ): Promise<{ best: RunRollout[]; worst: RunRollout[]; count: number; scored: number }> {
   const best: RunRollout[] = [];
   const worst: RunRollout[] = [];
@@ -115,7 +133,7 @@ export async function readExtremeRollouts(
     list.splice(index, 0, rollout);
     if (list.length > k) list.pop();
   };
-  for await (const { value, where } of jsonLines(file)) {
+  for await (const { value, where } of jsonLines(file, onTornTail)) {
     const rollout = parseRollout(value, where);
     count++;
     if (rollout.total === null) continue;
@@ -218,6 +236,8 @@ export interface RunReportInput {
   rolloutCount: number;
   /** Most points per line (longer series are averaged in buckets). Default 1500. */
   maxPoints?: number;
+  /** Notes shown at the top (e.g. a skipped torn last line). */
+  warnings?: readonly string[];
 }
 
 /** The whole report.html of a training run. */
@@ -286,6 +306,7 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
     '<h1>medrl training run</h1>',
     `<p class="meta">Run <code>${escapeHtml(input.runDir)}</code> · ${escapeHtml(steps.length)} logged steps · ${escapeHtml(input.rolloutCount)} rollouts</p>`,
     '<nav class="toc"><a href="#curves">Curves</a><a href="#samples">Samples</a><a href="#stats">All stats</a></nav>',
+    ...(input.warnings ?? []).map((w) => `<p class="bad">${escapeHtml(w)}</p>`),
     `<div class="cards">${[
       card('Steps', last ? String(last.step) : '—', 'last logged step'),
       card('Final reward', formatNumber(lastOf(totalName)), totalName ?? 'no total reward logged'),
@@ -340,7 +361,7 @@ async function exists(file: string): Promise<boolean> {
 export async function writeRunReport(
   runDir: string,
   options: RunReportOptions = {},
-): Promise<{ file: string; steps: number; rollouts: number }> {
+): Promise<{ file: string; steps: number; rollouts: number; warnings: string[] }> {
   const metricsFile = path.join(runDir, 'metrics.jsonl');
   const rolloutsFile = path.join(runDir, 'rollouts.jsonl');
   const [hasMetrics, hasRollouts] = await Promise.all([exists(metricsFile), exists(rolloutsFile)]);
@@ -349,9 +370,13 @@ export async function writeRunReport(
       `${runDir}: neither metrics.jsonl nor rollouts.jsonl found; pass the output directory of \`medrl train\``,
     );
   }
-  const steps = hasMetrics ? await readStepStats(metricsFile) : [];
+  const warnings: string[] = [];
+  const torn = (where: string): void => {
+    warnings.push(`${where}: skipped an incomplete last line (a run still writing, or one that crashed mid-line)`);
+  };
+  const steps = hasMetrics ? await readStepStats(metricsFile, torn) : [];
   const extremes = hasRollouts
-    ? await readExtremeRollouts(rolloutsFile, options.samples ?? 5)
+    ? await readExtremeRollouts(rolloutsFile, options.samples ?? 5, torn)
     : { best: [], worst: [], count: 0, scored: 0 };
   const html = await renderRunReport({
     runDir,
@@ -360,8 +385,9 @@ export async function writeRunReport(
     worst: extremes.worst,
     rolloutCount: extremes.count,
     maxPoints: options.maxPoints,
+    warnings,
   });
   const file = options.out ?? path.join(runDir, 'report.html');
   await writeFileAtomic(file, html);
-  return { file, steps: steps.length, rollouts: extremes.count };
+  return { file, steps: steps.length, rollouts: extremes.count, warnings };
 }
