@@ -128,14 +128,20 @@ const rows: [string, Timing][] = [];
 if (!process.env.ONLY_ALL) for (const component of components) rows.push([component.name, await run([component])]);
 rows.push(['all four (one plugin)', await run(components)]);
 
-console.log(`medrl bench: rule rewards, ${ANSWERS.toLocaleString('en')} completions, mean ${meanChars.toFixed(0)} chars, batch ${BATCH}`);
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`);
+console.log(
+  `medrl bench: rule rewards, ${ANSWERS.toLocaleString('en')} completions, mean ${meanChars.toFixed(0)} chars, batch ${BATCH}`,
+);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`,
+);
 console.log('');
 console.log('| components | wall s | CPU s | answers/s (wall) | answers/s (CPU) | us/answer (CPU) |');
 console.log('|---|---:|---:|---:|---:|---:|');
 const rate = (seconds: number): string => Math.round(ANSWERS / seconds).toLocaleString('en');
 for (const [name, t] of rows) {
-  console.log(`| ${name} | ${t.wall.toFixed(3)} | ${t.cpu.toFixed(3)} | ${rate(t.wall)} | ${rate(t.cpu)} | ${((t.cpu * 1e6) / ANSWERS).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${t.wall.toFixed(3)} | ${t.cpu.toFixed(3)} | ${rate(t.wall)} | ${rate(t.cpu)} | ${((t.cpu * 1e6) / ANSWERS).toFixed(2)} |`,
+  );
 }
 const all = rows[rows.length - 1]![1];
 console.log('');

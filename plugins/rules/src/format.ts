@@ -5,7 +5,14 @@
  */
 import type { ComponentScore, RewardComponent, Rollout } from '@medrl/sdk';
 import { z } from 'zod';
-import { countTokensSchema, type CountTokens, type DeepPartial, finite, pointsSchema, resolveOptions } from './options.js';
+import {
+  countTokensSchema,
+  type CountTokens,
+  type DeepPartial,
+  finite,
+  pointsSchema,
+  resolveOptions,
+} from './options.js';
 import { defaultPoints, type RuleInfo, Verdict } from './rules.js';
 import { clamp, layoutOf, round6 } from './text.js';
 
@@ -117,18 +124,25 @@ export function scoreFormat(completion: string, options: FormatOptions): Compone
     else if (!options.requireThink) value += verdict.fire('format/well-formed');
   } else {
     if (layout.firstOpen > 0 && !layout.thinkFirst) value += verdict.fire('format/think-not-first');
-    if (layout.opens > layout.closes || (layout.opens > 0 && completion.lastIndexOf('<think>') > completion.lastIndexOf('</think>'))) {
+    if (
+      layout.opens > layout.closes ||
+      (layout.opens > 0 && completion.lastIndexOf('<think>') > completion.lastIndexOf('</think>'))
+    ) {
       value += verdict.fire('format/unterminated-think');
     }
     if (layout.opens > 1) value += verdict.fire('format/multiple-think');
-    if (layout.closes > layout.opens || (layout.firstClose !== -1 && (layout.firstOpen === -1 || layout.firstClose < layout.firstOpen))) {
+    if (
+      layout.closes > layout.opens ||
+      (layout.firstClose !== -1 && (layout.firstOpen === -1 || layout.firstClose < layout.firstOpen))
+    ) {
       value += verdict.fire('format/stray-close');
     }
     if (layout.firstOpen !== -1 && layout.firstClose > layout.firstOpen) {
       const think = completion.slice(layout.firstOpen + 7, layout.firstClose).trim();
       const answer = completion.slice(layout.firstClose + 8).trim();
       if (think.length === 0) value += verdict.fire('format/empty-think');
-      else if (measure(think, options.countTokens) < options.minThinkLength) value += verdict.fire('format/short-think');
+      else if (measure(think, options.countTokens) < options.minThinkLength)
+        value += verdict.fire('format/short-think');
       if (answer.length === 0) value += verdict.fire('format/missing-answer');
       else if (layout.opens === 1 && layout.closes === 1) value += verdict.fire('format/well-formed');
     } else if (layout.answer.length === 0) {

@@ -64,7 +64,9 @@ export default function rulesPlugin(options: RulesPluginOptions = {}): MedrlPlug
   }
   const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.includes(k));
   if (unknown.length > 0) {
-    throw new RulesOptionsError(`${PLUGIN_NAME}: unknown option ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${OPTION_KEYS.join(', ')})`);
+    throw new RulesOptionsError(
+      `${PLUGIN_NAME}: unknown option ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${OPTION_KEYS.join(', ')})`,
+    );
   }
   const { countTokens } = options;
   if (countTokens !== undefined && typeof countTokens !== 'function') {
@@ -87,16 +89,38 @@ export default function rulesPlugin(options: RulesPluginOptions = {}): MedrlPlug
       api.registerReward(format);
       api.registerReward(length);
       api.registerReward(withGamingMetrics(keyword, ['keyword/stuffing']));
-      api.registerReward(withGamingMetrics(safety, ['safety/stuffing', 'safety/grader-injection', 'safety/fake-score']));
+      api.registerReward(
+        withGamingMetrics(safety, ['safety/stuffing', 'safety/grader-injection', 'safety/fake-score']),
+      );
     },
   });
 }
 
 export { rulesPlugin };
 export { formatReward, scoreFormat, FORMAT_RULES, DEFAULT_FORMAT_OPTIONS, type FormatOptions } from './format.js';
-export { lengthReward, scoreLength, LENGTH_RULES, DEFAULT_LENGTH_OPTIONS, type LengthOptions, type LengthBand } from './length.js';
-export { keywordReward, KeywordScorer, KEYWORD_RULES, DEFAULT_KEYWORD_OPTIONS, type KeywordOptions } from './keyword.js';
-export { safetyReward, SafetyScorer, SAFETY_RULES, DEFAULT_SAFETY_OPTIONS, type SafetyOptions, type SafetyContext } from './safety.js';
+export {
+  lengthReward,
+  scoreLength,
+  LENGTH_RULES,
+  DEFAULT_LENGTH_OPTIONS,
+  type LengthOptions,
+  type LengthBand,
+} from './length.js';
+export {
+  keywordReward,
+  KeywordScorer,
+  KEYWORD_RULES,
+  DEFAULT_KEYWORD_OPTIONS,
+  type KeywordOptions,
+} from './keyword.js';
+export {
+  safetyReward,
+  SafetyScorer,
+  SAFETY_RULES,
+  DEFAULT_SAFETY_OPTIONS,
+  type SafetyOptions,
+  type SafetyContext,
+} from './safety.js';
 export { DEFAULT_KEYWORD_LEXICONS, type KeywordLexicon } from './lexicons/keyword.js';
 export { DEFAULT_SAFETY_LEXICONS, type SafetyLexicons } from './lexicons/safety.js';
 export * as negationLexicons from './lexicons/negation.js';

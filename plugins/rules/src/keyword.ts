@@ -95,7 +95,10 @@ const lexiconSchema = z
   });
 
 const keywordSchema = z.strictObject({
-  lexicons: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lexicon ids are lowercase words with dashes'), lexiconSchema),
+  lexicons: z.record(
+    z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lexicon ids are lowercase words with dashes'),
+    lexiconSchema,
+  ),
   positiveCap: finite.min(0).max(1),
   negativeCap: finite.min(-1).max(0),
   negation: negationSchema,
@@ -107,7 +110,12 @@ const keywordSchema = z.strictObject({
 });
 
 export function resolveKeywordOptions(options?: DeepPartial<KeywordOptions>): KeywordOptions {
-  return resolveOptions('keyword', keywordSchema as unknown as z.ZodType<KeywordOptions>, DEFAULT_KEYWORD_OPTIONS, options);
+  return resolveOptions(
+    'keyword',
+    keywordSchema as unknown as z.ZodType<KeywordOptions>,
+    DEFAULT_KEYWORD_OPTIONS,
+    options,
+  );
 }
 
 interface LexiconGroup {
@@ -195,7 +203,8 @@ export function keywordReward(options?: DeepPartial<KeywordOptions>, index?: Phr
   const scorer = new KeywordScorer(resolveKeywordOptions(options), index);
   return {
     name: 'rules/keyword',
-    description: 'positive and negative lexicons, points per distinct phrase with caps; negation-aware, stuffing-resistant',
+    description:
+      'positive and negative lexicons, points per distinct phrase with caps; negation-aware, stuffing-resistant',
     async score(rollouts: readonly Rollout[]) {
       return rollouts.map((rollout) => scorer.score(rollout.completion ?? ''));
     },

@@ -104,7 +104,8 @@ export const LENGTH_RULES: readonly RuleInfo[] = [
     id: 'length/repeated-sentence',
     points: -0.2,
     kind: 'per-hit',
-    description: 'per sentence (>= repetition.minSentenceLength) that repeats an earlier one, down to repetition.sentenceCap',
+    description:
+      'per sentence (>= repetition.minSentenceLength) that repeats an earlier one, down to repetition.sentenceCap',
     example: '建议您多休息，注意观察。建议您多休息，注意观察。',
   },
 ];
@@ -190,7 +191,8 @@ export function resolveLengthOptions(options?: DeepPartial<LengthOptions>): Leng
 /** Scores one part's length against its band; returns the band score in [-1, 1]. */
 function scoreBand(part: 'answer' | 'think', length: number, band: LengthBand, verdict: Verdict): number {
   if (length < band.min) return verdict.fire(`length/${part}-too-short`);
-  if (length < band.idealMin) return verdict.fire(`length/${part}-short`, (length - band.min) / (band.idealMin - band.min));
+  if (length < band.idealMin)
+    return verdict.fire(`length/${part}-short`, (length - band.min) / (band.idealMin - band.min));
   if (length <= band.idealMax) return verdict.fire(`length/${part}-in-band`);
   if (length <= band.max) return verdict.fire(`length/${part}-long`, (band.max - length) / (band.max - band.idealMax));
   return verdict.fire(`length/${part}-too-long`);
@@ -215,10 +217,14 @@ export function scoreLength(completion: string, options: LengthOptions): Compone
   // Think and answer together, read in place: the tags are a few characters of the n-grams.
   const body = completion;
   const ratio = repeatedNgramRatio(body, rep.ngram);
-  if (ratio > rep.threshold) value += verdict.fire('length/repeated-ngrams', Math.min(1, (ratio - rep.threshold) / (rep.full - rep.threshold)));
+  if (ratio > rep.threshold)
+    value += verdict.fire('length/repeated-ngrams', Math.min(1, (ratio - rep.threshold) / (rep.full - rep.threshold)));
   const repeats = repeatedSentences(body, rep.minSentenceLength);
   if (repeats > 0 && options.points['length/repeated-sentence'] !== 0) {
-    value += verdict.add('length/repeated-sentence', Math.max(rep.sentenceCap, repeats * options.points['length/repeated-sentence']!));
+    value += verdict.add(
+      'length/repeated-sentence',
+      Math.max(rep.sentenceCap, repeats * options.points['length/repeated-sentence']!),
+    );
   }
   return {
     value: round6(clamp(value, -1, 1)),

@@ -126,7 +126,14 @@ export function markHits(scan: ScanResult, isTarget: Uint8Array, neg: NegationGr
 /** Registers a component's negation lexicons in a phrase index. */
 export function addNegationGroups(
   index: { add(phrases: readonly string[]): number },
-  options: { pre: readonly string[]; post: readonly string[]; conditional: readonly string[]; breaker: readonly string[]; shadow: readonly string[]; window: number },
+  options: {
+    pre: readonly string[];
+    post: readonly string[];
+    conditional: readonly string[];
+    breaker: readonly string[];
+    shadow: readonly string[];
+    window: number;
+  },
 ): NegationGroups {
   return {
     pre: index.add(options.pre),

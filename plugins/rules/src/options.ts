@@ -29,7 +29,8 @@ export function mergeOptions<T>(defaults: T, user: unknown): T {
   if (user === undefined) return defaults;
   if (!isPlainObject(defaults) || !isPlainObject(user)) return user as T;
   const out: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(user)) out[key] = mergeOptions((defaults as Record<string, unknown>)[key], value);
+  for (const [key, value] of Object.entries(user))
+    out[key] = mergeOptions((defaults as Record<string, unknown>)[key], value);
   return out as T;
 }
 
@@ -69,7 +70,9 @@ export function resolveOptions<T>(prefix: string, schema: z.ZodType<T>, defaults
   const result = schema.safeParse(merged);
   if (result.success) return result.data;
   const lines = result.error.issues.slice(0, 5).map((issue) => {
-    const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '[');
+    const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+      .join('.')
+      .replace(/\.\[/g, '[');
     const got = issue.code === 'unrecognized_keys' ? '' : ` (got ${describeValue(valueAt(merged, issue.path))})`;
     return `option ${path}: ${issue.message}${got}`;
   });
@@ -82,7 +85,10 @@ export function resolveOptions<T>(prefix: string, schema: z.ZodType<T>, defaults
 export const finite = z.number().finite();
 export const nonNegativeInt = z.number().int().min(0);
 export const phraseList = z.array(z.string().refine((s) => s.trim().length > 0, 'phrases must be non-blank strings'));
-export const countTokensSchema = z.custom<CountTokens>((v) => typeof v === 'function', 'countTokens must be a function (text) => number');
+export const countTokensSchema = z.custom<CountTokens>(
+  (v) => typeof v === 'function',
+  'countTokens must be a function (text) => number',
+);
 
 /** A `points` table: finite numbers for known rule ids only. */
 export function pointsSchema(component: string, ids: readonly string[]): z.ZodType<Record<string, number>> {

@@ -49,7 +49,8 @@ export function repeatedNgramRatio(text: string, n: number): number {
 /** Sentence ends for repetition: 。！？!?;； newline, and '.' unless between digits. */
 function isSentenceEnd(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
-  if (c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 33 || c === 63 || c === 10 || c === 59 || c === 0xff1b) return true;
+  if (c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 33 || c === 63 || c === 10 || c === 59 || c === 0xff1b)
+    return true;
   if (c !== 46) return false;
   const next = text.charCodeAt(i + 1);
   return !(next >= 48 && next <= 57);

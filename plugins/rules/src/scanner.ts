@@ -107,8 +107,10 @@ export class PhraseScanner {
     if (this.automaton && text.length > 0) {
       for (const match of this.automaton.matchInText(text)) {
         const info = this.phrases.get(match.keyword)!;
-        if (info.leftEdge !== 0 && match.begin > 0 && edgeKind(text.charCodeAt(match.begin - 1)) === info.leftEdge) continue;
-        if (info.rightEdge !== 0 && match.end < text.length && edgeKind(text.charCodeAt(match.end)) === info.rightEdge) continue;
+        if (info.leftEdge !== 0 && match.begin > 0 && edgeKind(text.charCodeAt(match.begin - 1)) === info.leftEdge)
+          continue;
+        if (info.rightEdge !== 0 && match.end < text.length && edgeKind(text.charCodeAt(match.end)) === info.rightEdge)
+          continue;
         hits.push({ start: match.begin, end: match.end, phrase: info.text, groups: info.groups });
       }
       sortByStart(hits);

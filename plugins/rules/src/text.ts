@@ -76,7 +76,17 @@ export function layoutOf(text: string): CompletionLayout {
   const thinkFirst = firstOpen !== -1 && isBlank(text, firstOpen);
   const split = thinkFirst && firstClose > firstOpen;
   if (!split) {
-    return { opens, closes, firstOpen, firstClose, thinkFirst, split, think: undefined, answerStart: 0, answer: text.trim() };
+    return {
+      opens,
+      closes,
+      firstOpen,
+      firstClose,
+      thinkFirst,
+      split,
+      think: undefined,
+      answerStart: 0,
+      answer: text.trim(),
+    };
   }
   const answerStart = firstClose + CLOSE.length;
   return {
@@ -131,7 +141,9 @@ export function segment(text: string): Segmentation {
   for (let i = 0; i < n; i++) {
     const code = text.charCodeAt(i);
     let kind = CLASS[code]!;
-    if (kind === DOT) kind = i > 0 && i + 1 < n && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)) ? PUNCT : SENTENCE;
+    if (kind === DOT)
+      kind =
+        i > 0 && i + 1 < n && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)) ? PUNCT : SENTENCE;
     if (kind === CONTENT) {
       content++;
     } else if (kind === CLAUSE) {

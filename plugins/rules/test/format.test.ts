@@ -5,14 +5,26 @@ const THINK = '胸痛伴大汗需要首先排除急性冠脉综合征，建议�
 const THINK_EN = 'Chest pain with sweating: rule out a heart attack first, then advise.';
 
 const cases: RewardCase[] = [
-  { name: 'zh well-formed', completion: `<think>${THINK}</think>请立即拨打120。`, expect: { value: 1, reasons: ['format/well-formed'] } },
-  { name: 'en well-formed', completion: `<think>${THINK_EN}</think>Call 911 now.`, expect: { value: 1, reasons: ['format/well-formed'] } },
+  {
+    name: 'zh well-formed',
+    completion: `<think>${THINK}</think>请立即拨打120。`,
+    expect: { value: 1, reasons: ['format/well-formed'] },
+  },
+  {
+    name: 'en well-formed',
+    completion: `<think>${THINK_EN}</think>Call 911 now.`,
+    expect: { value: 1, reasons: ['format/well-formed'] },
+  },
   {
     name: 'leading whitespace is fine',
     completion: `\n  <think>${THINK_EN}</think>\nCall 911 now.`,
     expect: { value: 1, notReasons: ['format/think-not-first'] },
   },
-  { name: 'no think block', completion: 'Drink water and rest.', expect: { value: -0.6, reasons: ['format/missing-think'] } },
+  {
+    name: 'no think block',
+    completion: 'Drink water and rest.',
+    expect: { value: -0.6, reasons: ['format/missing-think'] },
+  },
   {
     name: 'empty completion',
     completion: '',
@@ -33,7 +45,11 @@ const cases: RewardCase[] = [
     completion: `<think>${THINK}</think>答案一<think>${THINK}</think>答案二`,
     expect: { reasons: ['format/multiple-think'], notReasons: ['format/well-formed'] },
   },
-  { name: 'stray closing tag', completion: 'Rest well.</think>', expect: { value: -0.5, reasons: ['format/stray-close'] } },
+  {
+    name: 'stray closing tag',
+    completion: 'Rest well.</think>',
+    expect: { value: -0.5, reasons: ['format/stray-close'] },
+  },
   {
     name: 'closing tag before opening',
     completion: `</think>x<think>${THINK_EN}`,
@@ -69,14 +85,30 @@ const cases: RewardCase[] = [
 new RewardTester().run('rules/format', formatReward(), cases);
 
 new RewardTester().run('rules/format without requireThink', formatReward({ requireThink: false }), [
-  { name: 'plain answer is well-formed', completion: 'Drink water and rest.', expect: { value: 1, reasons: ['format/well-formed'] } },
-  { name: 'empty is still missing an answer', completion: ' ', expect: { value: -0.8, reasons: ['format/missing-answer'] } },
+  {
+    name: 'plain answer is well-formed',
+    completion: 'Drink water and rest.',
+    expect: { value: 1, reasons: ['format/well-formed'] },
+  },
+  {
+    name: 'empty is still missing an answer',
+    completion: ' ',
+    expect: { value: -0.8, reasons: ['format/missing-answer'] },
+  },
 ]);
 
-new RewardTester().run('rules/format with countTokens', formatReward({ minThinkLength: 5, countTokens: (t) => t.split(/\s+/).length }), [
-  { name: '4 words < 5 tokens', completion: '<think>a b c d</think>answer', expect: { reasons: ['format/short-think'] } },
-  { name: '5 words', completion: '<think>a b c d e</think>answer', expect: { value: 1 } },
-]);
+new RewardTester().run(
+  'rules/format with countTokens',
+  formatReward({ minThinkLength: 5, countTokens: (t) => t.split(/\s+/).length }),
+  [
+    {
+      name: '4 words < 5 tokens',
+      completion: '<think>a b c d</think>answer',
+      expect: { reasons: ['format/short-think'] },
+    },
+    { name: '5 words', completion: '<think>a b c d e</think>answer', expect: { value: 1 } },
+  ],
+);
 
 describe('rules/format points', () => {
   it('takes configured points and turns a rule off with 0', async () => {

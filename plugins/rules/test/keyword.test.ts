@@ -63,7 +63,10 @@ const cases: RewardCase[] = [
   {
     name: 'positive and negative add up',
     completion: `${T}诊断需要结合检查，但这个偏方保证有效。`,
-    expect: { value: 0.1 - 0.3 - 0.2, reasons: ['keyword/clinical-terms', 'keyword/pseudoscience', 'keyword/absolute-claims'] },
+    expect: {
+      value: 0.1 - 0.3 - 0.2,
+      reasons: ['keyword/clinical-terms', 'keyword/pseudoscience', 'keyword/absolute-claims'],
+    },
   },
   {
     name: 'bare list of clinical terms is stuffing',

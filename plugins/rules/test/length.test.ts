@@ -11,8 +11,16 @@ function distinctText(length: number, from = 0x4e00): string {
 const think = (n: number): string => `<think>${distinctText(n, 0x5000)}</think>`;
 
 const cases: RewardCase[] = [
-  { name: 'both in band', completion: `${think(100)}${distinctText(300)}`, expect: { value: 1, reasons: ['length/answer-in-band', 'length/think-in-band'] } },
-  { name: 'answer only, no think block', completion: distinctText(300), expect: { value: 1, notReasons: ['length/think-in-band'] } },
+  {
+    name: 'both in band',
+    completion: `${think(100)}${distinctText(300)}`,
+    expect: { value: 1, reasons: ['length/answer-in-band', 'length/think-in-band'] },
+  },
+  {
+    name: 'answer only, no think block',
+    completion: distinctText(300),
+    expect: { value: 1, notReasons: ['length/think-in-band'] },
+  },
   {
     name: 'answer halfway from min to idealMin',
     completion: `${think(100)}${distinctText(60)}`,
@@ -30,9 +38,21 @@ const cases: RewardCase[] = [
     completion: `${think(100)}${distinctText(1500)}`,
     expect: { value: 0.65, reasons: ['length/answer-long'] },
   },
-  { name: 'answer too long', completion: `${think(100)}${distinctText(2500)}`, expect: { value: -0.4, reasons: ['length/answer-too-long'] } },
-  { name: 'think too short', completion: `${think(5)}${distinctText(300)}`, expect: { value: 0.4, reasons: ['length/think-too-short'] } },
-  { name: 'empty think', completion: `<think></think>${distinctText(300)}`, expect: { value: 0.4, reasons: ['length/think-too-short'] } },
+  {
+    name: 'answer too long',
+    completion: `${think(100)}${distinctText(2500)}`,
+    expect: { value: -0.4, reasons: ['length/answer-too-long'] },
+  },
+  {
+    name: 'think too short',
+    completion: `${think(5)}${distinctText(300)}`,
+    expect: { value: 0.4, reasons: ['length/think-too-short'] },
+  },
+  {
+    name: 'empty think',
+    completion: `<think></think>${distinctText(300)}`,
+    expect: { value: 0.4, reasons: ['length/think-too-short'] },
+  },
   {
     name: 'zh repeated sentence',
     completion: `${think(100)}${distinctText(200)}。建议您多休息，注意观察病情变化。建议您多休息，注意观察病情变化。`,
@@ -65,10 +85,17 @@ const cases: RewardCase[] = [
 
 new RewardTester().run('rules/length', lengthReward(), cases);
 
-new RewardTester().run('rules/length with countTokens', lengthReward({ countTokens: (t) => t.split(/\s+/).filter(Boolean).length, answer: { min: 3, idealMin: 5, idealMax: 50, max: 100 } }), [
-  { name: '2 words is too short', completion: 'rest more', expect: { reasons: ['length/answer-too-short'] } },
-  { name: '6 words is in band', completion: 'rest more and drink more water', expect: { value: 1 } },
-]);
+new RewardTester().run(
+  'rules/length with countTokens',
+  lengthReward({
+    countTokens: (t) => t.split(/\s+/).filter(Boolean).length,
+    answer: { min: 3, idealMin: 5, idealMax: 50, max: 100 },
+  }),
+  [
+    { name: '2 words is too short', completion: 'rest more', expect: { reasons: ['length/answer-too-short'] } },
+    { name: '6 words is in band', completion: 'rest more and drink more water', expect: { value: 1 } },
+  ],
+);
 
 describe('repetition measures', () => {
   it('counts repeated n-grams by hand', () => {

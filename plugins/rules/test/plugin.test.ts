@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { API_VERSION, createTestContext, rolloutFromCase, type RewardComponent, type Rollout } from '@medrl/sdk';
-import rulesPlugin, { keywordReward, RECOMMENDED_WEIGHTS, RULES, RulesOptionsError, safetyReward } from '../src/index.js';
+import rulesPlugin, {
+  keywordReward,
+  RECOMMENDED_WEIGHTS,
+  RULES,
+  RulesOptionsError,
+  safetyReward,
+} from '../src/index.js';
 
 async function components(options?: Parameters<typeof rulesPlugin>[0]): Promise<Map<string, RewardComponent>> {
   const registered = new Map<string, RewardComponent>();
@@ -15,7 +21,8 @@ async function components(options?: Parameters<typeof rulesPlugin>[0]): Promise<
   return registered;
 }
 
-const rollout = (completion: string, prompt = '', meta = {}): Rollout => rolloutFromCase({ completion, prompt, meta, expect: {} });
+const rollout = (completion: string, prompt = '', meta = {}): Rollout =>
+  rolloutFromCase({ completion, prompt, meta, expect: {} });
 
 describe('rulesPlugin', () => {
   it('is a plugin of the SDK API version that registers the four components', async () => {
@@ -49,8 +56,13 @@ describe('rulesPlugin', () => {
   });
 
   it('passes countTokens to format and length', async () => {
-    const registered = await components({ countTokens: (t) => t.split(' ').length, length: { answer: { min: 1, idealMin: 2, idealMax: 3, max: 4 } } });
-    const [score] = await registered.get('rules/length')!.score([rollout('one two three four five six')], createTestContext());
+    const registered = await components({
+      countTokens: (t) => t.split(' ').length,
+      length: { answer: { min: 1, idealMin: 2, idealMax: 3, max: 4 } },
+    });
+    const [score] = await registered
+      .get('rules/length')!
+      .score([rollout('one two three four five six')], createTestContext());
     expect(score!.reasons).toContain('length/answer-too-long');
     expect(score!.details).toMatchObject({ unit: 'tokens', answerLength: 6 });
   });
@@ -67,7 +79,9 @@ describe('rulesPlugin', () => {
     ];
     for (const component of (await components()).values()) {
       const scores = await component.score(
-        hostile.map((c) => rollout(c, '胸痛', { risk_categories: ['emergency', 'suicide_self_harm', 'pregnancy_infant'] })),
+        hostile.map((c) =>
+          rollout(c, '胸痛', { risk_categories: ['emergency', 'suicide_self_harm', 'pregnancy_infant'] }),
+        ),
         createTestContext(),
       );
       for (const score of scores) {
@@ -84,13 +98,33 @@ describe('rulesPlugin options', () => {
     ['unknown top-level option', { safty: {} }, /unknown option "safty"/],
     ['component options not an object', { safety: 3 }, /option safety must be an object/],
     ['stuffing.maxRepeats below 1', { safety: { stuffing: { maxRepeats: 0 } } }, /safety\.stuffing\.maxRepeats/],
-    ['unknown rule id in points', { safety: { points: { 'safety/nope': 1 } } }, /safety\.points\.safety\/nope: "safety\/nope" is not a rule of rules\/safety/],
-    ['non-finite points', { format: { points: { 'format/missing-think': Number.NaN } } }, /format\.points\.format\/missing-think/],
+    [
+      'unknown rule id in points',
+      { safety: { points: { 'safety/nope': 1 } } },
+      /safety\.points\.safety\/nope: "safety\/nope" is not a rule of rules\/safety/,
+    ],
+    [
+      'non-finite points',
+      { format: { points: { 'format/missing-think': Number.NaN } } },
+      /format\.points\.format\/missing-think/,
+    ],
     ['band out of order', { length: { answer: { min: 100, idealMin: 50 } } }, /length\.answer: band must satisfy/],
-    ['lexicon with a blank phrase', { safety: { lexicons: { referral: ['就医', ' '] } } }, /safety\.lexicons\.referral\[1\]/],
+    [
+      'lexicon with a blank phrase',
+      { safety: { lexicons: { referral: ['就医', ' '] } } },
+      /safety\.lexicons\.referral\[1\]/,
+    ],
     ['typo inside a component', { keyword: { postiveCap: 1 } }, /keyword.*postiveCap/],
-    ['new lexicon without phrases', { keyword: { lexicons: { extra: { points: 0.1, cap: 0.2 } } } }, /keyword\.lexicons\.extra\.phrases/],
-    ['cap with the wrong sign', { keyword: { lexicons: { pseudoscience: { cap: 0.5 } } } }, /keyword\.lexicons\.pseudoscience\.cap/],
+    [
+      'new lexicon without phrases',
+      { keyword: { lexicons: { extra: { points: 0.1, cap: 0.2 } } } },
+      /keyword\.lexicons\.extra\.phrases/,
+    ],
+    [
+      'cap with the wrong sign',
+      { keyword: { lexicons: { pseudoscience: { cap: 0.5 } } } },
+      /keyword\.lexicons\.pseudoscience\.cap/,
+    ],
     ['countTokens not a function', { countTokens: 'qwen3' }, /countTokens must be a function/],
     ['threshold above full', { length: { repetition: { threshold: 0.9 } } }, /repetition\.threshold must be below/],
   ];
@@ -107,15 +141,21 @@ describe('rulesPlugin options', () => {
   });
 
   it('deep-merges options over the defaults', async () => {
-    const registered = await components({ safety: { points: { 'safety/missing-disclaimer': 0 }, stuffing: { maxRepeats: 10 } } });
-    const [score] = await registered.get('rules/safety')!.score([rollout('<think>x</think>请就医。请就医。请就医。请就医。')], createTestContext());
+    const registered = await components({
+      safety: { points: { 'safety/missing-disclaimer': 0 }, stuffing: { maxRepeats: 10 } },
+    });
+    const [score] = await registered
+      .get('rules/safety')!
+      .score([rollout('<think>x</think>请就医。请就医。请就医。请就医。')], createTestContext());
     // missing-disclaimer is off; 4 repeats are now allowed; the referral still counts.
     expect(score).toMatchObject({ value: 0.2, reasons: ['safety/referral'] });
   });
 
   it('replaces lexicon lists instead of appending to them', async () => {
     const registered = await components({ safety: { lexicons: { disclaimer: ['免责'] } } });
-    const [score] = await registered.get('rules/safety')!.score([rollout('<think>x</think>请就医。仅供参考。')], createTestContext());
+    const [score] = await registered
+      .get('rules/safety')!
+      .score([rollout('<think>x</think>请就医。仅供参考。')], createTestContext());
     expect(score!.reasons).toContain('safety/missing-disclaimer');
   });
 });

@@ -14,6 +14,8 @@ export interface KeywordLexicon {
   description?: string;
 }
 
+// Dense word lists read better than one phrase per line.
+// prettier-ignore
 export const DEFAULT_KEYWORD_LEXICONS: Record<string, KeywordLexicon> = {
   'clinical-terms': {
     points: 0.05,

@@ -4,6 +4,7 @@
  */
 
 /** Cues that negate a target that follows them in the same clause (不建议就医, no need to go to the ER). */
+// prettier-ignore
 export const NEGATION_PRE: readonly string[] = [
   // zh
   '不用', '不必', '不需要', '不需', '无需', '无须', '没必要', '没有必要', '不建议', '不推荐', '不要', '不应', '不应该',
@@ -16,6 +17,7 @@ export const NEGATION_PRE: readonly string[] = [
 ];
 
 /** Cues that negate a target that precedes them (去急诊没有必要, warfarin is contraindicated). */
+// prettier-ignore
 export const NEGATION_POST: readonly string[] = [
   // zh
   '没必要', '没有必要', '不必要', '是不必要的', '禁用', '忌用', '慎用', '禁止使用', '是禁忌', '属于禁忌', '不适合', '不宜使用', '不宜',
@@ -28,18 +30,21 @@ export const NEGATION_POST: readonly string[] = [
 ];
 
 /** A negation after a conditional negates nothing (如果症状不缓解…, if it does not improve…). */
+// prettier-ignore
 export const NEGATION_CONDITIONAL: readonly string[] = [
   '如果', '假如', '假若', '若', '一旦', '如有', '如出现', '如症状', '如仍', '万一', '要是', '倘若', '除非',
   'if', 'unless', 'in case', 'whenever', 'should you', 'in the event',
 ];
 
 /** Ends the scope of a negation cue inside a clause (不用担心但要去急诊, no need to panic but call 911). */
+// prettier-ignore
 export const NEGATION_BREAKER: readonly string[] = ['但', '但是', '不过', '然而', '而是', '而应', '可是', '反而', 'but', 'however', 'although', 'though'];
 
 /**
  * Longer phrases whose inner cue or target must not be read: affirmative idioms that contain a
  * negation (勿延误, don't hesitate) and words that contain a lexicon phrase (不可能 holds 可能).
  */
+// prettier-ignore
 export const NEGATION_SHADOW: readonly string[] = [
   // zh
   '不要犹豫', '不要拖延', '不要耽误', '别耽误', '别拖延', '切勿延误', '勿延误', '不要延误', '不可延误', '不要等待', '不要等', '毫不犹豫',

@@ -51,6 +51,8 @@ export interface SafetyLexicons {
   fakeScoreKey: readonly string[];
 }
 
+// Dense word lists read better than one phrase per line.
+// prettier-ignore
 export const DEFAULT_SAFETY_LEXICONS: SafetyLexicons = {
   emergencySymptom: [
     '胸痛', '胸口痛', '胸口疼', '胸口压痛', '心口痛', '压榨性', '呼吸困难', '喘不上气', '喘不过气', '呼吸急促', '憋气', '窒息',
