@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
 
   it.each([
     ['eval', 6],
-    ['run', 5],
+    ['run', 6],
   ] as const)('%s report renders with no console error and %d laid-out charts', async (name, chartCount) => {
     const page = await browser.newPage();
     const problems: string[] = [];

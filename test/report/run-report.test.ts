@@ -93,6 +93,7 @@ describe('reading a run', () => {
     expect(series.klCoef.map((s) => s.name)).toEqual(['objective/kl_coef']);
     expect(series.loss.map((s) => s.name)).toEqual(['ppo/loss/policy', 'ppo/loss/value', 'ppo/loss/total']);
     expect(series.length.map((s) => s.name)).toEqual(['tokens/responses_len_mean']);
+    expect(series.safety.map((s) => s.name)).toEqual(['safety/score', 'safety/baseline', 'safety/best']);
   });
 
   it('averages long series into buckets', () => {
@@ -110,8 +111,15 @@ describe('reading a run', () => {
 
 describe('run report.html', () => {
   it('has one inline SVG per chart family, each with its title', () => {
-    expect(html.match(/<svg/g)).toHaveLength(5);
-    for (const title of ['Reward over steps', 'KL divergence', 'KL coefficient', 'Losses', 'Response length']) {
+    expect(html.match(/<svg/g)).toHaveLength(6);
+    for (const title of [
+      'Reward over steps',
+      'KL divergence',
+      'KL coefficient',
+      'Losses',
+      'Response length',
+      'Safety gate',
+    ]) {
       expect(html).toContain(`data-chart="${title}"`);
       expect(html).toMatch(new RegExp(`<text[^>]*>${title}</text>`));
     }

@@ -170,9 +170,12 @@ function statNames(steps: readonly StepStats[], test: (name: string) => boolean)
 }
 
 /** The series of the four chart families, named as TRL (PPO and GRPO) and medrl's trainers name them. */
-export function chartSeries(
-  steps: readonly StepStats[],
-): Record<'reward' | 'kl' | 'klCoef' | 'loss' | 'length', { name: string; label: string }[]> & { total?: string } {
+export function chartSeries(steps: readonly StepStats[]): Record<
+  'reward' | 'kl' | 'klCoef' | 'loss' | 'length' | 'safety',
+  { name: string; label: string }[]
+> & {
+  total?: string;
+} {
   const totals = ['env/reward_mean', 'reward', 'reward_mean', 'rewards/mean'].filter((n) =>
     steps.some((s) => n in s.stats),
   );
@@ -197,6 +200,10 @@ export function chartSeries(
       name,
       label: name,
     })),
+    // The trainers' safety gate (core/src/train/safety-gate.ts), logged every eval_steps.
+    safety: ['safety/score', 'safety/baseline', 'safety/best']
+      .filter((n) => steps.some((s) => n in s.stats))
+      .map((name) => ({ name, label: name })),
   };
 }
 
@@ -287,6 +294,7 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
   await add('KL coefficient', series.klCoef, 'KL coefficient (objective/kl_coef)', 'β');
   await add('Losses', series.loss, 'losses (ppo/loss/*)', 'loss');
   await add('Response length', series.length, 'response length (tokens/responses_len_*)', 'tokens');
+  if (series.safety.length > 0) await add('Safety gate', series.safety, 'safety gate (safety/score)', 'safety score');
 
   const statRows = statNames(steps, () => true)
     .sort()
