@@ -122,7 +122,9 @@ export async function judgeFile(options: JudgeFileOptions): Promise<JudgeSummary
       const judgement = thrown === undefined ? (verdicts[next] ?? null) : null;
       next += 1;
       if (judgement) {
-        const reward = options.rewardOf?.(judgement);
+        const raw = options.rewardOf?.(judgement);
+        // Six decimals: 0.7, not 0.7000000000000002, in the output file.
+        const reward = raw === undefined ? undefined : Math.round(raw * 1e6) / 1e6;
         summary.addJudgement(judgement, reward);
         return {
           id: entry.item.id,

@@ -3,6 +3,7 @@
  * `openai` client, with pacing, retries, a persistent cache, in-flight coalescing, cost
  * accounting and a budget cap. A judgement that cannot be obtained is null — never made up.
  */
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -78,7 +79,9 @@ export class DeepSeekJudge implements Judge {
     neutralized: 0,
     judged: 0,
   };
-  private budgetAnnounced = false;
+  private readonly linkedSignals = new WeakMap<AbortSignal, AbortSignal>();
+  /** Run-wide failure kinds already logged. */
+  private readonly announced = new Set<string>();
   private authAnnounced = false;
   private cacheWriteAnnounced = false;
 
@@ -159,7 +162,7 @@ export class DeepSeekJudge implements Judge {
 
   private async judgeOne(item: JudgeItem, ctx: PluginContext): Promise<Outcome> {
     if (!this.apiKey) {
-      return this.fail(item, 'no API key: set DEEPSEEK_API_KEY or the plugin option "apiKey"');
+      return this.fail(item, 'no API key: set DEEPSEEK_API_KEY or the plugin option "apiKey"', 'no-key');
     }
     let criteria: Criterion[] = [];
     if (this.template.rubric) {
@@ -207,6 +210,24 @@ export class DeepSeekJudge implements Judge {
     return criteria;
   }
 
+  /**
+   * A signal of our own that follows the run's: every in-flight request and backoff listens to it,
+   * so it may have many listeners without Node's leak warning (meant for the run's own signal).
+   */
+  private linkedSignal(runSignal: AbortSignal | undefined): AbortSignal | undefined {
+    if (!runSignal) return undefined;
+    let linked = this.linkedSignals.get(runSignal);
+    if (!linked) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      if (runSignal.aborted) controller.abort(runSignal.reason);
+      else runSignal.addEventListener('abort', () => controller.abort(runSignal.reason), { once: true });
+      linked = controller.signal;
+      this.linkedSignals.set(runSignal, linked);
+    }
+    return linked;
+  }
+
   private async callWithRetries(
     item: JudgeItem,
     key: string,
@@ -214,9 +235,9 @@ export class DeepSeekJudge implements Judge {
     ctx: PluginContext,
   ): Promise<Outcome> {
     const usage: Required<JudgeUsage> = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, cost: 0 };
-    const signal = ctx.signal;
+    const signal = this.linkedSignal(ctx.signal);
     for (let attempt = 0; ; attempt += 1) {
-      if (signal?.aborted) return this.fail(item, 'aborted');
+      if (signal?.aborted) return this.fail(item, 'aborted', 'aborted');
       const prompt = buildPrompt(this.template, item.prompt, item.completion, criteria);
       if (attempt === 0) {
         this.counters.neutralized += Object.values(prompt.neutralized).reduce((a, b) => a + b, 0);
@@ -246,7 +267,7 @@ export class DeepSeekJudge implements Judge {
       }
       if (error instanceof BudgetError) {
         this.counters.budget_stops += 1;
-        return this.fail(item, error.message);
+        return this.fail(item, error.message, 'budget');
       }
       if (error instanceof InvalidReplyError) this.counters.invalid_replies += 1;
       const reason = this.describe(error);
@@ -266,7 +287,7 @@ export class DeepSeekJudge implements Judge {
       try {
         await sleep(delay, signal);
       } catch {
-        return this.fail(item, 'aborted');
+        return this.fail(item, 'aborted', 'aborted');
       }
     }
   }
@@ -324,17 +345,12 @@ export class DeepSeekJudge implements Judge {
     this.counters.cost += cost;
   }
 
-  /** The budget error when the cap is reached (announced once in the log), else undefined. */
+  /** The budget error when the cap is reached, else undefined. */
   private budgetError(): string | undefined {
     const budget = this.options.budget;
     if (budget === null || this.counters.cost < budget) return undefined;
     const currency = this.options.prices.currency;
-    const message = `budget of ${budget} ${currency} reached (spent ${round(this.counters.cost)} ${currency}): no new judge calls`;
-    if (!this.budgetAnnounced) {
-      this.budgetAnnounced = true;
-      this.logger.warn(message);
-    }
-    return message;
+    return `budget of ${budget} ${currency} reached (spent ${round(this.counters.cost)} ${currency}): no new judge calls`;
   }
 
   private async store(item: JudgeItem, key: string, judgement: Judgement): Promise<void> {
@@ -361,9 +377,17 @@ export class DeepSeekJudge implements Judge {
     }
   }
 
-  private fail(item: JudgeItem, reason: string): Outcome {
+  /**
+   * Counts a missing judgement. Item-specific failures are logged per item; run-wide ones (no key,
+   * budget, abort) are announced once, not once per item.
+   */
+  private fail(item: JudgeItem, reason: string, runWide?: 'no-key' | 'budget' | 'aborted'): Outcome {
     this.counters.failures += 1;
-    this.logger.warn(`no judgement for ${item.id}: ${reason}`);
+    if (runWide === undefined) this.logger.warn(`no judgement for ${item.id}: ${reason}`);
+    else if (!this.announced.has(runWide)) {
+      this.announced.add(runWide);
+      this.logger.warn(reason);
+    }
     return { error: reason };
   }
 
