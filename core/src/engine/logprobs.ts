@@ -25,6 +25,22 @@ export function pickLogits(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor
 }
 
 /**
+ * log(sum(exp(x), -1)) for x [N, V] -> [N], with gradient dy * softmax(x). tf.logSumExp's own
+ * gradient also differentiates through its max shift, a broadcast Equal that costs more than the
+ * rest of the loss on wasm.
+ */
+export function logSumExpRows(x: tf.Tensor2D): tf.Tensor1D {
+  const op = customOp<tf.Tensor1D>(([input], save) => {
+    save([input]);
+    return {
+      value: tf.logSumExp(input, -1),
+      gradFunc: (dy, [saved]) => [tf.mul(tf.softmax(saved as tf.Tensor2D), dy.expandDims(1))],
+    };
+  });
+  return op(x);
+}
+
+/**
  * log p(targets) under softmax(logits): logits [B, T, V], int32 targets [B, T] -> [B, T].
  * Divide logits by the sampling temperature first to match what generate() reports.
  */
@@ -33,7 +49,7 @@ export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Ten
   return tf.tidy(() => {
     const flat = logits.reshape([b * t, v]) as tf.Tensor2D;
     const picked = pickLogits(flat, targets.reshape([b * t]) as tf.Tensor1D);
-    return tf.sub(picked, tf.logSumExp(flat, -1)).reshape([b, t]) as tf.Tensor2D;
+    return tf.sub(picked, logSumExpRows(flat)).reshape([b, t]) as tf.Tensor2D;
   });
 }
 

@@ -18,6 +18,7 @@ import {
   customOp,
   embeddingLookup,
   matMul2d,
+  recordingGradients,
   rotaryTables,
   type LayerCache,
 } from './layers.js';
@@ -333,7 +334,8 @@ export class Qwen3Model {
     if (!this.config.tie_word_embeddings) return matMul2d(h, this.param('lm_head.weight') as tf.Tensor2D);
     const embed = this.param('model.embed_tokens.weight');
     const weightT = this.tiedWeightT(embed as tf.Tensor2D);
-    if (!embed.trainable) return matMul2d(h, weightT, { frozen: true, wT: embed as tf.Tensor2D });
+    if (!embed.trainable || !recordingGradients())
+      return matMul2d(h, weightT, { frozen: true, wT: embed as tf.Tensor2D });
     return tiedHead(h, embed as tf.Tensor2D, weightT);
   }
 
@@ -373,13 +375,15 @@ export class Qwen3Model {
 
 /** logits = h @ E^T with a trainable tied embedding E [V, H]; E^T is the cached transpose. */
 function tiedHead(h: tf.Tensor2D, embed: tf.Tensor2D, embedT: tf.Tensor2D): tf.Tensor2D {
-  const op = customOp<tf.Tensor2D>(([hIn, e], save) => {
-    save([hIn, e]);
+  // The embedding is an input (it gets a gradient) but a variable: the closure holds it, since
+  // saving would copy it.
+  const op = customOp<tf.Tensor2D>(([hIn], save) => {
+    save([hIn]);
     return {
       value: tf.matMul(hIn as tf.Tensor2D, embedT),
-      gradFunc: (dy, [savedH, savedE]) => {
+      gradFunc: (dy, [savedH]) => {
         const dLogits = dy as tf.Tensor2D;
-        return [tf.matMul(dLogits, savedE as tf.Tensor2D), tf.matMul(tf.transpose(dLogits), savedH as tf.Tensor2D)];
+        return [tf.matMul(dLogits, embed), tf.matMul(tf.transpose(dLogits), savedH as tf.Tensor2D)];
       },
     };
   });

@@ -1,0 +1,224 @@
+/**
+ * Engine performance: generation tokens/s with and without the KV cache, training tokens/s
+ * (forward + backward), achieved FLOP/s as a fraction of the backend's measured matmul peak, and
+ * peak RSS, for the embedded tiny configuration and (with --full) a Qwen3-0.6B-shaped model with
+ * random weights. Each configuration runs in its own child process so that peak RSS is its own.
+ *
+ * Goals (issue #6): cache >= 10x faster than recomputation at 256 new tokens; training >= 50% of the
+ * matmul peak on the 0.6B shape; a LoRA PPO step on the 0.6B shape within 8 GB RSS.
+ *
+ * Run: npx tsx bench/engine.ts [--full] [--backend wasm] [--new-tokens 256]
+ *      (--full adds the 0.6B shape: several minutes and ~5 GB RAM)
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, measureMatmulPeak, type BackendChoice } from '../core/src/engine/backend.js';
+import { generate } from '../core/src/engine/generate.js';
+import { tokenLogprobs } from '../core/src/engine/logprobs.js';
+import { LoraAdapters } from '../core/src/engine/lora.js';
+import { QWEN3_0_6B, qwen3MatmulParams, type Qwen3Config } from '../core/src/engine/qwen3/config.js';
+import { Qwen3Model } from '../core/src/engine/qwen3/model.js';
+import { tinyQwen3Config } from '../core/src/engine/tiny.js';
+
+const { values } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'wasm' },
+    'new-tokens': { type: 'string', default: '256' },
+    case: { type: 'string' },
+  },
+});
+const newTokens = Number(values['new-tokens']);
+
+interface CaseSpec {
+  name: string;
+  config: Qwen3Config;
+  /** Training batch: rows x tokens. */
+  train: { batch: number; tokens: number; lora: boolean };
+  /** New tokens for the no-cache comparison (the 0.6B shape recomputes too slowly for 256). */
+  noCacheTokens: number;
+  ppoStep: boolean;
+}
+
+const CASES: Record<string, CaseSpec> = {
+  tiny: {
+    name: 'tiny (vocab 4096)',
+    config: tinyQwen3Config(4096),
+    train: { batch: 8, tokens: 128, lora: false },
+    noCacheTokens: newTokens,
+    ppoStep: false,
+  },
+  'qwen3-0.6b': {
+    name: 'Qwen3-0.6B shape',
+    config: QWEN3_0_6B,
+    train: { batch: 1, tokens: 256, lora: true },
+    noCacheTokens: 32,
+    ppoStep: true,
+  },
+};
+
+/** Matmul FLOPs of one forward pass over `tokens` tokens each attending to `context` keys on average. */
+function forwardFlops(config: Qwen3Config, tokens: number, context: number): number {
+  const attention = 2 * 2 * config.num_attention_heads * config.head_dim * context * config.num_hidden_layers;
+  return tokens * (2 * qwen3MatmulParams(config) + attention);
+}
+
+const peakRssGb = () => process.resourceUsage().maxRSS / 1024 / 1024;
+
+/** A tokenizer stand-in: prompts are given as ids and nothing stops early. */
+const idTokenizer = { encode: () => [], decode: () => '', eosTokenIds: [], padTokenId: 0 };
+
+async function runCase(key: string): Promise<Record<string, number | string>> {
+  const spec = CASES[key]!;
+  await initBackend(values.backend as BackendChoice);
+  const peak = await measureMatmulPeak();
+  const row: Record<string, number | string> = { case: spec.name, backend: tf.getBackend(), peakGflops: peak / 1e9 };
+  let t = performance.now();
+  const model = Qwen3Model.random(spec.config, { seed: 1 });
+  row.initS = (performance.now() - t) / 1000;
+  row.params = model.numParams;
+  const prompt = Array.from({ length: 16 }, (_, i) => (i * 37) % spec.config.vocab_size);
+
+  // Generation, batch 1, with and without the cache.
+  await generate(model, idTokenizer, [prompt], { maxNewTokens: 2, temperature: 0 }); // warm-up
+  t = performance.now();
+  await generate(model, idTokenizer, [prompt], { maxNewTokens: newTokens, temperature: 0 });
+  const cachedS = (performance.now() - t) / 1000;
+  row.genCacheTokS = newTokens / cachedS;
+  t = performance.now();
+  await generate(model, idTokenizer, [prompt], { maxNewTokens: spec.noCacheTokens, temperature: 0, useCache: false });
+  const uncachedS = (performance.now() - t) / 1000;
+  row.genNoCacheTokS = spec.noCacheTokens / uncachedS;
+  // Recomputation cost grows with the sequence: when fewer tokens were recomputed, extrapolate the
+  // no-cache time to newTokens by the ratio of processed tokens (sum of sequence lengths).
+  const processed = (n: number) => n * prompt.length + (n * (n + 1)) / 2;
+  row.cacheSpeedup = (uncachedS * (processed(newTokens) / processed(spec.noCacheTokens))) / cachedS;
+  row.rssAfterGenGb = peakRssGb();
+
+  // Training: forward + backward (+ Adam) on random tokens.
+  const { batch, tokens, lora } = spec.train;
+  const adapters = lora
+    ? LoraAdapters.attach(model, {
+        r: 16,
+        alpha: 32,
+        dropout: 0,
+        targetModules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+      })
+    : undefined;
+  const variables = adapters ? adapters.variables() : model.trainableVariables();
+  const optimizer = tf.train.adam(1e-4);
+  const rows = Array.from({ length: batch }, (_, b) =>
+    Array.from({ length: tokens + 1 }, (_, i) => (b * 131 + i * 29) % spec.config.vocab_size),
+  );
+  const input = tf.tensor2d(
+    rows.map((r) => r.slice(0, -1)),
+    undefined,
+    'int32',
+  );
+  const target = tf.tensor2d(
+    rows.map((r) => r.slice(1)),
+    undefined,
+    'int32',
+  );
+  const step = () => {
+    const { value, grads } = tf.variableGrads(
+      () => tf.neg(tf.mean(tokenLogprobs(model.forward(input, { training: true }).logits, target))) as tf.Scalar,
+      variables,
+    );
+    optimizer.applyGradients(grads);
+    value.dataSync();
+    tf.dispose([value, grads]);
+  };
+  step(); // warm-up
+  const steps = lora ? 2 : 5;
+  t = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const trainS = (performance.now() - t) / 1000 / steps;
+  // Full training: forward + input grads + weight grads = 3 forward passes; LoRA skips the base weight grads = 2.
+  const trainFlops = (lora ? 2 : 3) * forwardFlops(spec.config, batch * tokens, tokens / 2);
+  row.trainTokS = (batch * tokens) / trainS;
+  row.trainGflops = trainFlops / trainS / 1e9;
+  row.trainOfPeak = trainFlops / trainS / peak;
+  row.rssAfterTrainGb = peakRssGb();
+
+  if (spec.ppoStep && adapters) {
+    // A LoRA PPO step's model work: rollouts (2 x 64 tokens, cached), reference logprobs (adapters
+    // off, no grad), policy logprobs + value-head hidden state with grads, backward, Adam.
+    t = performance.now();
+    const rollouts = await generate(model, idTokenizer, [prompt, prompt.slice(4)], {
+      maxNewTokens: 64,
+      temperature: 1,
+      seed: 1,
+    });
+    const seqs = rollouts.map((r) => [...r.promptIds, ...r.tokenIds].slice(0, 76));
+    const ppoInput = tf.tensor2d(
+      seqs.map((s) => s.slice(0, -1)),
+      undefined,
+      'int32',
+    );
+    const ppoTarget = tf.tensor2d(
+      seqs.map((s) => s.slice(1)),
+      undefined,
+      'int32',
+    );
+    const ref = tf.tidy(() => tokenLogprobs(model.forward(ppoInput, { adapters: false }).logits, ppoTarget));
+    const valueHead = tf.variable(tf.zeros([spec.config.hidden_size, 1]));
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.forward(ppoInput, { returnHidden: true, training: true });
+      const logp = tokenLogprobs(out.logits, ppoTarget);
+      const values2 = tf.matMul(out.hidden!.reshape([-1, spec.config.hidden_size]), valueHead);
+      return tf.add(tf.mean(tf.square(tf.sub(logp, ref))), tf.mean(tf.square(values2))) as tf.Scalar;
+    }, [...variables, valueHead]);
+    optimizer.applyGradients(grads);
+    value.dataSync();
+    tf.dispose([value, grads, ref, ppoInput, ppoTarget, valueHead]);
+    row.ppoStepS = (performance.now() - t) / 1000;
+    row.rssAfterPpoGb = peakRssGb();
+  }
+  tf.dispose([input, target]);
+  return row;
+}
+
+if (values.case) {
+  const row = await runCase(values.case);
+  process.stdout.write(JSON.stringify(row) + '\n');
+} else {
+  const cases = values.full ? ['tiny', 'qwen3-0.6b'] : ['tiny'];
+  const self = fileURLToPath(import.meta.url);
+  const rows: Record<string, number | string>[] = [];
+  for (const key of cases) {
+    process.stderr.write(`running ${key} ...\n`);
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', self, '--case', key, '--backend', values.backend!, '--new-tokens', String(newTokens)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+    );
+    if (child.status !== 0) throw new Error(`bench case ${key} failed (exit ${child.status})`);
+    rows.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number | string>);
+  }
+  const fmt = (v: number | string | undefined) =>
+    v === undefined ? '-' : typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : v;
+  const columns: [string, string][] = [
+    ['case', 'case'],
+    ['backend', 'backend'],
+    ['params', 'params'],
+    ['peakGflops', 'matmul peak GFLOP/s'],
+    ['genCacheTokS', `gen tok/s cache (${newTokens})`],
+    ['genNoCacheTokS', 'gen tok/s no cache'],
+    ['cacheSpeedup', `cache speedup @${newTokens}`],
+    ['trainTokS', 'train tok/s'],
+    ['trainGflops', 'train GFLOP/s'],
+    ['trainOfPeak', 'train / peak'],
+    ['ppoStepS', 'LoRA PPO step s'],
+    ['rssAfterTrainGb', 'peak RSS GB (train)'],
+    ['rssAfterPpoGb', 'peak RSS GB (PPO)'],
+  ];
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  for (const row of rows) {
+    console.log('');
+    for (const [key, label] of columns) console.log(`${label.padEnd(28)} ${fmt(row[key])}`);
+  }
+}
