@@ -46,7 +46,11 @@ export const safetyGateSchema = z.strictObject({
 
 /** Options every RL algorithm shares: where data and models are, run length, checkpoints, the gate. */
 export const rlRunFields = {
-  /** Starting policy: the SFT output (full model or LoRA adapter over `model`). Default `models/lora/final_lora`. */
+  /**
+   * Starting policy: the SFT output, a full model directory or a LoRA adapter over `model.path`.
+   * RL trains fresh LoRA adapters on it (`model.lora`; the reference is the policy with adapters
+   * off) or all its weights when `model.lora.enabled` is false. Default `models/lora/final_lora`.
+   */
   model_path: z.string().min(1).default('models/lora/final_lora'),
   /** RL prompts (`medrl prepare-rl`). Default `data/rl/training_prompts.jsonl`. */
   prompts_path: z.string().min(1).default('data/rl/training_prompts.jsonl'),
@@ -62,23 +66,6 @@ export const rlRunFields = {
   eval_steps: z.number().int().positive().default(10),
   /** Recompute activations during the backward pass instead of keeping them (less memory, more time). Default false. */
   gradient_checkpointing: z.boolean().default(false),
-  /** LoRA rank of the RL adapters put on top of the starting policy; 0 trains all weights. Default 16. */
-  lora_r: z.number().int().min(0).default(16),
-  /** LoRA alpha (scale alpha / r). Default 32. */
-  lora_alpha: z.number().positive().default(32),
-  /** Modules that get RL adapters. Default every projection. */
-  lora_target_modules: z
-    .array(z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']))
-    .min(1)
-    .default(() => [
-      'q_proj' as const,
-      'k_proj' as const,
-      'v_proj' as const,
-      'o_proj' as const,
-      'gate_proj' as const,
-      'up_proj' as const,
-      'down_proj' as const,
-    ]),
   /** Sampling temperature of rollouts. Default 1.0. */
   temperature: z.number().positive().default(1.0),
   /** Keep only the k most likely tokens when sampling; 0 = off. Default 0 (TRL's generation_kwargs). */

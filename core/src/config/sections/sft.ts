@@ -1,7 +1,9 @@
 /**
  * Config section `sft`: `medrl sft`. Field names are TRL's SFTConfig / transformers'
- * TrainingArguments / TRL's ModelConfig (LoRA); defaults are theirs except the original pipeline's
- * epochs (3), batch size (4) and loss on assistant tokens only. docs/training.md explains each.
+ * TrainingArguments; defaults are theirs except the original pipeline's epochs (3), batch size (4)
+ * and loss on assistant tokens only. A real checkpoint (`model.path`) trains LoRA adapters as
+ * `model.lora` says; the embedded tiny model trains all its weights from scratch.
+ * docs/training.md explains each field.
  */
 import { z } from 'zod';
 
@@ -44,27 +46,6 @@ export const sftSchema = z.strictObject({
   logging_steps: z.number().int().positive().default(10),
   /** Seed of shuffling, dropout and adapter initialization. Default 42 (transformers'). */
   seed: z.number().int().min(0).default(42),
-  /** Train LoRA adapters (true) or all weights (false; sensible for the tiny model only). null = LoRA for a real checkpoint, full for the tiny model. Default null. */
-  use_peft: z.boolean().nullable().default(null),
-  /** LoRA rank. Default 16. */
-  lora_r: z.number().int().positive().default(16),
-  /** LoRA alpha (scale alpha / r). Default 32. */
-  lora_alpha: z.number().positive().default(32),
-  /** LoRA dropout. Default 0.05. */
-  lora_dropout: z.number().min(0).lt(1).default(0.05),
-  /** Modules that get adapters. Default every projection. */
-  lora_target_modules: z
-    .array(z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']))
-    .min(1)
-    .default(() => [
-      'q_proj' as const,
-      'k_proj' as const,
-      'v_proj' as const,
-      'o_proj' as const,
-      'gate_proj' as const,
-      'up_proj' as const,
-      'down_proj' as const,
-    ]),
   /** Recompute activations during the backward pass (less memory, more time). Default false. */
   gradient_checkpointing: z.boolean().default(false),
 });

@@ -1,0 +1,248 @@
+/**
+ * The trainers' one adapter to the engine: loading the starting policy (a full model directory or a
+ * LoRA adapter over a base), making it trainable (fresh LoRA adapters, or all weights with a frozen
+ * copy as the reference), forward passes that return per-token log-probs and hidden states for a
+ * batch of (query, response) pairs, and exporting what checkpoints hold.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Checkpoint, Logger } from '@medrl/sdk';
+import { MedrlError } from '../errors.js';
+import { loadQwen3 } from '../engine/loader.js';
+import { tokenLogprobs } from '../engine/logprobs.js';
+import { ADAPTER_CONFIG_FILE, LoraAdapters, loadPeftAdapters, type LoraTarget } from '../engine/lora.js';
+import { Qwen3Model } from '../engine/qwen3/model.js';
+import { loadTokenizer, type Tokenizer } from '../engine/tokenizer.js';
+import type { NamedParam } from './optimizer.js';
+import type { FloatTensor } from './state-file.js';
+
+export interface LoraSettings {
+  enabled: boolean;
+  r: number;
+  alpha: number;
+  dropout: number;
+  targetModules: readonly LoraTarget[];
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A model whose weights are `source`'s HF tensors (a copy; used for merged and reference models). */
+export function modelFromTensors(
+  config: Qwen3Model['config'],
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+): Qwen3Model {
+  return new Qwen3Model(config, (spec) => {
+    const t = tensors[spec.name];
+    if (!t) throw new Error(`missing tensor "${spec.name}"`);
+    return tf.tensor(t.data, t.shape);
+  });
+}
+
+/**
+ * Loads the model a run starts from. `dir` holds either a full model (config.json + safetensors)
+ * or a LoRA adapter (adapter_config.json), which is merged into `basePath`'s weights.
+ */
+export async function loadStartModel(
+  dir: string,
+  basePath: string | undefined,
+  logger?: Logger,
+): Promise<{ model: Qwen3Model; tokenizer: Tokenizer }> {
+  if (!(await exists(dir))) {
+    throw new MedrlError(
+      `${dir}: starting model not found; run \`medrl sft\` first or set ppo.model_path / grpo.model_path`,
+    );
+  }
+  if (await exists(path.join(dir, ADAPTER_CONFIG_FILE))) {
+    if (!basePath) {
+      throw new MedrlError(`${dir} is a LoRA adapter; set model.path to the base model it was trained on`);
+    }
+    const base = await loadQwen3(basePath, { logger });
+    const adapters = await loadPeftAdapters(base, dir);
+    const merged = adapters.mergedTensors();
+    const model = modelFromTensors(base.config, merged);
+    adapters.detach();
+    base.dispose();
+    const tokenizer = await loadTokenizer((await exists(path.join(dir, 'tokenizer.json'))) ? dir : basePath);
+    return { model, tokenizer };
+  }
+  if (await exists(path.join(dir, 'config.json'))) {
+    return { model: await loadQwen3(dir, { logger }), tokenizer: await loadTokenizer(dir) };
+  }
+  throw new MedrlError(
+    `${dir}: neither a model (config.json) nor a LoRA adapter (${ADAPTER_CONFIG_FILE}); run \`medrl sft\` first`,
+  );
+}
+
+/** One (query, response) pair in token ids. */
+export interface SequencePair {
+  query: readonly number[];
+  response: readonly number[];
+}
+
+export interface ResponseForward {
+  /** [b, L] log p of each response token (0 where mask is 0). */
+  logprobs: tf.Tensor2D;
+  /** [b, L] 1 on response tokens. L = longest response. */
+  mask: tf.Tensor2D;
+  /** [b, L, H] hidden state of the position that predicts each response token (when asked). */
+  hidden?: tf.Tensor3D;
+  /** [b, L, V] logits predicting each response token (when asked). */
+  logits?: tf.Tensor3D;
+}
+
+/**
+ * The trainable policy: a model with either LoRA adapters (reference = adapters off) or all weights
+ * trainable (reference = a frozen copy of the start).
+ */
+export class Policy {
+  private constructor(
+    readonly model: Qwen3Model,
+    readonly tokenizer: Tokenizer,
+    readonly lora: LoraAdapters | undefined,
+    private readonly referenceModel: Qwen3Model | undefined,
+  ) {}
+
+  /** Wraps a start model: attaches fresh adapters, or keeps a frozen copy as the reference. */
+  static create(model: Qwen3Model, tokenizer: Tokenizer, lora: LoraSettings, seed: number): Policy {
+    if (lora.enabled) {
+      const adapters = LoraAdapters.attach(model, {
+        r: lora.r,
+        alpha: lora.alpha,
+        dropout: lora.dropout,
+        targetModules: lora.targetModules,
+        seed,
+      });
+      return new Policy(model, tokenizer, adapters, undefined);
+    }
+    model.setTrainable(() => true);
+    const reference = modelFromTensors(model.config, model.exportTensors());
+    reference.setTrainable(() => false);
+    return new Policy(model, tokenizer, undefined, reference);
+  }
+
+  get hiddenSize(): number {
+    return this.model.config.hidden_size;
+  }
+
+  /** The trainable variables under stable checkpoint names. */
+  params(): NamedParam[] {
+    if (this.lora) {
+      return [...this.lora.adapters].flatMap(([module, a]) => [
+        { name: `${module}.lora_A`, variable: a.a },
+        { name: `${module}.lora_B`, variable: a.b },
+      ]);
+    }
+    return [...this.model.params].map(([name, variable]) => ({ name, variable }));
+  }
+
+  /**
+   * Forward pass over `query + response` rows laid out so that every response starts in the same
+   * column: queries left-padded to the longest query Q, responses right-padded. Response token j
+   * then sits at column Q + j and is predicted by column Q + j - 1 in every row, so the response
+   * window is a slice (no gather, whose gradient the wasm backend lacks). `reference` runs the
+   * reference policy. Differentiable inside a gradient tape.
+   */
+  forwardResponses(
+    pairs: readonly SequencePair[],
+    opts: { reference?: boolean; hidden?: boolean; logits?: boolean; training?: boolean } = {},
+  ): ResponseForward {
+    const b = pairs.length;
+    const q = Math.max(...pairs.map((p) => p.query.length));
+    const respLen = Math.max(...pairs.map((p) => p.response.length));
+    if (respLen === 0) throw new Error('forwardResponses: every response is empty');
+    const width = q + respLen;
+    const pad = this.tokenizer.padTokenId;
+    const ids = new Int32Array(b * width).fill(pad);
+    const attention = new Int32Array(b * width);
+    const targets = new Int32Array(b * respLen).fill(pad);
+    const mask = new Float32Array(b * respLen);
+    pairs.forEach((p, i) => {
+      const offset = q - p.query.length;
+      p.query.forEach((id, t) => {
+        ids[i * width + offset + t] = id;
+        attention[i * width + offset + t] = 1;
+      });
+      p.response.forEach((id, j) => {
+        ids[i * width + q + j] = id;
+        attention[i * width + q + j] = 1;
+        targets[i * respLen + j] = id;
+        mask[i * respLen + j] = 1;
+      });
+    });
+    const model = opts.reference && this.referenceModel ? this.referenceModel : this.model;
+    return tf.tidy(() => {
+      const idsT = tf.tensor2d(ids, [b, width], 'int32');
+      const attT = tf.tensor2d(attention, [b, width], 'int32');
+      const out = model.forward(idsT, {
+        attentionMask: attT,
+        returnHidden: opts.hidden ?? false,
+        logitsFrom: q - 1,
+        adapters: !opts.reference,
+        training: opts.training ?? false,
+      });
+      const v = model.config.vocab_size;
+      // logits cover columns q-1 .. width-1 (respLen + 1 rows); the last predicts past the end.
+      const logits = tf.slice(out.logits, [0, 0, 0], [b, respLen, v]) as tf.Tensor3D;
+      const targetT = tf.tensor2d(targets, [b, respLen], 'int32');
+      const result: ResponseForward = {
+        logprobs: tokenLogprobs(logits, targetT),
+        mask: tf.tensor2d(mask, [b, respLen]),
+      };
+      if (opts.logits) result.logits = logits;
+      if (opts.hidden && out.hidden) {
+        result.hidden = tf.slice(out.hidden, [0, q - 1, 0], [b, respLen, model.config.hidden_size]) as tf.Tensor3D;
+      }
+      return result as unknown as tf.TensorContainer;
+    }) as unknown as ResponseForward;
+  }
+
+  /** Trainable weights as plain tensors (checkpoint state), held layout. */
+  exportTrainable(): Record<string, FloatTensor> {
+    return Object.fromEntries(
+      this.params().map(({ name, variable }) => [
+        name,
+        { shape: [...variable.shape], data: Float32Array.from(variable.dataSync()) },
+      ]),
+    );
+  }
+
+  loadTrainable(saved: Record<string, FloatTensor>, source: string): void {
+    for (const { name, variable } of this.params()) {
+      const t = saved[name];
+      if (!t) throw new MedrlError(`${source}: no weights for parameter "${name}"`);
+      if (t.shape.join(',') !== variable.shape.join(',')) {
+        throw new MedrlError(`${source}: "${name}" has shape [${t.shape}], the model needs [${variable.shape}]`);
+      }
+      tf.tidy(() => variable.assign(tf.tensor(t.data, t.shape)));
+    }
+  }
+
+  /** What step checkpoints export through the writer plugins: the adapters (PEFT) or all weights. */
+  stepCheckpoint(step: number, baseModelPath: string, state?: Record<string, unknown>): Checkpoint {
+    if (this.lora) {
+      const { tensors, config } = this.lora.exportPeft(baseModelPath);
+      return { kind: 'lora', step, tensors, config, state };
+    }
+    return { kind: 'full', step, tensors: this.model.exportTensors(), config: this.model.hfConfig(), state };
+  }
+
+  /** The final model: adapters merged into full Hugging Face weights. */
+  finalCheckpoint(step: number, state?: Record<string, unknown>): Checkpoint {
+    const tensors = this.lora ? this.lora.mergedTensors() : this.model.exportTensors();
+    return { kind: 'full', step, tensors, config: this.model.hfConfig(), state };
+  }
+
+  dispose(): void {
+    this.lora?.detach();
+    this.referenceModel?.dispose();
+    this.model.dispose();
+  }
+}

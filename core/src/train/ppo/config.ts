@@ -1,0 +1,24 @@
+/**
+ * PPO's derived sizes (TRL's PPOConfig.__post_init__): rollouts per optimizer step and the
+ * mini-batch layout. The fields themselves live in config/sections/ppo.ts.
+ */
+import type { PpoSection } from '../../config/sections/ppo.js';
+
+export type { PpoSection };
+
+/** Rollouts whose gradients make one optimizer step: mini_batch_size * gradient_accumulation_steps. */
+export function backwardBatchSize(cfg: Pick<PpoSection, 'mini_batch_size' | 'gradient_accumulation_steps'>): number {
+  return cfg.mini_batch_size * cfg.gradient_accumulation_steps;
+}
+
+/** Splits `items` into consecutive chunks of `size` (the last may be shorter). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Rows padded with zeros to `width` (for [b, L] tensors from ragged per-sample arrays). */
+export function padRows(rows: readonly (readonly number[])[], width: number): number[][] {
+  return rows.map((r) => [...r, ...new Array<number>(Math.max(0, width - r.length)).fill(0)].slice(0, width));
+}

@@ -1,0 +1,105 @@
+// Tiny training setups for the trainer tests: a 1-layer Qwen3 with a letters-only character
+// vocabulary, a prompt file, and a reward the model can learn (the share of generated tokens that
+// are lowercase letters).
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { definePlugin, type MedrlConfig, type MedrlPlugin, type Rollout } from '@medrl/sdk';
+import { openRun, type Run } from '../../core/src/runtime/run.js';
+import { createTinyModel, writeModelDir } from '../../core/src/train/sft/tiny-start.js';
+
+export const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+export const MAX_NEW = 8;
+
+export const TINY_SHAPE = {
+  hidden_size: 32,
+  intermediate_size: 64,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  num_key_value_heads: 1,
+  head_dim: 16,
+  max_position_embeddings: 256,
+};
+
+export interface TinySetup {
+  root: string;
+  /** Token ids of the 26 letters. */
+  letterIds: Set<number>;
+}
+
+/** A temp project with models/start (tiny model), data/prompts.jsonl and data/red_team.jsonl. */
+export async function tinyProject(seed = 0): Promise<TinySetup> {
+  const root = await mkdtemp(path.join(tmpdir(), 'medrl-train-'));
+  const start = createTinyModel([LETTERS + ' ?', 'what is this'], TINY_SHAPE, { seed });
+  await writeModelDir(path.join(root, 'models/start'), start.model, start.tokenizer);
+  const letterIds = new Set([...LETTERS].map((c) => start.tokenizer.tokenToId(c)!));
+  start.model.dispose();
+  await mkdir(path.join(root, 'data'), { recursive: true });
+  const prompts = Array.from({ length: 16 }, (_, i) =>
+    JSON.stringify({ id: `p${i}`, prompt: `what is ${LETTERS[i]}?` }),
+  );
+  await writeFile(path.join(root, 'data/prompts.jsonl'), prompts.join('\n') + '\n');
+  const redTeam = Array.from({ length: 4 }, (_, i) =>
+    JSON.stringify({ id: `r${i}`, prompt: `is ${LETTERS[i + 10]} safe?`, meta: { risk_level: 'high' } }),
+  );
+  await writeFile(path.join(root, 'data/red_team.jsonl'), redTeam.join('\n') + '\n');
+  return { root, letterIds };
+}
+
+/** Share of the first MAX_NEW generated tokens that are letters. */
+export function letterShare(rollout: Rollout, letterIds: Set<number>): number {
+  return (rollout.tokens ?? []).filter((id) => letterIds.has(id)).length / MAX_NEW;
+}
+
+/** A plugin with the learnable reward `test/letters` and its opposite `test/calm` (for the safety gate). */
+export function lettersPlugin(letterIds: Set<number>, extra: Partial<MedrlPlugin> = {}): MedrlPlugin {
+  return definePlugin({
+    name: 'test-letters',
+    apiVersion: '1.0',
+    setup(api) {
+      api.registerReward({
+        name: 'test/letters',
+        async score(rollouts) {
+          return rollouts.map((r) => ({ value: letterShare(r, letterIds) }));
+        },
+      });
+      api.registerReward({
+        name: 'test/calm',
+        async score(rollouts) {
+          return rollouts.map((r) => ({ value: 1 - letterShare(r, letterIds) }));
+        },
+      });
+    },
+    ...extra,
+  });
+}
+
+/** Opens a run in the project with the letters reward and small PPO/GRPO settings, merged with `config`. */
+export function openTinyRun(setup: TinySetup, config: MedrlConfig, signal?: AbortSignal): Promise<Run> {
+  const base: MedrlConfig = {
+    reward: { components: [{ use: 'test/letters', weight: 1 }], clip: null },
+    model: { lora: { enabled: true, r: 8, alpha: 16, dropout: 0, targetModules: ['q', 'v', 'up', 'down'] } },
+    output: { output_dir: 'out', progress: 'none' },
+  };
+  const common = {
+    model_path: 'models/start',
+    prompts_path: 'data/prompts.jsonl',
+    safety_gate: { enabled: false, prompts: ['data/red_team.jsonl'] },
+  };
+  return openRun({
+    command: 'train',
+    cwd: setup.root,
+    signal,
+    config: {
+      plugins: [lettersPlugin(setup.letterIds)],
+      ...base,
+      ...config,
+      ppo: { ...common, max_new_tokens: MAX_NEW, ...(config.ppo ?? {}) },
+      grpo: { ...common, max_completion_length: MAX_NEW, ...(config.grpo ?? {}) },
+    },
+  });
+}
+
+export function meanOf(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
