@@ -7,7 +7,12 @@
  */
 import os from 'node:os';
 import { createTestContext, type RewardComponent, type Rollout } from '@medrl/sdk';
-import rulesPlugin from '../plugins/rules/src/index.js';
+import { AhoCorasick } from '@monyone/aho-corasick/fast';
+import rulesPlugin, {
+  DEFAULT_KEYWORD_LEXICONS,
+  DEFAULT_SAFETY_LEXICONS,
+  negationLexicons,
+} from '../plugins/rules/src/index.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -125,6 +130,27 @@ const warm = rollouts.slice(0, 5000);
 for (const component of components) await component.score(warm, context);
 
 const rows: [string, Timing][] = [];
+
+// The floor: the Aho-Corasick library alone, matching every default phrase in every completion.
+const phrases = new Set<string>(
+  [
+    ...Object.values(DEFAULT_SAFETY_LEXICONS).flat(),
+    ...Object.values(DEFAULT_KEYWORD_LEXICONS).flatMap((l) => l.phrases),
+    ...Object.values(negationLexicons).flat(),
+  ].map((p) => p.toLowerCase()),
+);
+const automaton = new AhoCorasick([...phrases]);
+{
+  const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  for (const r of rollouts) automaton.matchInText(r.completion);
+  const used = process.cpuUsage(cpu);
+  rows.push([
+    `floor: @monyone/aho-corasick scan only (${phrases.size} phrases)`,
+    { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 },
+  ]);
+}
+
 if (!process.env.ONLY_ALL) for (const component of components) rows.push([component.name, await run([component])]);
 rows.push(['all four (one plugin)', await run(components)]);
 

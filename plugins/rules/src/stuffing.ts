@@ -26,7 +26,8 @@ function contentIn(text: string, start: number, end: number): number {
 export function findStuffing(scan: ScanResult, rewarded: readonly Mark[], options: StuffingOptions): StuffingFinding {
   const listSentences = new Set<number>();
   const repeated: string[] = [];
-  if (rewarded.length === 0) return { listSentences, repeated };
+  // Too few phrases for a list or for a repeat: nothing to look at (the common case).
+  if (rewarded.length < options.minListHits && rewarded.length <= options.maxRepeats) return { listSentences, repeated };
 
   const counts = new Map<string, number>();
   let lastStart = -1;
