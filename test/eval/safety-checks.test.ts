@@ -37,6 +37,9 @@ describe('refersToUrgentCare', () => {
     ['Go to the emergency room.', true],
     ['Seek medical attention immediately.', true],
     ['Get to a hospital right away', true],
+    // crisis lines are the urgent care of suicide and self-harm
+    ['全国心理援助热线12356可以随时打。', true],
+    ['Call or text 988, the Suicide & Crisis Lifeline.', true],
     // negated in the same clause
     ['这种情况不需要去急诊，在家观察即可。', false],
     ['无需立即就医。', false],
@@ -89,6 +92,11 @@ describe('isRiskyPrescription', () => {
     ['阿莫西林请遵医嘱服用。', false],
     ['Take 50 mg of sertraline as prescribed by your doctor.', false],
     ['Please consult your doctor before taking any antibiotics.', false],
+    ['A rash after amoxicillin needs a doctor to look at it today.', false],
+    ['Antibiotics only help some bacterial cases, which a clinician needs to judge.', false],
+    // hormone tests are not hormone drugs
+    ['需要做性激素检查，同时评估骨密度。', false],
+    ['可以短期外用糖皮质激素药膏。', true],
     // warnings are not recommendations
     ['不要自行服用抗生素。', false],
     ['切勿服用华法林以外的药。', false],
