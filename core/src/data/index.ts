@@ -7,3 +7,5 @@ export { runPrepare, resolvePrepareConfig, REJECT_REASONS } from './prepare.js';
 export type { PrepareOptions, PrepareStats, PrepareStatsFile, FileStats, LineCounts, Rejection } from './prepare.js';
 export type { RejectReason, RawFormat } from './formats.js';
 export { DataError } from './errors.js';
+export { runPrepareRl, resolvePrepareRlConfig } from './prepare-rl.js';
+export type { PrepareRlOptions, PrepareRlStats, RlPrompt, RlPool } from './prepare-rl.js';
