@@ -186,7 +186,11 @@ export class DeepSeekJudge implements Judge {
     if (running) {
       this.counters.coalesced += 1;
       // The first caller carries the usage; a copy without it keeps sums of usage honest.
-      return running.then((o) => ('judgement' in o ? { judgement: withoutUsage(o.judgement) } : o));
+      return running.then((o) => {
+        if ('judgement' in o) return { judgement: withoutUsage(o.judgement) };
+        this.counters.failures += 1; // every item without a judgement counts
+        return o;
+      });
     }
     const call = this.callWithRetries(item, key, criteria, ctx).finally(() => this.inflight.delete(key));
     this.inflight.set(key, call);

@@ -310,6 +310,19 @@ describe('cache', () => {
     // Only the first carries the tokens, so that summing usage counts the call once.
     expect(judgements.filter((j) => j?.usage !== undefined)).toHaveLength(1);
   });
+
+  it('counts every coalesced item when the shared call fails', async () => {
+    server.respond(() => ({ kind: 'status', status: 503, delayMs: 30 }));
+    const { judge } = await makeJudge({ retries: 1 });
+    const judgements = await judge.judge(
+      ['a', 'b', 'c'].map((id) => item(id, 'same answer')),
+      createTestContext(),
+    );
+    expect(judgements).toEqual([null, null, null]);
+    expect(server.requests).toHaveLength(2);
+    expect(judge.stats()).toMatchObject({ calls: 2, coalesced: 2, failures: 3 });
+    expect(judge.failureReason('c')).toBe('gave up after 2 attempts: HTTP 503: 503 fault 503');
+  });
 });
 
 describe('pacing and budget', () => {
