@@ -67,6 +67,8 @@ export interface IntervalRow {
   lo: number | null;
   hi: number | null;
   n: number;
+  /** A value the panel's axis must include (1 for shares, so a rate of 0 still shows a 0–1 axis). */
+  axisHint?: number;
 }
 
 /**
@@ -97,7 +99,9 @@ export function intervalBarChart(input: {
     caption: input.caption,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      data: { values: input.rows.map((r) => ({ ...r, lo: r.lo ?? r.value, hi: r.hi ?? r.value })) },
+      data: {
+        values: input.rows.map((r) => ({ ...r, lo: r.lo ?? r.value, hi: r.hi ?? r.value, axisHint: r.axisHint ?? 0 })),
+      },
       facet: {
         column: { field: 'metric', type: 'nominal', sort: [...input.metricOrder], title: null },
       },
@@ -125,6 +129,8 @@ export function intervalBarChart(input: {
             mark: { type: 'rule', color: '#1f2328', strokeWidth: 1.2 },
             encoding: { y, yOffset, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } },
           },
+          // Invisible: stretches the panel's axis to include axisHint.
+          { mark: { type: 'tick', opacity: 0 }, encoding: { y, x: { field: 'axisHint', type: 'quantitative' } } },
         ],
       },
       resolve: { scale: { x: 'independent' } },

@@ -106,6 +106,7 @@ function intervalRows(
       for (const [name, estimate] of series) {
         if (!estimate || estimate.value === null) continue;
         rows.push({
+          axisHint: RATE_METRICS.has(metric.name) ? 1 : 0,
           group: groupLabel(group),
           metric: metric.label,
           series: name,
