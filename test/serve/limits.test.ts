@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type CreateServerOptions, type MedrlServer } from '../../core/src/serve/server.js';
 import { bearerChecker } from '../../core/src/serve/auth.js';
+import { registerSecret } from '../../core/src/logging.js';
 import { blockingComposer, fakeComposer } from './fake-composer.js';
 
 const PROMPT = '<|im_start|>user\nChest pain?<|im_end|>\n<|im_start|>assistant\n';
@@ -257,6 +258,24 @@ describe('concurrency limit and timeout', () => {
     expect(logs.some((l) => l.includes('POST /get_reward failed'))).toBe(true);
     fail = false;
     expect((await app.inject({ method: 'POST', url: '/get_reward', payload: GOOD_BODY })).statusCode).toBe(200);
+  });
+
+  it('scrubs registered secrets from error answers', async () => {
+    const secret = 'sk-judgekey0123456789abcdef';
+    registerSecret(secret);
+    const composer = {
+      async score(): Promise<never> {
+        throw new Error(`judge "deepseek": 401 for key ${secret}`);
+      },
+    };
+    const res = await start({ composer, logger: { debug() {}, info() {}, warn() {}, error() {} } }).app.inject({
+      method: 'POST',
+      url: '/v1/reward',
+      payload: { items: [{ prompt: 'p', completion: 'c' }] },
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain(secret);
+    expect(res.json().message).toBe('scoring failed: judge "deepseek": 401 for key ***');
   });
 
   it('answers 404 listing the routes', async () => {

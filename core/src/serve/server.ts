@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Judge, Logger, RewardBreakdown, Rollout } from '@medrl/sdk';
 import { serveSchema, type ServeOptions } from '../config/sections/serve.js';
 import { messageOf } from '../errors.js';
-import { createLogger } from '../logging.js';
+import { createLogger, redactText } from '../logging.js';
 import { toRollout } from '../reward/rollout.js';
 import { bearerChecker } from './auth.js';
 import { ServeMetrics } from './metrics.js';
@@ -189,9 +189,11 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) logger.error(`${request.method} ${request.url} failed: ${messageOf(error)}`);
+    const scoring = request.routeOptions.url === '/get_reward' || request.routeOptions.url === '/v1/reward';
+    // Registered secrets (API keys, the token) are scrubbed from answers as they are from logs.
     const described =
       status >= 500
-        ? { code: 'internal', message: `scoring failed: ${messageOf(error)}` }
+        ? { code: 'internal', message: redactText(`${scoring ? 'scoring failed' : 'failed'}: ${messageOf(error)}`) }
         : describeFastifyError(error, options);
     return reply.code(status).send({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', ...described });
   });
