@@ -205,6 +205,8 @@ export interface Judge {
   stats?(): Record<string, number>;
   /** Whether this judge can run here (e.g. an API key is set). Default: true. */
   available?(): boolean;
+  /** Why the last judgement for this item id was null (retries exhausted, budget, no key), if known. */
+  failureReason?(itemId: string): string | undefined;
 }
 
 /** A named set of tensors in row-major Float32 form, the engine-neutral checkpoint format. */

@@ -49,10 +49,6 @@ export interface JudgeFileOptions {
 }
 
 /** The optional way a judge explains a null (DeepSeek judge); not yet part of the SDK contract. */
-interface ExplainsFailures {
-  failureReason?(id: string): string | undefined;
-}
-
 type Entry = { line: number; item: JudgeItem } | { line: number; broken: string; id?: string };
 
 /** Non-blank lines of the file, up to `limit`: the progress bar's total. */
@@ -76,7 +72,7 @@ export async function judgeFile(options: JudgeFileOptions): Promise<JudgeSummary
   const limit = options.limit ?? Infinity;
   const progress = options.progress ?? noProgress;
   const summary = new SummaryBuilder(judge.name);
-  const explain = (judge as Judge & ExplainsFailures).failureReason?.bind(judge);
+  const explain = judge.failureReason?.bind(judge);
 
   let total: number;
   try {
