@@ -132,3 +132,79 @@ describe('medrl report', () => {
     expect(html.match(/<details class="sample">/g)).toHaveLength(4);
   });
 });
+
+describe('medrl eval --model-path (engine end to end)', () => {
+  it('generates with a tiny Qwen3 checkpoint directory, scores and writes the report', async () => {
+    const { Qwen3Model } = await import('../../core/src/engine/qwen3/model.js');
+    const { qwen3ConfigToHf } = await import('../../core/src/engine/qwen3/config.js');
+    const { tinyQwen3Config } = await import('../../core/src/engine/tiny.js');
+    const { buildTinyTokenizer } = await import('../../core/src/engine/tiny-tokenizer.js');
+    const { saveTokenizerFiles, Tokenizer } = await import('../../core/src/engine/tokenizer.js');
+    const { writeSafetensorsFile } = await import('../../plugins/checkpoint-hf/src/index.js');
+    const { initBackend } = await import('../../core/src/engine/backend.js');
+    await initBackend('cpu');
+
+    const modelDir = tempDir('medrl-eval-model-');
+    const files = buildTinyTokenizer([
+      '胸口压榨样疼痛，满头大汗，怎么办？嗓子疼，能不能直接吃点阿莫西林？请立即拨打120',
+    ]);
+    const tokenizer = new Tokenizer(files, 'eval-e2e');
+    const config = tinyQwen3Config(tokenizer.vocabSize, {
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      num_key_value_heads: 1,
+      head_dim: 16,
+      max_position_embeddings: 256,
+    });
+    const model = Qwen3Model.random(config, { seed: 5 });
+    await writeSafetensorsFile(path.join(modelDir, 'model.safetensors'), model.exportTensors(), { dtype: 'F32' });
+    model.dispose();
+    writeTree(modelDir, { 'config.json': JSON.stringify(qwen3ConfigToHf(config)) });
+    await saveTokenizerFiles(modelDir, files);
+
+    const dir = project({ generation: { maxNewTokens: 4, batchSize: 2 } });
+    writeTree(dir, {
+      'medrl.config.json': JSON.stringify({
+        ...JSON.parse(await readFile(path.join(dir, 'medrl.config.json'), 'utf8')),
+        engine: { backend: 'cpu' },
+      }),
+    });
+    const out = path.join(dir, 'engine-out');
+    const result = await Eval.run(
+      [
+        '--config',
+        path.join(dir, 'medrl.config.json'),
+        '--model-path',
+        modelDir,
+        '--baseline',
+        modelDir,
+        '--data-dir',
+        PROCESSED,
+        '--splits',
+        'test',
+        '--limit',
+        '3',
+        '--out',
+        out,
+        '--json',
+      ],
+      coreRoot,
+    );
+    expect(result.prompts).toBe(3);
+    const samples = (await readFile(path.join(out, 'samples.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(samples).toHaveLength(6);
+    // greedy decoding: the baseline (the same checkpoint) answers exactly as the model does
+    const answers = (model: string) => samples.filter((s) => s.model === model).map((s) => s.answer);
+    expect(answers('baseline')).toEqual(answers('model'));
+    expect(answers('model').every((a: unknown) => typeof a === 'string')).toBe(true);
+    expect(answers('model').some((a: string) => a.length > 0)).toBe(true);
+    expect(result.delta!.reward_mean!.value).toBe(0);
+    const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.model.label).toBe(modelDir);
+  });
+});
