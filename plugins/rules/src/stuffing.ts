@@ -27,7 +27,8 @@ export function findStuffing(scan: ScanResult, rewarded: readonly Mark[], option
   const listSentences = new Set<number>();
   const repeated: string[] = [];
   // Too few phrases for a list or for a repeat: nothing to look at (the common case).
-  if (rewarded.length < options.minListHits && rewarded.length <= options.maxRepeats) return { listSentences, repeated };
+  if (rewarded.length < options.minListHits && rewarded.length <= options.maxRepeats)
+    return { listSentences, repeated };
 
   const counts = new Map<string, number>();
   let lastStart = -1;
