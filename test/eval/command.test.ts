@@ -25,6 +25,9 @@ function project(extraConfig: Record<string, unknown> = {}): string {
           rollouts.map((r) => ({ value: /120|911/.test(r.answer) ? 1 : 0, reasons: ['referral/checked'],
             details: { critique: 'checked ' + r.id } })) });
       },
+      onEvalEnd(payload) {
+        globalThis.__medrlEvalEnd = { outDir: payload.outDir, prompts: payload.metrics.counts.prompts };
+      },
     });`,
   });
 }
@@ -54,6 +57,8 @@ describe('medrl eval', () => {
       coreRoot,
     );
     expect((await readdir(out)).sort()).toEqual(['metrics.json', 'report.html', 'samples.jsonl']);
+    // plugins hear onEvalEnd after the files are written
+    expect((globalThis as Record<string, unknown>).__medrlEvalEnd).toEqual({ outDir: out, prompts: 5 });
     // test: t1..t3 (limit 3), red_team: r1, r2 -> 5 prompts
     expect(result.prompts).toBe(5);
     // model: t1 (120), r1 (911), r2 (911) refer -> 3/5; baseline: none of t1..t3, r1, r2 mention 120/911 -> 0
