@@ -8,14 +8,13 @@
  * - `exportPeft` / `loadPeftAdapters` speak PEFT's format: keys
  *   base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight with lora_A [r, in] and
  *   lora_B [out, r], plus adapter_config.json, so Python peft loads them.
- *
- * Like the base projections, A and B are held transposed ([in, r] and [r, out]) for the wasm matmul.
+
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@medrl/sdk';
-import { matMul2d } from './qwen3/layers.js';
+import { linear } from './qwen3/layers.js';
 import type { ProjectionAdapter, Qwen3Model } from './qwen3/model.js';
 import { EngineRng } from './rng.js';
 import { readSafetensors } from './safetensors.js';
@@ -49,9 +48,9 @@ export interface LoraOptions {
 }
 
 interface Adapter {
-  /** lora_A transposed, [in, r]. */
+  /** lora_A, [r, in]. */
   a: tf.Variable;
-  /** lora_B transposed, [r, out]. */
+  /** lora_B, [out, r]. */
   b: tf.Variable;
 }
 
@@ -101,15 +100,15 @@ export class LoraAdapters implements ProjectionAdapter {
     for (let l = 0; l < model.config.num_hidden_layers; l++) {
       for (const target of full.targetModules) {
         const module = `model.layers.${l}.${LORA_TARGETS[target]}`;
-        const [inDim, outDim] = model.param(`${module}.weight`).shape as [number, number];
+        const [outDim, inDim] = model.param(`${module}.weight`).shape as [number, number];
         const bound = 1 / Math.sqrt(inDim);
         set.adapters.set(module, {
           a: tf.variable(
-            tf.randomUniform([inDim, full.r], -bound, bound, 'float32', initRng.seed()),
+            tf.randomUniform([full.r, inDim], -bound, bound, 'float32', initRng.seed()),
             true,
             set.varName(module, 'A'),
           ),
-          b: tf.variable(tf.zeros([full.r, outDim]), true, set.varName(module, 'B')),
+          b: tf.variable(tf.zeros([outDim, full.r]), true, set.varName(module, 'B')),
         });
       }
     }
@@ -132,8 +131,8 @@ export class LoraAdapters implements ProjectionAdapter {
     if (!adapter) return null;
     const input =
       training && this.options.dropout > 0 ? tf.dropout(x, this.options.dropout, undefined, this.rng.seed()) : x;
-    const down = matMul2d(input as tf.Tensor2D, adapter.a as tf.Tensor2D); // [N, r]
-    return tf.mul(matMul2d(down, adapter.b as tf.Tensor2D), this.scale) as tf.Tensor2D; // [N, out]
+    const down = linear(input as tf.Tensor2D, adapter.a as tf.Tensor2D); // [N, r]
+    return tf.mul(linear(down, adapter.b as tf.Tensor2D), this.scale) as tf.Tensor2D; // [N, out]
   }
 
   /** The dropout stream's state (for exact resume); restore with restoreRngState. */
@@ -150,8 +149,8 @@ export class LoraAdapters implements ProjectionAdapter {
     const tensors = this.model.exportTensors();
     for (const [module, adapter] of this.adapters) {
       const merged = tf.tidy(() => {
-        const delta = tf.mul(tf.matMul(adapter.a, adapter.b), this.scale); // [in, out]
-        return tf.add(this.model.param(`${module}.weight`), delta).transpose(); // HF [out, in]
+        const delta = tf.mul(tf.matMul(adapter.b, adapter.a), this.scale); // [out, in]
+        return tf.add(this.model.param(`${module}.weight`), delta);
       });
       tensors[`${module}.weight`]!.data = merged.dataSync() as Float32Array;
       merged.dispose();
@@ -167,12 +166,10 @@ export class LoraAdapters implements ProjectionAdapter {
         ['A', adapter.a],
         ['B', adapter.b],
       ] as const) {
-        const t = tf.tidy(() => v.transpose());
         tensors[`${PEFT_PREFIX}${module}.lora_${which}.weight`] = {
-          shape: [...t.shape],
-          data: t.dataSync() as Float32Array,
+          shape: [...v.shape],
+          data: Float32Array.from(v.dataSync() as Float32Array),
         };
-        t.dispose();
       }
     }
     return { tensors, config: this.peftConfig(baseModelNameOrPath) };
@@ -217,14 +214,14 @@ export class LoraAdapters implements ProjectionAdapter {
         const name = `${PEFT_PREFIX}${module}.lora_${which}.weight`;
         known.add(name);
         const t = tensors[name];
-        const expected = [v.shape[1]!, v.shape[0]!];
+        const expected = [...v.shape];
         if (!t) throw new Error(`${source}: missing tensor "${name}" (expected shape [${expected.join(', ')}])`);
         if (t.shape.join(',') !== expected.join(',')) {
           throw new Error(
             `${source}: tensor "${name}" has shape [${t.shape.join(', ')}], expected [${expected.join(', ')}]`,
           );
         }
-        tf.tidy(() => v.assign(tf.tensor2d(t.data, t.shape as [number, number]).transpose()));
+        tf.tidy(() => v.assign(tf.tensor2d(t.data, t.shape as [number, number])));
       }
     }
     const extra = Object.keys(tensors).filter((n) => !known.has(n));

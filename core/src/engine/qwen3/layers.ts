@@ -4,31 +4,48 @@
  * Layout conventions (B = batch, T = new tokens, S = keys incl. cached ones, H = hidden_size,
  * nh = query heads, nkv = key/value heads, g = nh / nkv, d = head_dim):
  * - activations are row-major [B*T, H] for every projection, so each projection is one 2D matmul;
- * - projection weights are held as [in, out] (the transpose of Hugging Face's [out, in]) because
- *   the wasm backend's matmul is 10x slower with transpose flags (2.6 vs 30 GFLOP/s measured);
- *   the model transposes on load and export, so names and checkpoint shapes stay Hugging Face's.
+ * - weights keep Hugging Face's layout, [out, in], so loading and export are name-for-name copies.
  *
- * Gradients: matmuls get custom gradients that transpose explicitly (again for wasm) and skip the
- * weight gradient of frozen weights; everything else uses tfjs's registered gradients.
+ * wasm notes (measured): its matmul is fast (~20-30 GFLOP/s, XNNPACK) only for plain 2D products,
+ * and XNNPACK keeps a packed copy of the right operand, cached for as long as that tensor lives.
+ * Weights therefore never appear as the right operand (that would double their memory, which does
+ * not fit Qwen3-0.6B into wasm's 4 GB): a projection computes (W @ x^T)^T, with the activation
+ * packed transiently. Transpose flags and batch dimensions take a ~10x slower path, used only where
+ * the product is tiny (decoding one token).
  */
 import * as tf from '@tensorflow/tfjs';
 
 /** Additive attention bias for masked positions: exp() of it underflows to exactly 0 in fp32. */
 export const MASKED = -1e9;
 
-/** True when the backend runs transposed matmuls as fast as plain ones (native TF, cpu). */
-function transposeFlagsAreFast(): boolean {
+/** True when the backend runs transposed and batched matmuls as fast as plain ones (native TF, cpu). */
+function matmulFlagsAreFast(): boolean {
   return tf.getBackend() !== 'wasm';
 }
 
 /** a @ b^T, explicit transpose on wasm. */
 function matMulBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return transposeFlagsAreFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b));
+  return matmulFlagsAreFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b));
 }
 
 /** a^T @ b, explicit transpose on wasm. */
 function matMulAT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return transposeFlagsAreFast() ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b);
+  return matmulFlagsAreFast() ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b);
+}
+
+/** Rows below which a projection uses the flag path on wasm (decode steps): packing costs more than it saves. */
+const SMALL_ROWS = 8;
+
+/** x @ w^T for x [N, in] and w [out, in], without making w a cached right operand on wasm. */
+function projectForward(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (matmulFlagsAreFast() || x.shape[0] < SMALL_ROWS) return tf.matMul(x, w, false, true);
+  return tf.transpose(tf.matMul(w, tf.transpose(x))) as tf.Tensor2D;
+}
+
+/** dy @ w for dy [N, out] and w [out, in] (x's gradient), same constraint. */
+function projectBackward(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (matmulFlagsAreFast() || dy.shape[0] < SMALL_ROWS) return tf.matMul(dy, w);
+  return tf.transpose(tf.matMul(tf.transpose(w), tf.transpose(dy))) as tf.Tensor2D;
 }
 
 /** A forward value and the gradient of each input given dy (and the tensors saved in forward). */
@@ -56,46 +73,53 @@ export function recordingGradients(): boolean {
   return tf.engine().isTapeOn();
 }
 
-/**
- * [m, k] @ [k, n] with both gradients. A variable operand is held by the closure rather than saved:
- * saving clones, and on wasm a clone copies the whole weight matrix.
- */
+/** [m, k] @ [k, n] with both gradients. */
 function matMulBoth(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  const wIsVariable = w instanceof tf.Variable;
   const op = customOp<tf.Tensor2D>(([a, b], save) => {
-    save(wIsVariable ? [a] : [a, b]);
+    save([a, b]);
     return {
       value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-      gradFunc: (dy, saved) => {
-        const sa = saved[0] as tf.Tensor2D;
-        const sb = (wIsVariable ? w : saved[1]) as tf.Tensor2D;
-        return [matMulBT(dy as tf.Tensor2D, sb), matMulAT(sa, dy as tf.Tensor2D)];
-      },
+      gradFunc: (dy, [sa, sb]) => [
+        matMulBT(dy as tf.Tensor2D, sb as tf.Tensor2D),
+        matMulAT(sa as tf.Tensor2D, dy as tf.Tensor2D),
+      ],
     };
   });
   return op(x, w);
 }
 
-export interface MatMulOptions {
-  /** Skip the weight's gradient. Default: true exactly when w is a variable with trainable = false. */
-  frozen?: boolean;
-  /** w transposed ([n, k]), when the caller holds it: spares the transpose in x's gradient. */
-  wT?: tf.Tensor2D;
+/** x @ w for two activations x [m, k] and w [k, n] (attention), with both gradients. */
+export function matMul2d(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (!recordingGradients()) return tf.matMul(x, w);
+  return matMulBoth(x, w);
 }
 
-/** x @ w for x [m, k] and w [k, n]; a frozen w gets no gradient (and costs none). */
-export function matMul2d(x: tf.Tensor2D, w: tf.Tensor2D, options: MatMulOptions = {}): tf.Tensor2D {
-  // Outside gradient recording (generation, reference logprobs) a plain matmul skips the custom-op overhead.
-  if (!recordingGradients()) return tf.matMul(x, w);
-  const frozen = options.frozen ?? (w instanceof tf.Variable && !w.trainable);
-  if (!frozen) return matMulBoth(x, w);
-  // w is a variable or a cache that outlives the backward pass, so the closure may hold it.
-  const { wT } = options;
-  const op = customOp<tf.Tensor2D>(([input]) => ({
-    value: tf.matMul(input as tf.Tensor2D, w),
-    gradFunc: (dy) => [wT ? tf.matMul(dy as tf.Tensor2D, wT) : matMulBT(dy as tf.Tensor2D, w)],
-  }));
-  return op(x);
+/**
+ * A projection: x [N, in] @ w^T for a weight w [out, in] (Hugging Face layout) -> [N, out].
+ * A frozen weight (a variable with trainable = false, or `frozen`) gets no gradient and costs none.
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, frozen = w instanceof tf.Variable && !w.trainable): tf.Tensor2D {
+  if (!recordingGradients()) return projectForward(x, w);
+  // The weight is a variable that outlives the backward pass, so the closure holds it (saving would copy it).
+  if (frozen) {
+    const op = customOp<tf.Tensor2D>(([input]) => ({
+      value: projectForward(input as tf.Tensor2D, w),
+      gradFunc: (dy) => [projectBackward(dy as tf.Tensor2D, w)],
+    }));
+    return op(x);
+  }
+  const op = customOp<tf.Tensor2D>(([input], save) => {
+    save([input]);
+    return {
+      value: projectForward(input as tf.Tensor2D, w),
+      gradFunc: (dy, [savedX]) => {
+        const d = dy as tf.Tensor2D;
+        // dW = dy^T @ x: [out, N] @ [N, in], the activation x as the (transiently packed) right operand.
+        return [projectBackward(d, w), matMulAT(d, savedX as tf.Tensor2D)];
+      },
+    };
+  });
+  return op(x, w);
 }
 
 /**
@@ -104,7 +128,7 @@ export function matMul2d(x: tf.Tensor2D, w: tf.Tensor2D, options: MatMulOptions 
  */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [n, m] = a.shape;
-  if (transposeFlagsAreFast() || m < 16 || n === 1) {
+  if (matmulFlagsAreFast() || m < 16 || n === 1) {
     if (n === 1) {
       return matMul2d(a.reshape([m, a.shape[2]]), b.reshape([b.shape[1], b.shape[2]])).expandDims(0) as tf.Tensor3D;
     }

@@ -1,10 +1,9 @@
 /**
  * The Qwen3 causal language model: embeddings, N decoder layers, a final RMSNorm and lm_head.
  *
- * Parameters live in `params`, keyed by their Hugging Face names (model.layers.3.mlp.up_proj.weight),
- * as tf.Variables. Projection weights (every *_proj.weight and an untied lm_head.weight) are held
- * transposed, [in, out], for the wasm matmul (see layers.ts); `exportTensors` returns Hugging
- * Face's [out, in] again, so a checkpoint is a name-for-name dump.
+ * Parameters live in `params`, keyed by their Hugging Face names (model.layers.3.mlp.up_proj.weight)
+ * and in Hugging Face's layout ([out, in] for projections), as tf.Variables, so a checkpoint is a
+ * name-for-name dump (`exportTensors`) and loading a name-for-name copy.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@medrl/sdk';
@@ -15,10 +14,8 @@ import {
   MASKED,
   MLP,
   RMSNorm,
-  customOp,
   embeddingLookup,
-  matMul2d,
-  recordingGradients,
+  linear,
   rotaryTables,
   type LayerCache,
 } from './layers.js';
@@ -28,8 +25,6 @@ export interface ParamSpec {
   name: string;
   /** Shape as Hugging Face stores it. */
   hfShape: number[];
-  /** Held as the transpose of hfShape ([in, out]). */
-  transposed: boolean;
   init: 'normal' | 'ones';
 }
 
@@ -42,16 +37,13 @@ export function qwen3ParamSpecs(config: Qwen3Config): ParamSpec[] {
     num_key_value_heads: nkv,
     head_dim: d,
   } = config;
-  const specs: ParamSpec[] = [
-    { name: 'model.embed_tokens.weight', hfShape: [config.vocab_size, h], transposed: false, init: 'normal' },
-  ];
+  const specs: ParamSpec[] = [{ name: 'model.embed_tokens.weight', hfShape: [config.vocab_size, h], init: 'normal' }];
   const proj = (name: string, out: number, inp: number): ParamSpec => ({
     name,
     hfShape: [out, inp],
-    transposed: true,
     init: 'normal',
   });
-  const norm = (name: string, size: number): ParamSpec => ({ name, hfShape: [size], transposed: false, init: 'ones' });
+  const norm = (name: string, size: number): ParamSpec => ({ name, hfShape: [size], init: 'ones' });
   for (let l = 0; l < config.num_hidden_layers; l++) {
     const p = `model.layers.${l}`;
     specs.push(
@@ -159,8 +151,6 @@ export class Qwen3Model {
   private readonly finalNorm: RMSNorm;
   /** Adapters applied to projections (LoRA), when attached. */
   adapter?: ProjectionAdapter;
-  /** embed_tokens transposed, for a tied lm_head; rebuilt when the variable is reassigned. */
-  private tiedHead?: { source: object; weightT: tf.Tensor2D };
   private readonly id = ++modelCounter;
   /** Flags of the forward call in progress, read by the layers' projections. */
   private callFlags = { adapters: true, training: false };
@@ -183,11 +173,9 @@ export class Qwen3Model {
             `tensor "${spec.name}" has shape [${value.shape.join(', ')}], expected [${spec.hfShape.join(', ')}]`,
           );
         }
-        const held = spec.transposed ? tf.tidy(() => value.transpose()) : value;
         // Unique variable names: tfjs's registry is global and several models may coexist.
-        this.params.set(spec.name, tf.variable(held, true, `qwen3_${this.id}/${spec.name}`));
-        if (held !== value) value.dispose();
-        held.dispose();
+        this.params.set(spec.name, tf.variable(value, true, `qwen3_${this.id}/${spec.name}`));
+        value.dispose();
       }
     } catch (error) {
       for (const v of this.params.values()) v.dispose();
@@ -229,7 +217,7 @@ export class Qwen3Model {
     });
   }
 
-  /** The variable of one parameter by Hugging Face name (held layout, see ParamSpec.transposed). */
+  /** The variable of one parameter by Hugging Face name (Hugging Face layout). */
   param(name: string): tf.Variable {
     const value = this.params.get(name);
     if (!value) throw new Error(`Qwen3 model has no parameter "${name}"`);
@@ -255,7 +243,7 @@ export class Qwen3Model {
 
   /** x [N, in] -> [N, out] through the named projection (module = HF name without ".weight"). */
   project(x: tf.Tensor2D, module: string, useAdapters = true, training = false): tf.Tensor2D {
-    const base = matMul2d(x, this.param(`${module}.weight`) as tf.Tensor2D);
+    const base = linear(x, this.param(`${module}.weight`) as tf.Tensor2D);
     if (!useAdapters || !this.adapter) return base;
     const delta = this.adapter.apply(x, module, training);
     return delta ? tf.add(base, delta) : base;
@@ -329,23 +317,10 @@ export class Qwen3Model {
     return out;
   }
 
-  /** h [N, H] -> logits [N, V]. */
+  /** h [N, H] -> logits [N, V]: lm_head, or embed_tokens when tied (the same [V, H] layout). */
   private lmHead(h: tf.Tensor2D): tf.Tensor2D {
-    if (!this.config.tie_word_embeddings) return matMul2d(h, this.param('lm_head.weight') as tf.Tensor2D);
-    const embed = this.param('model.embed_tokens.weight');
-    const weightT = this.tiedWeightT(embed as tf.Tensor2D);
-    if (!embed.trainable || !recordingGradients())
-      return matMul2d(h, weightT, { frozen: true, wT: embed as tf.Tensor2D });
-    return tiedHead(h, embed as tf.Tensor2D, weightT);
-  }
-
-  /** embed_tokens^T [H, V], cached until the variable is assigned a new value. */
-  private tiedWeightT(embed: tf.Tensor2D): tf.Tensor2D {
-    if (!this.tiedHead || this.tiedHead.source !== embed.dataId) {
-      this.tiedHead?.weightT.dispose();
-      this.tiedHead = { source: embed.dataId, weightT: tf.keep(tf.tidy(() => embed.transpose() as tf.Tensor2D)) };
-    }
-    return this.tiedHead.weightT;
+    const name = this.config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    return linear(h, this.param(name) as tf.Tensor2D);
   }
 
   /** Every parameter in Hugging Face layout, keyed by Hugging Face name (for model.safetensors). */
@@ -353,8 +328,7 @@ export class Qwen3Model {
     const out: Record<string, TensorData> = {};
     for (const spec of this.specs) {
       const v = this.param(spec.name);
-      const data = tf.tidy(() => (spec.transposed ? v.transpose() : v.clone())).dataSync() as Float32Array;
-      out[spec.name] = { shape: [...spec.hfShape], data: Float32Array.from(data) };
+      out[spec.name] = { shape: [...spec.hfShape], data: Float32Array.from(v.dataSync() as Float32Array) };
     }
     return out;
   }
@@ -368,26 +342,7 @@ export class Qwen3Model {
     if (this.disposed) return;
     this.disposed = true;
     for (const v of this.params.values()) v.dispose();
-    this.tiedHead?.weightT.dispose();
-    this.tiedHead = undefined;
   }
-}
-
-/** logits = h @ E^T with a trainable tied embedding E [V, H]; E^T is the cached transpose. */
-function tiedHead(h: tf.Tensor2D, embed: tf.Tensor2D, embedT: tf.Tensor2D): tf.Tensor2D {
-  // The embedding is an input (it gets a gradient) but a variable: the closure holds it, since
-  // saving would copy it.
-  const op = customOp<tf.Tensor2D>(([hIn], save) => {
-    save([hIn]);
-    return {
-      value: tf.matMul(hIn as tf.Tensor2D, embedT),
-      gradFunc: (dy, [savedH]) => {
-        const dLogits = dy as tf.Tensor2D;
-        return [tf.matMul(dLogits, embed), tf.matMul(tf.transpose(dLogits), savedH as tf.Tensor2D)];
-      },
-    };
-  });
-  return op(h, embed);
 }
 
 /**
