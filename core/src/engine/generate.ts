@@ -133,10 +133,17 @@ export function sampleToken(
   return { id, logprob: logprobOf(id) };
 }
 
-/** Indices of the k largest weights (ties: lower index first), in no particular order. */
+/** Indices of the k largest weights (ties: lower index first), in index order. */
 function largest(weights: Float64Array, k: number): number[] {
-  const order = Array.from(weights.keys()).sort((a, b) => weights[b]! - weights[a]! || a - b);
-  return order.slice(0, k);
+  // A native numeric sort of the values finds the k-th largest; one pass collects the indices.
+  const threshold = Float64Array.from(weights).sort()[weights.length - k]!;
+  const above: number[] = [];
+  const equal: number[] = [];
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i]! > threshold) above.push(i);
+    else if (weights[i] === threshold) equal.push(i);
+  }
+  return [...above, ...equal.slice(0, k - above.length)].sort((a, b) => a - b);
 }
 
 function aboveThreshold(weights: Float64Array, threshold: number): number[] {
