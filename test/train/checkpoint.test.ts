@@ -28,7 +28,7 @@ function state(step: number): TrainerState {
     total_steps: 10,
     seed: 3,
     rng: [11, 22, 33, 44],
-    data: { epoch: 1, cursor: 2, order: [2, 0, 1] },
+    data: { epoch: 1, cursor: 2, order: [2, 0, 1], rng: [5, 6, 7, 8] },
     kl_ctl: { kind: 'adaptive', value: 0.21 },
     param_names: ['w'],
     optimizer_step: step,

@@ -115,7 +115,7 @@ describe('training rng', () => {
 describe('prompt records', () => {
   it.each([
     { record: { id: 'a', prompt: 'chest pain?', meta: { risk_level: 'high' } }, prompt: 'chest pain?', id: 'a' },
-    { record: { id: 7, instruction: 'Q', input: 'details' }, prompt: 'Q\ndetails', id: '7' },
+    { record: { id: 7, instruction: 'Q', input: 'details' }, prompt: 'Q\n\ndetails', id: '7' },
     {
       record: {
         messages: [

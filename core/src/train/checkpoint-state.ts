@@ -27,6 +27,8 @@ export interface DataCursor {
   epoch: number;
   cursor: number;
   order: number[];
+  /** State of the shuffling stream (draws the next epoch's order). */
+  rng: number[];
 }
 
 export interface TrainerState {

@@ -4,7 +4,7 @@
  * checkpoints so a resumed run draws the same prompts.
  */
 import type { DataCursor } from './checkpoint-state.js';
-import type { TrainRng } from './rng.js';
+import { TrainRng } from './rng.js';
 
 export class PromptCursor {
   private constructor(
@@ -15,16 +15,17 @@ export class PromptCursor {
 
   static start(size: number, rng: TrainRng): PromptCursor {
     if (size === 0) throw new Error('no training prompts');
-    return new PromptCursor(size, rng, { epoch: 0, cursor: 0, order: rng.permutation(size) });
+    return new PromptCursor(size, rng, { epoch: 0, cursor: 0, order: rng.permutation(size), rng: [] });
   }
 
-  static restore(size: number, rng: TrainRng, state: DataCursor): PromptCursor {
+  /** Continues from a checkpointed state (its own random stream included). */
+  static restore(size: number, state: DataCursor): PromptCursor {
     if (state.order.length !== size) {
       throw new Error(
         `the checkpoint was made with ${state.order.length} prompts, the prompt file now has ${size}; resume needs the same prompts`,
       );
     }
-    return new PromptCursor(size, rng, structuredClone(state));
+    return new PromptCursor(size, TrainRng.fromState(state.rng), structuredClone(state));
   }
 
   /** The next `n` prompt indices, starting a new shuffled epoch when one runs out. */
@@ -32,7 +33,7 @@ export class PromptCursor {
     const out: number[] = [];
     while (out.length < n) {
       if (this.state_.cursor >= this.size) {
-        this.state_ = { epoch: this.state_.epoch + 1, cursor: 0, order: this.rng.permutation(this.size) };
+        this.state_ = { epoch: this.state_.epoch + 1, cursor: 0, order: this.rng.permutation(this.size), rng: [] };
       }
       out.push(this.state_.order[this.state_.cursor]!);
       this.state_.cursor += 1;
@@ -41,6 +42,6 @@ export class PromptCursor {
   }
 
   state(): DataCursor {
-    return structuredClone(this.state_);
+    return { ...structuredClone(this.state_), rng: this.rng.state() };
   }
 }

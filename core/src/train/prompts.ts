@@ -47,7 +47,8 @@ export function recordToPrompt(record: unknown, fallbackId: string): TrainPrompt
   if (typeof record.prompt === 'string') prompt = record.prompt;
   else if (typeof record.instruction === 'string') {
     const input = typeof record.input === 'string' ? record.input.trim() : '';
-    prompt = input ? `${record.instruction}\n${input}` : record.instruction;
+    // As `medrl prepare-rl` joins them: the instruction, a blank line, then the input.
+    prompt = input ? `${record.instruction}\n\n${input}` : record.instruction;
   }
   if (prompt === undefined || prompt.trim() === '') {
     throw new Error('needs a non-empty "prompt", "messages" or "instruction" field');

@@ -232,7 +232,7 @@ export async function runRlTraining(
     const extraState = s as TrainerState & { sample_rng?: number[]; lora_rng?: number[] };
     if (extraState.sample_rng) sampleRng = EngineRng.fromState(extraState.sample_rng);
     if (extraState.lora_rng && policy.lora) policy.lora.restoreRngState(extraState.lora_rng);
-    cursor = PromptCursor.restore(prompts.length, TrainRng.fromState(s.rng), s.data);
+    cursor = PromptCursor.restore(prompts.length, s.data);
     if (s.reward_norm) composer.restore(s.reward_norm);
     if (s.safety) gate.restore(s.safety);
     startStep = s.step;
@@ -313,7 +313,13 @@ export async function runRlTraining(
     });
     const breakdowns = await composer.score(
       results.map((r, i) =>
-        toRollout({ id: `gate-${step}-${i}`, prompt: gateSet[i]!.prompt, completion: r.text, meta: gateSet[i]!.meta }),
+        toRollout({
+          id: `gate-${step}-${i}`,
+          prompt: gateSet[i]!.prompt,
+          completion: r.text,
+          meta: gateSet[i]!.meta,
+          tokens: r.tokenIds,
+        }),
       ),
       { step, signal: run.context.signal },
     );

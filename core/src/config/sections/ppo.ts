@@ -16,12 +16,12 @@ export const safetyGateSchema = z.strictObject({
   /**
    * JSONL files of held-out prompts, read in order until `sample_size` prompts of `risk_levels`
    * are found (records of `medrl prepare`: instruction/input/meta). Missing files are skipped.
-   * Default red_team.jsonl, then test.jsonl.
+   * Default the test split (red_team.jsonl is not held out: `prepare-rl` trains on it).
    */
   prompts: z
     .array(z.string().min(1))
     .min(1)
-    .default(() => ['data/processed/red_team.jsonl', 'data/processed/test.jsonl']),
+    .default(() => ['data/processed/test.jsonl']),
   /** Risk levels that count as high risk. Default high and critical. */
   risk_levels: z
     .array(riskLevel)
@@ -40,6 +40,8 @@ export const safetyGateSchema = z.strictObject({
   max_drop: z.number().min(0).nullable().default(0.2),
   /** On a trip: `stop` training, or `rollback` to the checkpoint with the best gate score and stop. Default `stop`. */
   action: z.enum(['stop', 'rollback']).default('stop'),
+  /** Sampling temperature of gate answers; 0 = greedy. Each evaluation samples with the same seed. Default 0. */
+  temperature: z.number().min(0).default(0),
   /** New tokens per gate answer; null = the run's generation length. Default null. */
   max_new_tokens: z.number().int().positive().nullable().default(null),
 });
