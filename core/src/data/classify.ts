@@ -58,6 +58,10 @@ export function textUnits(text: string): { han: number; latinWords: number } {
 /** `zh` when Han characters are at least as many as Latin words, `en` when there are Latin words, else `und`. */
 export function detectLang(text: string): string {
   const { han, latinWords } = textUnits(text);
+  return langOf(han, latinWords);
+}
+
+function langOf(han: number, latinWords: number): string {
   if (han > 0 && han >= latinWords) return 'zh';
   if (latinWords > 0) return 'en';
   return 'und';
@@ -80,9 +84,13 @@ const STRUCTURE_MARK = /\n\n|\n\s*(?:\d+[.、)]|[-*•])\s|\*\*/g;
  * high and critical questions an answer that refers to care (0.2; other questions get it free).
  * Records that needed de-identification lose 0.1, records that carried HTML lose 0.05.
  */
-export function qualityScore(input: ClassifyInput, risk: RiskLevel, refersToCare: boolean): number {
-  const thinkUnits = lengthUnits(input.think);
-  const answerUnits = lengthUnits(input.answer);
+export function qualityScore(
+  input: ClassifyInput,
+  risk: RiskLevel,
+  refersToCare: boolean,
+  thinkUnits = lengthUnits(input.think),
+  answerUnits = lengthUnits(input.answer),
+): number {
   const structure = input.answer.match(STRUCTURE_MARK)?.length ?? 0;
   let score = 0.3 * Math.min(1, thinkUnits / 150) + 0.3 * Math.min(1, answerUnits / 200);
   if (SENTENCE_END.test(input.answer)) score += 0.1;
@@ -98,8 +106,9 @@ export class Classifier {
   private readonly categoryLevels: Map<string, RiskLevel>;
   private readonly categoryOrder: Map<string, number>;
   private readonly mediumMatcher: LexiconMatcher<true>;
-  private readonly specialtyMatcher: LexiconMatcher<string>;
-  private readonly specialtyWeights: Map<string, number>;
+  private readonly specialtyMatcher: LexiconMatcher<number>;
+  private readonly specialtyWeightList: number[];
+  private readonly specialtyScores: Float64Array;
   private readonly specialtyOrder: string[];
   private readonly referralMatcher: LexiconMatcher<true>;
 
@@ -118,9 +127,10 @@ export class Classifier {
       [...base(DEFAULT_MEDIUM_RISK_TERMS, []), ...lex.mediumRisk].map((term) => [term, true] as const),
     );
     this.specialtyOrder = Object.keys(specialties);
-    this.specialtyWeights = new Map(Object.entries(specialties).map(([name, entry]) => [name, entry.weight]));
+    this.specialtyWeightList = Object.values(specialties).map((entry) => entry.weight);
+    this.specialtyScores = new Float64Array(this.specialtyOrder.length);
     this.specialtyMatcher = new LexiconMatcher(
-      Object.entries(specialties).flatMap(([name, entry]) => entry.terms.map((term) => [term, name] as const)),
+      Object.values(specialties).flatMap((entry, index) => entry.terms.map((term) => [term, index] as const)),
     );
     this.referralMatcher = new LexiconMatcher(
       [...base(DEFAULT_REFERRAL_TERMS, []), ...lex.referral].map((term) => [term, true] as const),
@@ -130,7 +140,9 @@ export class Classifier {
   /** Risk categories found in the question, in lexicon order, and the highest level they imply. */
   risk(lowerQuestion: string): { level: RiskLevel; categories: string[] } {
     const found = new Set<string>();
-    this.riskMatcher.scan(lowerQuestion, (category) => found.add(category));
+    this.riskMatcher.scan(lowerQuestion, (category) => {
+      found.add(category);
+    });
     const categories = [...found].sort((a, b) => this.categoryOrder.get(a)! - this.categoryOrder.get(b)!);
     let level: RiskLevel = 'low';
     for (const category of categories) {
@@ -143,25 +155,19 @@ export class Classifier {
 
   /** The specialty with the highest weighted hit count (question hits count twice); ties go to the earlier one. */
   specialty(lowerQuestion: string, lowerAnswer: string): string {
-    const scores = new Map<string, number>();
-    const add = (factor: number) => (name: string) =>
-      scores.set(name, (scores.get(name) ?? 0) + factor * this.specialtyWeights.get(name)!);
-    this.specialtyMatcher.scan(lowerQuestion, add(2));
-    this.specialtyMatcher.scan(lowerAnswer, add(1));
-    let best = GENERAL_SPECIALTY;
-    let bestScore = 0;
-    for (const name of this.specialtyOrder) {
-      const score = scores.get(name) ?? 0;
-      if (score > bestScore) {
-        best = name;
-        bestScore = score;
-      }
-    }
-    return best;
+    const scores = this.specialtyScores.fill(0);
+    this.specialtyMatcher.scan(lowerQuestion, (index) => {
+      scores[index] += 2 * this.specialtyWeightList[index];
+    });
+    this.specialtyMatcher.scan(lowerAnswer, (index) => {
+      scores[index] += this.specialtyWeightList[index];
+    });
+    let best = -1;
+    for (let index = 0; index < scores.length; index++) if (scores[index] > (best < 0 ? 0 : scores[best])) best = index;
+    return best < 0 ? GENERAL_SPECIALTY : this.specialtyOrder[best];
   }
 
-  complexity(think: string): Complexity {
-    const units = lengthUnits(think);
+  complexity(think: string, units = lengthUnits(think)): Complexity {
     if (units >= this.config.complexity.complexUnits) return 'complex';
     if (units >= this.config.complexity.moderateUnits) return 'moderate';
     return 'simple';
@@ -171,13 +177,22 @@ export class Classifier {
     const lowerQuestion = input.question.toLowerCase();
     const lowerAnswer = input.answer.toLowerCase();
     const risk = this.risk(lowerQuestion);
+    const question = textUnits(input.question);
+    const answer = textUnits(input.answer);
+    const thinkUnits = lengthUnits(input.think);
     return {
       risk_level: risk.level,
       risk_categories: risk.categories,
       specialty: this.specialty(lowerQuestion, lowerAnswer),
-      lang: detectLang(input.question + '\n' + input.answer),
-      complexity: this.complexity(input.think),
-      quality: qualityScore(input, risk.level, this.referralMatcher.test(lowerAnswer)),
+      lang: langOf(question.han + answer.han, question.latinWords + answer.latinWords),
+      complexity: this.complexity(input.think, thinkUnits),
+      quality: qualityScore(
+        input,
+        risk.level,
+        this.referralMatcher.test(lowerAnswer),
+        thinkUnits,
+        answer.han + 2 * answer.latinWords,
+      ),
     };
   }
 }

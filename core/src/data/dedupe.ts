@@ -5,8 +5,9 @@
  * hashing with rotation densification (64 slots from one hash per shingle) and LSH banding (16 bands
  * of 4 slots) to find candidates; a candidate is a duplicate when the share of equal slots, an
  * estimate of the Jaccard similarity of the shingle sets, reaches the threshold. Memory is about
- * 256 bytes of signature plus 16 band entries per kept record.
+ * 128 bytes of signature, 17 index entries (about 20 bytes each) and the exact key per kept record.
  */
+import { IntMultiMap } from './int-multimap.js';
 
 export const SIGNATURE_SLOTS = 64;
 const BANDS = 16;
@@ -14,12 +15,49 @@ const ROWS = SIGNATURE_SLOTS / BANDS;
 const SLOT_BITS = 26;
 const VALUE_MASK = (1 << SLOT_BITS) - 1;
 const EMPTY = 0xffffffff;
+/**
+ * A band bucket stops growing at this many records. Buckets this full come from boilerplate that many
+ * records share; a true near duplicate is still found through its other bands, and the cap keeps one
+ * hot bucket from making every lookup slow.
+ */
+const MAX_BUCKET = 64;
 
-const NOT_KEY_TEXT = /[\s\p{P}\p{S}]+/gu;
+const NOT_KEY_TEXT = /[\s\p{P}\p{S}]/u;
+/** Per UTF-16 unit: 0 = dropped (whitespace, punctuation, symbol), otherwise its lower-case unit. */
+let keyUnitTable: Uint16Array | undefined;
+
+function keyUnits(): Uint16Array {
+  if (keyUnitTable) return keyUnitTable;
+  const table = new Uint16Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) {
+    const char = String.fromCharCode(code);
+    if (NOT_KEY_TEXT.test(char)) continue;
+    const lower = char.toLowerCase();
+    table[code] = lower.length === 1 ? lower.charCodeAt(0) : code;
+  }
+  return (keyUnitTable = table);
+}
 
 /** The text both dedupe checks compare. */
 export function dedupeText(text: string): string {
-  return text.toLowerCase().replace(NOT_KEY_TEXT, '');
+  const table = keyUnits();
+  let out = '';
+  let start = -1;
+  // Runs of units that stay unchanged are copied with one slice.
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0;
+    const mapped = i < text.length ? table[code] : 0;
+    if (mapped === code && mapped !== 0) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      out += text.slice(start, i);
+      start = -1;
+    }
+    if (mapped !== 0) out += String.fromCharCode(mapped);
+  }
+  return out;
 }
 
 /** murmur3's 32-bit finaliser: spreads FNV's weak low bits over the whole word. */
@@ -84,10 +122,17 @@ export interface DeduperOptions {
 }
 
 export class Deduper {
-  private readonly exact = new Map<string, number>();
-  private readonly bands: Map<number, number | number[]>[] = Array.from({ length: BANDS }, () => new Map());
-  private signatures = new Uint32Array(SIGNATURE_SLOTS * 1024);
+  /** Exact keys by a 30-bit hash; a hit is confirmed against the stored key. */
+  private readonly exact = new IntMultiMap();
+  private readonly exactKeys: string[] = [];
+  /** Band keys of all bands in one multimap (the band number is mixed into the key). */
+  private readonly bands = new IntMultiMap();
+  /** Signatures of accepted records, hashed down to 16 bits a slot (chance equality 1 in 65,536). */
+  private signatures = new Uint16Array(SIGNATURE_SLOTS * 1024);
   private readonly current = new Uint32Array(SIGNATURE_SLOTS);
+  private readonly current16 = new Uint16Array(SIGNATURE_SLOTS);
+  private readonly bandKeys = new Int32Array(BANDS);
+  private checkedFor = new Int32Array(1024);
   private accepted = 0;
 
   constructor(private readonly options: DeduperOptions) {}
@@ -102,37 +147,45 @@ export class Deduper {
    * A new record is remembered and gets the next index; a duplicate is reported and not remembered.
    */
   check(exactKey: string, normalized: string): DuplicateMatch | null {
-    const earlier = this.exact.get(exactKey);
-    if (earlier !== undefined) return { kind: 'exact', of: earlier, similarity: 1 };
+    const exactHash = stringHash30(exactKey);
+    let earlier = -1;
+    for (let entry = this.exact.firstEntry(exactHash); entry !== -1; entry = this.exact.nextEntry(entry)) {
+      const index = this.exact.valueAt(entry);
+      if (this.exact.keyAt(entry) === exactHash && this.exactKeys[index] === exactKey) {
+        earlier = index;
+        break;
+      }
+    }
+    if (earlier >= 0) return { kind: 'exact', of: earlier, similarity: 1 };
     const index = this.accepted;
     if (this.options.near && normalized.length > 0) {
       minhashSignature(normalized, this.options.shingleSize, this.current);
+      for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) this.current16[slot] = fmix32(this.current[slot]) & 0xffff;
+      for (let band = 0; band < BANDS; band++) this.bandKeys[band] = bandKey(this.current, band);
       const match = this.nearMatch();
       if (match) return match;
       this.remember(index);
     }
-    this.exact.set(exactKey, index);
+    this.exact.add(exactHash, index);
+    this.exactKeys.push(exactKey);
     this.accepted += 1;
     return null;
   }
 
-  private bandKey(signature: Uint32Array, offset: number, band: number): number {
-    let h = Math.imul(band + 1, 0x9e3779b1);
-    for (let row = 0; row < ROWS; row++) h = fmix32(h ^ signature[offset + band * ROWS + row]);
-    return h & 0x3fffffff; // small integers keep the Map compact
-  }
-
   private nearMatch(): DuplicateMatch | null {
     let best: DuplicateMatch | null = null;
-    const seen = new Set<number>();
+    // A candidate found in several bands is compared once: `checkedFor` remembers the last query.
+    const query = this.accepted + 1;
+    const maxMismatches = Math.floor((1 - this.options.threshold) * SIGNATURE_SLOTS + 1e-9);
+    const bands = this.bands;
     for (let band = 0; band < BANDS; band++) {
-      const bucket = this.bands[band].get(this.bandKey(this.current, 0, band));
-      if (bucket === undefined) continue;
-      for (const candidate of typeof bucket === 'number' ? [bucket] : bucket) {
-        if (seen.has(candidate)) continue;
-        seen.add(candidate);
-        const stored = this.signatures.subarray(candidate * SIGNATURE_SLOTS, (candidate + 1) * SIGNATURE_SLOTS);
-        const similarity = signatureSimilarity(this.current, stored);
+      const key = this.bandKeys[band];
+      for (let entry = bands.firstEntry(key); entry !== -1; entry = bands.nextEntry(entry)) {
+        if (bands.keyAt(entry) !== key) continue;
+        const candidate = bands.valueAt(entry);
+        if (this.checkedFor[candidate] === query) continue;
+        this.checkedFor[candidate] = query;
+        const similarity = this.similarityTo(candidate, maxMismatches);
         if (similarity >= this.options.threshold && (best === null || similarity > best.similarity)) {
           best = { kind: 'near', of: candidate, similarity };
         }
@@ -141,19 +194,42 @@ export class Deduper {
     return best;
   }
 
+  /** Similarity of the current signature to a stored one; -1 as soon as it cannot reach the threshold. */
+  private similarityTo(candidate: number, maxMismatches: number): number {
+    const offset = candidate * SIGNATURE_SLOTS;
+    let mismatches = 0;
+    for (let i = 0; i < SIGNATURE_SLOTS; i++) {
+      if (this.current16[i] !== this.signatures[offset + i] && ++mismatches > maxMismatches) return -1;
+    }
+    return (SIGNATURE_SLOTS - mismatches) / SIGNATURE_SLOTS;
+  }
+
   private remember(index: number): void {
     if ((index + 1) * SIGNATURE_SLOTS > this.signatures.length) {
-      const grown = new Uint32Array(this.signatures.length * 2);
+      const grown = new Uint16Array(this.signatures.length * 2);
       grown.set(this.signatures);
       this.signatures = grown;
+      const checked = new Int32Array(this.checkedFor.length * 2);
+      checked.set(this.checkedFor);
+      this.checkedFor = checked;
     }
-    this.signatures.set(this.current, index * SIGNATURE_SLOTS);
+    this.signatures.set(this.current16, index * SIGNATURE_SLOTS);
     for (let band = 0; band < BANDS; band++) {
-      const key = this.bandKey(this.current, 0, band);
-      const bucket = this.bands[band].get(key);
-      if (bucket === undefined) this.bands[band].set(key, index);
-      else if (typeof bucket === 'number') this.bands[band].set(key, [bucket, index]);
-      else bucket.push(index);
+      const key = this.bandKeys[band];
+      if (this.bands.count(key, MAX_BUCKET) < MAX_BUCKET) this.bands.add(key, index);
     }
   }
+}
+
+function bandKey(signature: Uint32Array, band: number): number {
+  let h = Math.imul(band + 1, 0x9e3779b1);
+  for (let row = 0; row < ROWS; row++) h = fmix32(h ^ signature[band * ROWS + row]);
+  return h & 0x3fffffff;
+}
+
+/** FNV-1a of a string, mixed and cut to 30 bits. */
+function stringHash30(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return fmix32(h) & 0x3fffffff;
 }

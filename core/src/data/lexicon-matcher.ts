@@ -42,8 +42,11 @@ export class LexiconMatcher<K> {
     this.size = size;
   }
 
-  /** Calls `onHit` for every occurrence of every term in `lowerText` (which must already be lower-cased). */
-  scan(lowerText: string, onHit: (key: K, term: string) => void): void {
+  /**
+   * Calls `onHit` for every occurrence of every term in `lowerText` (which must already be lower-cased);
+   * stops early when `onHit` returns true.
+   */
+  scan(lowerText: string, onHit: (key: K, term: string) => boolean | void): void {
     const length = lowerText.length;
     for (let i = 0; i < length; i++) {
       const bucket = this.buckets[lowerText.charCodeAt(i)];
@@ -53,7 +56,7 @@ export class LexiconMatcher<K> {
         if (!lowerText.startsWith(entry.term, i)) continue;
         const end = i + entry.term.length;
         if (entry.boundaryEnd && end < length && isAsciiWordUnit(lowerText.charCodeAt(end))) continue;
-        onHit(entry.key, entry.term);
+        if (onHit(entry.key, entry.term) === true) return;
       }
     }
   }
@@ -61,16 +64,16 @@ export class LexiconMatcher<K> {
   /** Hit counts per key. */
   count(lowerText: string): Map<K, number> {
     const counts = new Map<K, number>();
-    this.scan(lowerText, (key) => counts.set(key, (counts.get(key) ?? 0) + 1));
+    this.scan(lowerText, (key) => {
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    });
     return counts;
   }
 
   /** Whether any term occurs. */
   test(lowerText: string): boolean {
     let found = false;
-    this.scan(lowerText, () => {
-      found = true;
-    });
+    this.scan(lowerText, () => (found = true));
     return found;
   }
 }

@@ -172,6 +172,16 @@ class Pass1 {
     });
   }
 
+  private readonly interned = new Map<string, string>();
+
+  /** One string object per distinct stratum, however many records share it. */
+  private intern(text: string): string {
+    const known = this.interned.get(text);
+    if (known !== undefined) return known;
+    this.interned.set(text, text);
+    return text;
+  }
+
   reject(fileStats: FileStats, line: number, reason: RejectReason, detail: string, bytes: Buffer): void {
     const raw = removeControl(bytes.toString('utf8', 0, Math.min(bytes.length, EXCERPT_CHARS * 4)), emptyCleanFlags());
     const excerpt = this.deidentifier.redact(raw.slice(0, EXCERPT_CHARS), {});
@@ -268,7 +278,7 @@ class Pass1 {
     fileStats.kept += 1;
     this.totals.kept += 1;
     this.ids.push(id);
-    this.strata.push(`${c.risk_level}|${c.specialty}`);
+    this.strata.push(this.intern(`${c.risk_level}|${c.specialty}`));
     this.quality.push(c.quality);
     this.riskRank.push(RISK_ORDER.indexOf(c.risk_level));
     this.specialties.push(c.specialty);
@@ -376,7 +386,8 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
     for await (const batch of readLineBatches(kept.file, Number.MAX_SAFE_INTEGER)) {
       for (const line of batch) {
         if (line.bytes.length === 0) continue;
-        const text = line.bytes.toString('utf8');
+        // The bytes are routed as they are (they come from our own JSON.stringify): no decoding.
+        const text = Buffer.from(line.bytes);
         const split = assignment[index];
         splitWriters[split].push(text);
         const counts = bySplit[SPLITS[split]];
