@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RewardBreakdown } from '@medrl/sdk';
 import { repoRoot, tempDir, writeTree } from '../helpers/tmp.js';
 
@@ -103,19 +103,20 @@ describe('medrl serve', () => {
     expect(stderr()).not.toContain(TOKEN);
   });
 
-  it('runs node:cluster workers on one port and stops them all on SIGTERM', async () => {
+  it('runs node:cluster workers on one port, sums their metrics, replaces a dead one, stops all on SIGTERM', async () => {
     const { child, url, stderr, exited } = await serve(
       project(0),
       ['--workers', '2'],
       {},
       /2 workers listening on (\S+)/,
     );
-    const res = await fetch(`${url}/get_reward`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: ['<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>'] }),
-    });
-    expect(await res.json()).toEqual({
+    const getReward = () =>
+      fetch(`${url}/get_reward`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: ['<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>'] }),
+      });
+    expect(await (await getReward()).json()).toEqual({
       rewards: [0.6],
       scores: [0.6],
       extra_logs: { 'length/tenth': [0.6], dropped: [0], gated: [0] },
@@ -138,6 +139,17 @@ describe('medrl serve', () => {
       expect(metrics).toContain('medrl_serve_items_total{route="/v1/reward"} 2');
     }
     expect(metrics).toContain('medrl_serve_requests_total{route="/metrics",method="GET",status="200"} 2');
+
+    // A worker that dies is replaced, and the port keeps answering meanwhile.
+    const victim = Number(/worker 1 \(pid (\d+)\) listening/.exec(stderr())![1]);
+    process.kill(victim, 'SIGKILL');
+    await vi.waitFor(() => expect(stderr()).toMatch(/worker 3 \(pid \d+\) listening/), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(stderr()).toMatch(/worker 1 died \(signal SIGKILL\); starting a replacement/);
+    expect((await getReward()).status).toBe(200);
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr().match(/server closed/g)).toHaveLength(2);

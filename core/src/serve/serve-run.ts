@@ -139,7 +139,7 @@ export async function serveRun(run: Run, logger: Logger = createLogger('serve'))
       cause: error,
     });
   }
-  const who = cluster.isWorker ? `worker ${cluster.worker!.id} ` : '';
+  const who = cluster.isWorker ? `worker ${cluster.worker!.id} (pid ${process.pid}) ` : '';
   logger.info(
     `${who}listening on ${url} (POST /get_reward, POST /v1/reward, GET /healthz, GET /metrics); ` +
       `components: ${composer.componentNames.join(', ')}; token: ${token ? 'required' : 'none'}`,
@@ -216,6 +216,7 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
       }
     };
     const onExit = (worker: Worker, code: number | null, signal: string | null): void => {
+      const how = code !== null ? `exit code ${code}` : `signal ${signal}`;
       const wasListening = listening.delete(worker.id);
       if (stopping) {
         if (alive().length === 0) finish();
@@ -228,10 +229,10 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
           if (listening.has(other.id)) other.send(SHUTDOWN);
           else other.kill('SIGTERM');
         }
-        finish(new MedrlError(`a serve worker exited before listening (code ${code ?? signal}); see its error above`));
+        finish(new MedrlError(`a serve worker exited before listening (${how}); see its error above`));
         return;
       }
-      logger.warn(`worker ${worker.id} died (code ${code ?? signal}); starting a replacement`);
+      logger.warn(`worker ${worker.id} died (${how}); starting a replacement`);
       fork();
     };
     cluster.on('message', onMessage);
