@@ -24,6 +24,9 @@ const METRICS_REQUEST = 'medrl:serve:metrics';
 const METRICS_REPLY = 'medrl:serve:metrics-reply';
 /** How long a worker waits for the primary's aggregated metrics. */
 const METRICS_TIMEOUT_MS = 10_000;
+/** More worker deaths than this within CRASH_WINDOW_MS means a crash loop: stop instead of respawning. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
 
 interface ClusterMessage {
   type?: string;
@@ -167,6 +170,7 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
   const listening = new Set<number>();
   let stopping = false;
   let announced = false;
+  const crashes: number[] = [];
 
   const aggregator = new AggregatorRegistry();
 
@@ -230,6 +234,15 @@ export async function superviseWorkers(options: ServeOptions, logger: Logger = c
           else other.kill('SIGTERM');
         }
         finish(new MedrlError(`a serve worker exited before listening (${how}); see its error above`));
+        return;
+      }
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+      if (crashes.length > MAX_CRASHES) {
+        stopping = true;
+        tell(SHUTDOWN);
+        finish(new MedrlError(`serve workers died ${crashes.length} times within a minute (last: ${how}); stopping`));
         return;
       }
       logger.warn(`worker ${worker.id} died (${how}); starting a replacement`);
