@@ -22,8 +22,11 @@ export const sftSchema = z.strictObject({
   per_device_eval_batch_size: z.number().int().positive().default(8),
   /** Micro-batches per optimizer step. Default 1. */
   gradient_accumulation_steps: z.number().int().positive().default(1),
-  /** Peak AdamW learning rate. Default 2e-5 (TRL SFTConfig's). */
-  learning_rate: z.number().positive().default(2e-5),
+  /**
+   * Peak AdamW learning rate; null = 2e-5 (TRL SFTConfig's) for a real checkpoint and 1e-3 for the
+   * tiny model, which trains from scratch. Default null.
+   */
+  learning_rate: z.number().positive().nullable().default(null),
   /** Schedule after warmup: linear decay to 0, cosine, or constant. Default linear. */
   lr_scheduler_type: z.enum(['linear', 'cosine', 'constant']).default('linear'),
   /** Warmup steps (wins over warmup_ratio when > 0). Default 0. */

@@ -181,6 +181,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const totalSteps = Math.ceil(stepsPerEpoch * cfg.num_train_epochs);
   const warmup = cfg.warmup_steps > 0 ? cfg.warmup_steps : Math.ceil(cfg.warmup_ratio * totalSteps);
   const optimizer = new AdamW(params, { weightDecay: cfg.weight_decay });
+  const peakLr = cfg.learning_rate ?? (basePath ? 2e-5 : 1e-3);
   const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
   const varList = params.map((p) => p.variable);
   const rng = TrainRng.create(cfg.seed, 'sft/data');
@@ -249,7 +250,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
           }
           acc = next;
         }
-        const lr = learningRateAt(cfg.learning_rate, step, totalSteps, warmup, cfg.lr_scheduler_type);
+        const lr = learningRateAt(peakLr, step, totalSteps, warmup, cfg.lr_scheduler_type);
         const clipped = clipGradNorm(acc, cfg.max_grad_norm);
         optimizer.step(clipped.grads, lr);
         for (const g of Object.values(clipped.grads)) g.dispose();
