@@ -16,3 +16,4 @@ export { RewardComposer, buildComposer } from './reward/composer.js';
 export { judgementToReward } from './reward/judge-component.js';
 export { toRollout, splitThink } from './reward/rollout.js';
 export { openRun, type Run, type OpenRunOptions } from './runtime/run.js';
+export { createServer, type MedrlServer, type RewardScorer } from './serve/server.js';
