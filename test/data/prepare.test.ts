@@ -183,5 +183,20 @@ describe('runPrepare on the sample corpus (data/raw)', () => {
     const text = all.map((s) => s.instruction + s.input + s.output).join('\n');
     expect(text).not.toMatch(/1381234567|110105198803154321|@example\.(com|org)|<p>|&nbsp;|<script/);
     expect(all.every((s) => /^<think>\n[\s\S]*\n<\/think>\n\n\S/.test(s.output))).toBe(true);
+
+    // data/DATA_CARD.md quotes these counts; they must stay true.
+    const card = readFileSync(path.join(repoRoot, 'data/DATA_CARD.md'), 'utf8');
+    const t = stats.totals;
+    expect(card).toContain(
+      `| **total** | **${t.lines}** | **${t.kept}** | **${t.duplicates.exact}** | **${t.duplicates.near}** | **${t.rejected}** |`,
+    );
+    for (const split of ['train', 'dev', 'test'] as const) {
+      const r = stats.bySplit[split].risk_level;
+      expect(card).toContain(
+        `| ${split} | ${stats.splits[split]} | ${r.critical ?? 0} | ${r.high ?? 0} | ${r.medium ?? 0} | ${r.low ?? 0} |`,
+      );
+    }
+    expect(card).toContain(`| gold_set (from train) | ${stats.splits.gold_set} |`);
+    expect(card).toContain(`| red_team (from train) | ${stats.splits.red_team} |`);
   });
 });

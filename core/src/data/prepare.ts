@@ -412,8 +412,8 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
         deidentify: config.deidentify.enabled,
         gold: config.gold,
       },
-      files: pass1.files,
-      totals: pass1.totals,
+      files: pass1.files.map((f) => ({ ...f, rejectedByReason: sortedCounts(f.rejectedByReason as Counts) })),
+      totals: { ...pass1.totals, rejectedByReason: sortedCounts(pass1.totals.rejectedByReason as Counts) },
       splits: {
         train: splitWriters[0].lines,
         dev: splitWriters[1].lines,
