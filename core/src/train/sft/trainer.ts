@@ -29,6 +29,7 @@ import { readPrompts, type TrainPrompt } from '../prompts.js';
 import { TrainRng } from '../rng.js';
 import { JsonlLog } from '../run-log.js';
 import { encodeF32Safetensors } from '../state-file.js';
+import { warnNoCheckpointing } from '../rl-loop.js';
 import { createTinyModel, writeModelDir } from './tiny-start.js';
 
 export const SFT_FINAL_DIR = 'final_lora';
@@ -119,6 +120,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const cfg = config.sft;
   const resolve = (p: string) => path.resolve(rootDir, p);
   await initBackend(config.engine.backend, logger);
+  if (cfg.gradient_checkpointing) warnNoCheckpointing(logger);
 
   const trainFile = resolve(cfg.train_file);
   if (!(await fileExists(trainFile))) {
