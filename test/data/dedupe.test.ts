@@ -1,4 +1,5 @@
 // Exact and near-duplicate detection on normalised text, and the MinHash estimate behind it.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   Deduper,
@@ -14,7 +15,8 @@ const BASE =
 
 function check(deduper: Deduper, text: string) {
   const key = dedupeText(text);
-  return deduper.check(key, key);
+  const digest = createHash('sha1').update(key).digest();
+  return deduper.check(digest.readUInt32BE(0), digest.readUInt32BE(4), key);
 }
 
 function shingles(text: string, k: number): Set<string> {
@@ -36,6 +38,15 @@ describe('Deduper', () => {
     expect(check(deduper, 'Another record about asthma inhalers and spacers.')).toBeNull();
     expect(check(deduper, `  ${BASE.replace('；', ';')}  `)).toEqual({ kind: 'exact', of: 0, similarity: 1 });
     expect(deduper.size).toBe(2);
+    expect(deduper.keyHex(0)).toBe(createHash('sha1').update(dedupeText(BASE)).digest('hex').slice(0, 16));
+  });
+
+  it('tells apart keys that share a 30-bit bucket hash only through both halves', () => {
+    const deduper = new Deduper({ near: false, threshold: 0.8, shingleSize: 3 });
+    for (let i = 0; i < 5000; i++) expect(deduper.check(i, 0xdeadbeef, `t${i}`)).toBeNull();
+    expect(deduper.check(1234, 0xdeadbeef, 'x')).toEqual({ kind: 'exact', of: 1234, similarity: 1 });
+    expect(deduper.check(1234, 0xdeadbeee, 'x')).toBeNull();
+    expect(deduper.compareKeys(1, 2)).toBeLessThan(0);
   });
 
   it('finds near duplicates (a small edit) but keeps different records', () => {

@@ -1,7 +1,22 @@
 // The stratified split: a partition, proportional per stratum, deterministic, order-independent.
 import { describe, expect, it } from 'vitest';
 import { createRng, shuffleInPlace } from '../../core/src/data/rng.js';
-import { stratifiedSplit } from '../../core/src/data/split.js';
+import { stratifiedSplit as splitByIndex, type SplitRatios } from '../../core/src/data/split.js';
+
+/** The split of records given by id and stratum name. */
+function stratifiedSplit(ids: string[], strata: string[], ratios: SplitRatios, seed: number): Uint8Array {
+  const names = [...new Set(strata)];
+  return splitByIndex(
+    {
+      count: ids.length,
+      stratumOf: (i) => names.indexOf(strata[i]),
+      stratumNames: names,
+      compare: (a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0),
+    },
+    ratios,
+    seed,
+  );
+}
 
 const RATIOS = { train: 0.8, dev: 0.1, test: 0.1 };
 

@@ -7,6 +7,7 @@
  * estimate of the Jaccard similarity of the shingle sets, reaches the threshold. Memory is about
  * 128 bytes of signature, 17 index entries (about 20 bytes each) and the exact key per kept record.
  */
+import { GrowableArray } from './growable.js';
 import { IntMultiMap } from './int-multimap.js';
 
 export const SIGNATURE_SLOTS = 64;
@@ -122,9 +123,10 @@ export interface DeduperOptions {
 }
 
 export class Deduper {
-  /** Exact keys by a 30-bit hash; a hit is confirmed against the stored key. */
+  /** Exact keys (64-bit, as two halves) by a 30-bit hash; a hit is confirmed against both halves. */
   private readonly exact = new IntMultiMap();
-  private readonly exactKeys: string[] = [];
+  private readonly keyHigh = new GrowableArray((n) => new Uint32Array(n));
+  private readonly keyLow = new GrowableArray((n) => new Uint32Array(n));
   /** Band keys of all bands in one multimap (the band number is mixed into the key). */
   private readonly bands = new IntMultiMap();
   /** Signatures of accepted records, hashed down to 16 bits a slot (chance equality 1 in 65,536). */
@@ -143,15 +145,16 @@ export class Deduper {
   }
 
   /**
-   * Checks a record (by its exact key, e.g. a hash of its normalised text, and its normalised text).
-   * A new record is remembered and gets the next index; a duplicate is reported and not remembered.
+   * Checks a record by its exact key (64 bits, e.g. of a hash of its normalised text, as two unsigned
+   * 32-bit halves) and its normalised text. A new record is remembered and gets the next index; a
+   * duplicate is reported and not remembered.
    */
-  check(exactKey: string, normalized: string): DuplicateMatch | null {
-    const exactHash = stringHash30(exactKey);
+  check(keyHigh: number, keyLow: number, normalized: string): DuplicateMatch | null {
+    const exactHash = fmix32(keyHigh ^ Math.imul(keyLow, 0x9e3779b1)) & 0x3fffffff;
     let earlier = -1;
     for (let entry = this.exact.firstEntry(exactHash); entry !== -1; entry = this.exact.nextEntry(entry)) {
       const index = this.exact.valueAt(entry);
-      if (this.exact.keyAt(entry) === exactHash && this.exactKeys[index] === exactKey) {
+      if (this.exact.keyAt(entry) === exactHash && this.keyHigh.get(index) === keyHigh && this.keyLow.get(index) === keyLow) {
         earlier = index;
         break;
       }
@@ -167,9 +170,20 @@ export class Deduper {
       this.remember(index);
     }
     this.exact.add(exactHash, index);
-    this.exactKeys.push(exactKey);
+    this.keyHigh.push(keyHigh);
+    this.keyLow.push(keyLow);
     this.accepted += 1;
     return null;
+  }
+
+  /** The exact key of an accepted record as 16 hex digits. */
+  keyHex(index: number): string {
+    return hex8(this.keyHigh.get(index)) + hex8(this.keyLow.get(index));
+  }
+
+  /** Orders accepted records by their exact keys (the order of `keyHex`). */
+  compareKeys(a: number, b: number): number {
+    return this.keyHigh.get(a) - this.keyHigh.get(b) || this.keyLow.get(a) - this.keyLow.get(b);
   }
 
   private nearMatch(): DuplicateMatch | null {
@@ -227,9 +241,6 @@ function bandKey(signature: Uint32Array, band: number): number {
   return h & 0x3fffffff;
 }
 
-/** FNV-1a of a string, mixed and cut to 30 bits. */
-function stringHash30(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return fmix32(h) & 0x3fffffff;
+function hex8(value: number): string {
+  return value.toString(16).padStart(8, '0');
 }

@@ -16,6 +16,7 @@ import { cleanText, emptyCleanFlags, joinThink, removeControl } from './clean.js
 import { Classifier, RISK_ORDER } from './classify.js';
 import { dedupeText, Deduper } from './dedupe.js';
 import { Deidentifier, type PiiKind } from './deidentify.js';
+import { GrowableArray } from './growable.js';
 import { DataError } from './errors.js';
 import { findJsonlFiles, relativePosix, writeFileAtomic } from './files.js';
 import { normalizeRaw, REJECT_REASONS, type RawFormat, type RejectReason } from './formats.js';
@@ -140,11 +141,13 @@ class Pass1 {
   readonly deduper: Deduper;
   readonly totals = emptyCounts();
   readonly files: FileStats[] = [];
-  readonly ids: string[] = [];
-  readonly strata: string[] = [];
-  readonly quality: number[] = [];
-  readonly riskRank: number[] = [];
-  readonly specialties: string[] = [];
+  // A few numbers per kept record, in typed arrays (ids live in the deduper as 64-bit keys).
+  readonly strata = new GrowableArray((n) => new Uint16Array(n));
+  readonly stratumNames: string[] = [];
+  private readonly stratumCodes = new Map<string, number>();
+  /** Quality times 1000. */
+  readonly quality = new GrowableArray((n) => new Uint16Array(n));
+  readonly riskRank = new GrowableArray((n) => new Uint8Array(n));
   readonly distribution: PrepareStatsFile['distribution'] = {
     risk_level: {},
     risk_categories: {},
@@ -172,14 +175,18 @@ class Pass1 {
     });
   }
 
-  private readonly interned = new Map<string, string>();
+  /** The id of kept record `index`. */
+  idOf(index: number): string {
+    return 'med-' + this.deduper.keyHex(index);
+  }
 
-  /** One string object per distinct stratum, however many records share it. */
-  private intern(text: string): string {
-    const known = this.interned.get(text);
-    if (known !== undefined) return known;
-    this.interned.set(text, text);
-    return text;
+  private stratumCode(name: string): number {
+    let code = this.stratumCodes.get(name);
+    if (code === undefined) {
+      code = this.stratumNames.push(name) - 1;
+      this.stratumCodes.set(name, code);
+    }
+    return code;
   }
 
   reject(fileStats: FileStats, line: number, reason: RejectReason, detail: string, bytes: Buffer): void {
@@ -238,8 +245,11 @@ class Pass1 {
 
     const output = joinThink(think, answer);
     const key = dedupeText(`${instruction}\n${input}\n${output}`);
-    const id = 'med-' + createHash('sha1').update(key).digest('hex').slice(0, 16);
-    const duplicate = this.deduper.check(id, key);
+    const digest = createHash('sha1').update(key).digest();
+    const keyHigh = digest.readUInt32BE(0);
+    const keyLow = digest.readUInt32BE(4);
+    const id = `med-${digest.toString('hex', 0, 8)}`;
+    const duplicate = this.deduper.check(keyHigh, keyLow, key);
     if (duplicate !== null) {
       fileStats.duplicates[duplicate.kind] += 1;
       this.totals.duplicates[duplicate.kind] += 1;
@@ -247,7 +257,7 @@ class Pass1 {
         file: fileStats.file,
         line: number,
         kind: duplicate.kind,
-        of: this.ids[duplicate.of],
+        of: this.idOf(duplicate.of),
         similarity: duplicate.similarity,
       });
       return;
@@ -277,11 +287,9 @@ class Pass1 {
 
     fileStats.kept += 1;
     this.totals.kept += 1;
-    this.ids.push(id);
-    this.strata.push(this.intern(`${c.risk_level}|${c.specialty}`));
-    this.quality.push(c.quality);
+    this.strata.push(this.stratumCode(`${c.risk_level}|${c.specialty}`));
+    this.quality.push(Math.round(c.quality * 1000));
     this.riskRank.push(RISK_ORDER.indexOf(c.risk_level));
-    this.specialties.push(c.specialty);
     const d = this.distribution;
     bump(d.risk_level, c.risk_level);
     for (const category of c.risk_categories) bump(d.risk_categories, category);
@@ -364,13 +372,21 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
     checkReconciled(pass1.totals, 'all files');
 
     // The split, the gold set (best train records) and the red team (high and critical train records).
-    const assignment = stratifiedSplit(pass1.ids, pass1.strata, config.split, config.seed);
+    const count = pass1.totals.kept;
+    const compareIds = (a: number, b: number) => pass1.deduper.compareKeys(a, b);
+    const assignment = stratifiedSplit(
+      { count, stratumOf: (i) => pass1.strata.get(i), stratumNames: pass1.stratumNames, compare: compareIds },
+      config.split,
+      config.seed,
+    );
     const highRank = RISK_ORDER.indexOf('high');
-    const trainIndices = pass1.ids.map((_, i) => i).filter((i) => assignment[i] === 0);
-    const gold = new Uint8Array(pass1.ids.length);
+    const trainIndices: number[] = [];
+    for (let i = 0; i < count; i++) if (assignment[i] === 0) trainIndices.push(i);
+    const gold = new Uint8Array(count);
+    const minQuality = Math.round(config.gold.minQuality * 1000);
     trainIndices
-      .filter((i) => pass1.quality[i] >= config.gold.minQuality)
-      .sort((a, b) => pass1.quality[b] - pass1.quality[a] || (pass1.ids[a] < pass1.ids[b] ? -1 : 1))
+      .filter((i) => pass1.quality.get(i) >= minQuality)
+      .sort((a, b) => pass1.quality.get(b) - pass1.quality.get(a) || compareIds(a, b))
       .slice(0, Math.min(config.gold.maxSize, Math.round(config.gold.fraction * trainIndices.length)))
       .forEach((i) => (gold[i] = 1));
 
@@ -382,6 +398,7 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
       SplitName,
       { risk_level: Counts; specialty: Counts }
     >;
+    const stratumParts = pass1.stratumNames.map((name) => name.split('|'));
     let index = 0;
     for await (const batch of readLineBatches(kept.file, Number.MAX_SAFE_INTEGER)) {
       for (const line of batch) {
@@ -391,16 +408,17 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
         const split = assignment[index];
         splitWriters[split].push(text);
         const counts = bySplit[SPLITS[split]];
-        bump(counts.risk_level, RISK_ORDER[pass1.riskRank[index]]);
-        bump(counts.specialty, pass1.specialties[index]);
+        const [level, specialty] = stratumParts[pass1.strata.get(index)];
+        bump(counts.risk_level, level);
+        bump(counts.specialty, specialty);
         if (split === 0 && gold[index] === 1) goldWriter.push(text);
-        if (split === 0 && pass1.riskRank[index] >= highRank) redWriter.push(text);
+        if (split === 0 && pass1.riskRank.get(index) >= highRank) redWriter.push(text);
         index += 1;
       }
       await Promise.all([...splitWriters, goldWriter, redWriter].map((writer) => writer.flush()));
     }
     await Promise.all([...splitWriters, goldWriter, redWriter].map((writer) => writer.close()));
-    if (index !== pass1.ids.length) throw new Error(`internal error: pass 2 read ${index} of ${pass1.ids.length} records`);
+    if (index !== count) throw new Error(`internal error: pass 2 read ${index} of ${count} records`);
 
     const d = pass1.distribution;
     const statsFile: PrepareStatsFile = {

@@ -16,28 +16,35 @@ export interface SplitRatios {
   test: number;
 }
 
+export interface SplitInput {
+  count: number;
+  /** Stratum code of record i (an index into `stratumNames`). */
+  stratumOf: (record: number) => number;
+  /** Stratum names; strata are laid out in the sorted order of their names. */
+  stratumNames: readonly string[];
+  /** Orders records by id (the order they are sorted in before the shuffle). */
+  compare: (a: number, b: number) => number;
+}
+
 /** Returns, for each record, 0 (train), 1 (dev) or 2 (test). */
-export function stratifiedSplit(
-  ids: readonly string[],
-  strata: readonly string[],
-  ratios: SplitRatios,
-  seed: number,
-): Uint8Array {
-  const groups = new Map<string, number[]>();
-  for (let i = 0; i < ids.length; i++) {
-    const group = groups.get(strata[i]);
+export function stratifiedSplit(input: SplitInput, ratios: SplitRatios, seed: number): Uint8Array {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < input.count; i++) {
+    const code = input.stratumOf(i);
+    const group = groups.get(code);
     if (group) group.push(i);
-    else groups.set(strata[i], [i]);
+    else groups.set(code, [i]);
   }
   const rng = createRng(seed, 'split');
   const order: number[] = [];
-  for (const key of [...groups.keys()].sort()) {
-    const members = groups.get(key)!.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-    order.push(...shuffleInPlace(members, rng));
-  }
+  const codes = [...groups.keys()].sort((a, b) => {
+    const [x, y] = [input.stratumNames[a], input.stratumNames[b]];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  for (const code of codes) order.push(...shuffleInPlace(groups.get(code)!.sort(input.compare), rng));
   const shares = SPLITS.map((name) => ratios[name]);
   const counts = [0, 0, 0];
-  const assignment = new Uint8Array(ids.length);
+  const assignment = new Uint8Array(input.count);
   order.forEach((recordIndex, position) => {
     let best = 0;
     let bestDeficit = -Infinity;
