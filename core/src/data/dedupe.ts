@@ -16,6 +16,7 @@ const ROWS = SIGNATURE_SLOTS / BANDS;
 const SLOT_BITS = 26;
 const VALUE_MASK = (1 << SLOT_BITS) - 1;
 const EMPTY = 0xffffffff;
+const SHINGLE_MULTIPLIERS = [0x9e3779b1, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f, 0x165667b1, 0xd3a2646c | 1, 0xfd7046c5, 0xb55a4f09];
 /**
  * A band bucket stops growing at this many records. Buckets this full come from boilerplate that many
  * records share; a true near duplicate is still found through its other bands, and the cap keeps one
@@ -77,8 +78,9 @@ export function minhashSignature(text: string, shingleSize: number, out: Uint32A
   out.fill(EMPTY);
   const size = Math.min(shingleSize, text.length);
   for (let start = 0; start + size <= text.length && size > 0; start++) {
-    let h = 0x811c9dc5;
-    for (let j = start; j < start + size; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
+    // Each unit of the shingle gets its own odd multiplier; one finaliser spreads the sum.
+    let h = size;
+    for (let j = 0; j < size; j++) h = (h + Math.imul(text.charCodeAt(start + j), SHINGLE_MULTIPLIERS[j])) | 0;
     h = fmix32(h);
     const slot = h >>> SLOT_BITS;
     const value = h & VALUE_MASK;
@@ -163,7 +165,11 @@ export class Deduper {
     const index = this.accepted;
     if (this.options.near && normalized.length > 0) {
       minhashSignature(normalized, this.options.shingleSize, this.current);
-      for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) this.current16[slot] = fmix32(this.current[slot]) & 0xffff;
+      // Fold the 32-bit slot value (distance bits of densified slots included) into 16 bits.
+      for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) {
+        const value = this.current[slot];
+        this.current16[slot] = (value ^ (value >>> 16)) & 0xffff;
+      }
       for (let band = 0; band < BANDS; band++) this.bandKeys[band] = bandKey(this.current, band);
       const match = this.nearMatch();
       if (match) return match;
@@ -237,8 +243,8 @@ export class Deduper {
 
 function bandKey(signature: Uint32Array, band: number): number {
   let h = Math.imul(band + 1, 0x9e3779b1);
-  for (let row = 0; row < ROWS; row++) h = fmix32(h ^ signature[band * ROWS + row]);
-  return h & 0x3fffffff;
+  for (let row = 0; row < ROWS; row++) h = Math.imul(h ^ signature[band * ROWS + row], 0x01000193) + 0x7f4a7c15;
+  return fmix32(h) & 0x3fffffff;
 }
 
 function hex8(value: number): string {
