@@ -49,4 +49,20 @@ export default defineConfig({
     safetyZeroForcesZero: true,
   },
   engine: { backend: 'auto' },
+  // Demo sizes: the embedded tiny Qwen3 (trained from scratch) small enough that prepare, SFT and PPO
+  // finish in minutes on 2 CPU cores. Point model.path at a real Qwen3 directory for real work.
+  model: {
+    tiny: {
+      hidden_size: 128,
+      intermediate_size: 384,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 32,
+      max_position_embeddings: 512,
+    },
+  },
+  sft: { num_train_epochs: 1, max_length: 256 },
+  data: { rl: { targetSize: 96 } },
+  ppo: { max_new_tokens: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 },
 });
