@@ -149,6 +149,16 @@ describe('runPrepare on a small input', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('de-identifies the excerpt and the detail of a rejected line', async () => {
+    const dir = writeTree(tempDir(), { 'raw/a.jsonl': '13812345678 call me, zhang@example.com\n' });
+    const rejections: Rejection[] = [];
+    await runPrepare({ input: path.join(dir, 'raw'), out: path.join(dir, 'out'), onReject: (r) => rejections.push(r) });
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0].reason).toBe('invalid_json');
+    expect(JSON.stringify(rejections[0])).not.toMatch(/13812345678|zhang@example/);
+    expect(rejections[0].excerpt).toBe('[PHONE] call me, [EMAIL]');
+  });
+
   it('names a missing input and a bad config value', async () => {
     const dir = tempDir();
     await expect(runPrepare({ input: path.join(dir, 'nope'), out: path.join(dir, 'o') })).rejects.toThrow(/does not exist/);

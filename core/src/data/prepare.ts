@@ -189,7 +189,9 @@ class Pass1 {
     return code;
   }
 
-  reject(fileStats: FileStats, line: number, reason: RejectReason, detail: string, bytes: Buffer): void {
+  reject(fileStats: FileStats, line: number, reason: RejectReason, rawDetail: string, bytes: Buffer): void {
+    // JSON.parse quotes part of the line in its message, so the detail is de-identified like the excerpt.
+    const detail = this.deidentifier.redact(rawDetail, {});
     const raw = removeControl(bytes.toString('utf8', 0, Math.min(bytes.length, EXCERPT_CHARS * 4)), emptyCleanFlags());
     const excerpt = this.deidentifier.redact(raw.slice(0, EXCERPT_CHARS), {});
     const rejection: Rejection = { file: fileStats.file, line, reason, detail, excerpt };
