@@ -24,7 +24,10 @@ describe('LexiconMatcher', () => {
     ['chest painful', []],
   ])('%s', (text, keys) => {
     const hits: string[] = [];
-    matcher.scan(text, (key) => hits.push(key));
+    expect(matcher.count(text).size).toBe(new Set(keys).size);
+    matcher.scan(text, (key) => {
+      hits.push(key);
+    });
     expect(hits).toEqual(keys);
   });
 });
