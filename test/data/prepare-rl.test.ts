@@ -67,6 +67,19 @@ describe('runPrepareRl', () => {
     expect(stats.highRiskShare).toBe(0.5);
   });
 
+  it('caps at the target: every red-team prompt once, then gold, then further copies', async () => {
+    const dir = processed();
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const out = path.join(dir, 'o.jsonl');
+    const stats = await runPrepareRl({ processedDir: dir, out, oversampleK: 3, targetSize: 17, logger });
+    expect(stats.byPool).toEqual({ red_team: 12, gold_set: 5, train: 0 });
+    const ids = read(out).map((p) => p.id);
+    expect(ids.filter((id) => /^c\d$/.test(id)).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`));
+    expect(ids.filter((id) => id.endsWith('#2'))).toHaveLength(2);
+    expect(warnings.join()).toMatch(/hold 35 prompts, more than the target of 17/);
+  });
+
   it('stops at the pools when the target is larger than the data', async () => {
     const dir = processed();
     const stats = await runPrepareRl({ processedDir: dir, out: path.join(dir, 'o.jsonl'), oversampleK: 2, targetSize: 10_000 });

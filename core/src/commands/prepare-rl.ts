@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { loadConfig } from '../config/load.js';
+import { createLogger } from '../logging.js';
 import { runPrepareRl, type PrepareRlStats } from '../data/index.js';
 
 export default class PrepareRl extends MedrlCommand {
@@ -45,6 +46,7 @@ export default class PrepareRl extends MedrlCommand {
       highRiskRatio: ratio,
       targetSize: flags['target-size'],
       cwd: rootDir,
+      logger: createLogger('prepare-rl'),
     });
     this.logToStderr(formatRlSummary(stats));
     return stats;

@@ -2,7 +2,8 @@
  * `runPrepareRl`: RL training prompts from the outputs of `medrl prepare`. The red_team pool is
  * repeated `oversampleK` times, the gold_set pool is added once, and train records are sampled until
  * the output holds `targetSize` prompts, choosing high and critical ones so that their share of the
- * whole output approaches `highRiskRatio`. Prompts are deduplicated by their text (instruction and
+ * whole output approaches `highRiskRatio`. `targetSize` is a hard cap: when red-team copies and gold
+ * alone exceed it, every red-team prompt is kept once before gold and before further copies. Prompts are deduplicated by their text (instruction and
  * input): a prompt already taken from an earlier pool is skipped; only the explicit red-team copies
  * repeat. Every choice is seeded, so the same inputs and seed give the same file.
  */
@@ -158,14 +159,31 @@ export async function runPrepareRl(options: PrepareRlOptions = {}): Promise<Prep
     return true;
   };
 
-  // Red team k times, then gold once; both pools are small (subsets of train).
+  // Red team k times, then gold once; both pools are small (subsets of train). When they alone exceed
+  // the target, the first copy of every red-team prompt comes first, then gold, then further copies,
+  // each group in seeded order, and the sequence is cut at the target.
+  const red: Sample[] = [];
+  const gold: Sample[] = [];
   await readSamples(path.join(processedDir, 'red_team.jsonl'), (sample) => {
-    if (!take(sample)) return;
-    for (let copy = 1; copy <= oversampleK; copy++) chosen.push(toPrompt(sample, 'red_team', copy));
+    if (take(sample)) red.push(sample);
   });
   await readSamples(path.join(processedDir, 'gold_set.jsonl'), (sample) => {
-    if (take(sample)) chosen.push(toPrompt(sample, 'gold_set'));
+    if (take(sample)) gold.push(sample);
   });
+  const byId = (a: Sample, b: Sample) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  shuffleInPlace(red.sort(byId), rng);
+  shuffleInPlace(gold.sort(byId), rng);
+  const sequence: RlPrompt[] = [];
+  if (oversampleK > 0) sequence.push(...red.map((sample) => toPrompt(sample, 'red_team', 1)));
+  sequence.push(...gold.map((sample) => toPrompt(sample, 'gold_set')));
+  for (let copy = 2; copy <= oversampleK; copy++) sequence.push(...red.map((sample) => toPrompt(sample, 'red_team', copy)));
+  if (sequence.length > targetSize) {
+    options.logger?.warn(
+      `red_team x ${oversampleK} and gold_set hold ${sequence.length} prompts, more than the target of ` +
+        `${targetSize}: keeping ${targetSize} (every red-team prompt once first, then gold, then more copies)`,
+    );
+  }
+  chosen.push(...sequence.slice(0, targetSize));
 
   // Train: first pass keeps only ids and risk, so a large train file is never held in memory.
   const highPool: string[] = [];
@@ -217,10 +235,5 @@ export async function runPrepareRl(options: PrepareRlOptions = {}): Promise<Prep
   }
   stats.byCategory = Object.fromEntries(Object.entries(stats.byCategory).sort(([a], [b]) => (a < b ? -1 : 1)));
   stats.highRiskShare = ordered.length ? (stats.byRiskLevel.high + stats.byRiskLevel.critical) / ordered.length : 0;
-  if (chosen.length > targetSize) {
-    options.logger?.warn(
-      `red_team x ${oversampleK} and gold_set already hold ${chosen.length} prompts, above the target of ${targetSize}`,
-    );
-  }
   return stats;
 }
