@@ -2,7 +2,8 @@
  * @medrl/plugin-rules — R_rules, the rule half of the reward, as four reward components that a
  * config weights separately: rules/format, rules/length, rules/keyword and rules/safety.
  * data/rl/reward_rules.md documents the formula and every rule id with its points.
- * May import: @medrl/sdk, @monyone/aho-corasick, zod. Never @medrl/core.
+ * May import: @medrl/sdk, zod. Never @medrl/core. (@monyone/aho-corasick is a dev dependency only: the
+ * tests use it as the oracle of ./automaton.ts.)
  */
 import { definePlugin, type MedrlPlugin, type RewardComponent, type RewardContext, type Rollout } from '@medrl/sdk';
 import { formatReward, FORMAT_RULES, type FormatOptions } from './format.js';

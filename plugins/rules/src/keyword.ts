@@ -17,7 +17,7 @@ import {
   NEGATION_PRE,
   NEGATION_SHADOW,
 } from './lexicons/negation.js';
-import { addNegationGroups, markHits, type Mark, type NegationGroups } from './marking.js';
+import { addNegationGroups, Marks, type NegationGroups } from './marking.js';
 import {
   type DeepPartial,
   finite,
@@ -31,8 +31,9 @@ import {
 } from './options.js';
 import { type RuleInfo, Verdict } from './rules.js';
 import { PhraseIndex, type PhraseScanner } from './scanner.js';
-import { findStuffing } from './stuffing.js';
-import { clamp, layoutOf, round6 } from './text.js';
+import { StampSet } from './stamp-set.js';
+import { StuffingDetector } from './stuffing.js';
+import { clamp, round6 } from './text.js';
 
 export interface KeywordOptions {
   /** Lexicons by id; each is the rule `keyword/<id>`. Add a key to add a lexicon; set points 0 to turn one off. */
@@ -122,6 +123,8 @@ interface LexiconGroup {
   rule: string;
   points: number;
   cap: number;
+  /** Position among the component's lexicons (for per-lexicon counters). */
+  slot: number;
 }
 
 /**
@@ -130,9 +133,18 @@ interface LexiconGroup {
  */
 export class KeywordScorer {
   private readonly groups = new Map<number, LexiconGroup>();
+  /** Lexicon of each group id (undefined for groups of other components). */
+  private groupTable: (LexiconGroup | undefined)[] = [];
   private readonly negation: NegationGroups;
   private readonly isTarget: Uint8Array;
   private readonly index: PhraseIndex;
+  // Reused between completions (scoring is synchronous).
+  private readonly marks = new Marks();
+  private rewarded = new Int32Array(64);
+  private stuffing: StuffingDetector | undefined;
+  private readonly distinct = new StampSet();
+  private distinctCount = new Int32Array(0);
+  private readonly foundOrder: LexiconGroup[] = [];
 
   constructor(
     readonly options: KeywordOptions,
@@ -141,11 +153,19 @@ export class KeywordScorer {
     this.index = index;
     for (const [id, lexicon] of Object.entries(options.lexicons)) {
       if (lexicon.points === 0) continue;
-      this.groups.set(index.add(lexicon.phrases), { rule: `keyword/${id}`, points: lexicon.points, cap: lexicon.cap });
+      const group = index.add(lexicon.phrases);
+      this.groups.set(group, {
+        rule: `keyword/${id}`,
+        points: lexicon.points,
+        cap: lexicon.cap,
+        slot: this.groups.size,
+      });
     }
     this.negation = addNegationGroups(index, options.negation);
     this.isTarget = new Uint8Array(index.groupCount + 64);
     for (const group of this.groups.keys()) this.isTarget[group] = 1;
+    for (const [group, lexicon] of this.groups) this.groupTable[group] = lexicon;
+    this.distinctCount = new Int32Array(this.groups.size);
   }
 
   private get scanner(): PhraseScanner {
@@ -154,32 +174,44 @@ export class KeywordScorer {
 
   score(completion: string): ComponentScore {
     const verdict = new Verdict(this.options.points);
-    const scan = this.scanner.scan(completion);
-    const answerStart = layoutOf(scan.text).answerStart;
-    const marks = markHits(scan, this.isTarget, this.negation);
+    const scanner = this.scanner;
+    const scan = scanner.scan(completion);
+    const answerStart = scan.answerStart;
+    const marks = this.marks;
+    marks.read(scan, scanner, this.isTarget, this.negation);
+    const table = this.groupTable;
 
-    const rewarded: Mark[] = [];
-    for (const mark of marks) {
-      if (mark.start >= answerStart && !mark.negated && this.groups.get(mark.group)!.points > 0) rewarded.push(mark);
+    if (this.rewarded.length < marks.count) this.rewarded = new Int32Array(marks.count * 2);
+    let rewardedCount = 0;
+    for (let i = 0; i < marks.count; i++) {
+      if (marks.start[i]! >= answerStart && !marks.isNegated(i) && table[marks.group[i]!]!.points > 0)
+        this.rewarded[rewardedCount++] = i;
     }
-    const stuffing = findStuffing(scan, rewarded, this.options.stuffing);
-    const stuffed = stuffing.listSentences.size > 0 || stuffing.repeated.length > 0;
+    const stuffing = (this.stuffing ??= new StuffingDetector(this.options.stuffing, scanner));
+    stuffing.find(scan, marks, this.rewarded, rewardedCount);
+    const stuffed = stuffing.stuffed;
 
-    // Distinct phrases per lexicon; a positive phrase in a listed sentence does not count.
-    const found = new Map<number, Set<string>>();
-    for (const mark of marks) {
-      if (mark.start < answerStart || mark.negated) continue;
-      const group = this.groups.get(mark.group)!;
-      if (group.points > 0 && (stuffed || stuffing.listSentences.has(mark.sentence))) continue;
-      let phrases = found.get(mark.group);
-      if (!phrases) found.set(mark.group, (phrases = new Set()));
-      phrases.add(mark.phrase);
+    // Distinct phrases per lexicon, lexicons in order of their first phrase; a positive phrase in
+    // a listed sentence does not count.
+    const found = this.foundOrder;
+    found.length = 0;
+    this.distinct.clear();
+    const phraseCount = scanner.size;
+    for (let i = 0; i < marks.count; i++) {
+      if (marks.start[i]! < answerStart || marks.isNegated(i)) continue;
+      const group = table[marks.group[i]!]!;
+      if (group.points > 0 && (stuffed || stuffing.listSentences.has(marks.sentence[i]!))) continue;
+      const key = group.slot * phraseCount + marks.phrase[i]!;
+      if (this.distinct.has(key)) continue;
+      this.distinct.add(key);
+      if (this.distinctCount[group.slot] === 0) found.push(group);
+      this.distinctCount[group.slot]!++;
     }
     let positive = 0;
     let negative = 0;
-    for (const [groupId, phrases] of found) {
-      const group = this.groups.get(groupId)!;
-      const raw = group.points * phrases.size;
+    for (const group of found) {
+      const raw = group.points * this.distinctCount[group.slot]!;
+      this.distinctCount[group.slot] = 0;
       const points = group.points > 0 ? Math.min(raw, group.cap) : Math.max(raw, group.cap);
       verdict.add(group.rule, round6(points));
       if (points > 0) positive += points;
@@ -192,7 +224,9 @@ export class KeywordScorer {
       reasons: verdict.reasons,
       details: {
         points: verdict.points,
-        ...(stuffed ? { stuffing: { listSentences: stuffing.listSentences.size, repeated: stuffing.repeated } } : {}),
+        ...(stuffed
+          ? { stuffing: { listSentences: stuffing.listSentences.size, repeated: [...stuffing.repeated] } }
+          : {}),
       },
     };
   }

@@ -1,19 +1,14 @@
 /**
  * Keyword-stuffing detection for lexicons that earn points: a sentence that is a bare list of
  * rewarded phrases (就医、急诊、120、遵医嘱 / see a doctor, call 911, ER) earns nothing, and a rewarded
- * phrase repeated more than `maxRepeats` times flags the whole answer.
+ * phrase repeated more than `maxRepeats` times flags the whole answer. One detector per component,
+ * reused from text to text.
  */
-import type { Mark } from './marking.js';
+import type { Marks } from './marking.js';
 import type { StuffingOptions } from './options.js';
-import type { ScanResult } from './scanner.js';
+import { type PhraseScanner, type ScanResult, sentenceContent } from './scanner.js';
+import { StampSet } from './stamp-set.js';
 import { isContent } from './text.js';
-
-export interface StuffingFinding {
-  /** Sentences whose rewarded phrases must not count. */
-  listSentences: Set<number>;
-  /** Phrases found more than `maxRepeats` times. */
-  repeated: string[];
-}
 
 /** Letters inside [start, end) of the text. */
 function contentIn(text: string, start: number, end: number): number {
@@ -22,53 +17,81 @@ function contentIn(text: string, start: number, end: number): number {
   return count;
 }
 
-/** `rewarded` are the non-negated marks of rewarded lexicons, in hit order. */
-export function findStuffing(scan: ScanResult, rewarded: readonly Mark[], options: StuffingOptions): StuffingFinding {
-  const listSentences = new Set<number>();
-  const repeated: string[] = [];
-  // Too few phrases for a list or for a repeat: nothing to look at (the common case).
-  if (rewarded.length < options.minListHits && rewarded.length <= options.maxRepeats)
-    return { listSentences, repeated };
+export class StuffingDetector {
+  /** Sentences whose rewarded phrases must not count (after `find`). */
+  readonly listSentences = new StampSet();
+  /** Phrases found more than `maxRepeats` times (after `find`). */
+  repeated: string[] = [];
+  private readonly counts = new Int32Array(0);
+  private readonly touched: number[] = [];
+  private readonly distinct = new StampSet();
 
-  const counts = new Map<string, number>();
-  let lastStart = -1;
-  let lastPhrase = '';
-  for (const mark of rewarded) {
-    // A phrase in several rewarded lexicons yields one mark per lexicon: count the occurrence once.
-    if (mark.start === lastStart && mark.phrase === lastPhrase) continue;
-    lastStart = mark.start;
-    lastPhrase = mark.phrase;
-    const count = (counts.get(mark.phrase) ?? 0) + 1;
-    counts.set(mark.phrase, count);
-    if (count === options.maxRepeats + 1) repeated.push(mark.phrase);
+  constructor(
+    private readonly options: StuffingOptions,
+    private readonly scanner: PhraseScanner,
+  ) {
+    this.counts = new Int32Array(scanner.size);
   }
 
-  if (rewarded.length >= options.minListHits) {
-    // Per sentence: distinct phrases and the letters their union covers (marks come by start).
-    let i = 0;
-    while (i < rewarded.length) {
-      const sentence = rewarded[i]!.sentence;
-      const distinct = new Set<string>();
-      let covered = 0;
-      let runStart = -1;
-      let runEnd = -1;
-      for (; i < rewarded.length && rewarded[i]!.sentence === sentence; i++) {
-        const mark = rewarded[i]!;
-        distinct.add(mark.phrase);
-        if (mark.start > runEnd) {
-          if (runEnd > runStart) covered += contentIn(scan.text, runStart, runEnd);
-          runStart = mark.start;
-          runEnd = mark.end;
-        } else if (mark.end > runEnd) {
-          runEnd = mark.end;
+  /** True when `find` found a listed sentence or a repeated phrase. */
+  get stuffed(): boolean {
+    return this.listSentences.size > 0 || this.repeated.length > 0;
+  }
+
+  /** `rewarded[0 .. count)` are indexes of the non-negated marks of rewarded lexicons, in mark order. */
+  find(scan: ScanResult, marks: Marks, rewarded: Int32Array, count: number): void {
+    const options = this.options;
+    this.listSentences.clear();
+    if (this.repeated.length > 0) this.repeated = [];
+    // Too few phrases for a list or for a repeat: nothing to look at (the common case).
+    if (count < options.minListHits && count <= options.maxRepeats) return;
+
+    const counts = this.counts;
+    let lastStart = -1;
+    let lastPhrase = -1;
+    for (let r = 0; r < count; r++) {
+      const i = rewarded[r]!;
+      const phrase = marks.phrase[i]!;
+      const start = marks.start[i]!;
+      // A phrase in several rewarded lexicons yields one mark per lexicon: count the occurrence once.
+      if (start === lastStart && phrase === lastPhrase) continue;
+      lastStart = start;
+      lastPhrase = phrase;
+      if (counts[phrase] === 0) this.touched.push(phrase);
+      const seen = ++counts[phrase]!;
+      if (seen === options.maxRepeats + 1) this.repeated.push(this.scanner.phrase(phrase));
+    }
+    for (const phrase of this.touched) counts[phrase] = 0;
+    this.touched.length = 0;
+
+    if (count >= options.minListHits) {
+      // Per sentence: distinct phrases and the letters their union covers (marks come by start).
+      let r = 0;
+      while (r < count) {
+        const sentence = marks.sentence[rewarded[r]!]!;
+        this.distinct.clear();
+        let covered = 0;
+        let runStart = -1;
+        let runEnd = -1;
+        for (; r < count && marks.sentence[rewarded[r]!] === sentence; r++) {
+          const i = rewarded[r]!;
+          this.distinct.add(marks.phrase[i]!);
+          const start = marks.start[i]!;
+          const end = marks.end[i]!;
+          if (start > runEnd) {
+            if (runEnd > runStart) covered += contentIn(scan.text, runStart, runEnd);
+            runStart = start;
+            runEnd = end;
+          } else if (end > runEnd) {
+            runEnd = end;
+          }
         }
-      }
-      if (runEnd > runStart) covered += contentIn(scan.text, runStart, runEnd);
-      const content = scan.sentenceContent[sentence] ?? 0;
-      if (distinct.size >= options.minListHits && content > 0 && covered / content >= options.listCoverage) {
-        listSentences.add(sentence);
+        if (runEnd > runStart) covered += contentIn(scan.text, runStart, runEnd);
+        const content = sentenceContent(scan, sentence);
+        if (this.distinct.size >= options.minListHits && content > 0 && covered / content >= options.listCoverage) {
+          this.listSentences.add(sentence);
+        }
       }
     }
   }
-  return { listSentences, repeated };
 }

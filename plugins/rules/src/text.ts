@@ -25,6 +25,43 @@ export function fold(text: string): string {
   return FULL_WIDTH.test(lower) ? lower.replace(FULL_WIDTH_G, foldFullWidth) : lower;
 }
 
+/** `fold` as a table: the folded code unit of every UTF-16 code unit (folding maps units one to one). */
+export const FOLD = new Uint16Array(65536);
+for (let code = 0; code < 65536; code++) FOLD[code] = code;
+for (let code = 65; code <= 90; code++) FOLD[code] = code + 32;
+for (let code = 0xff10; code <= 0xff19; code++) FOLD[code] = code - 0xfee0;
+for (let code = 0xff21; code <= 0xff3a; code++) FOLD[code] = code - 0xfee0 + 32;
+for (let code = 0xff41; code <= 0xff5a; code++) FOLD[code] = code - 0xfee0;
+FOLD[0x3000] = 32;
+
+/** Index of the first occurrence of `tag` (lowercase ASCII starting with '<') in the folded text, or -1. */
+export function findTag(text: string, tag: string, from: number): number {
+  const last = text.length - tag.length;
+  for (let i = text.indexOf('<', from); i !== -1 && i <= last; i = text.indexOf('<', i + 1)) {
+    let k = 1;
+    while (k < tag.length && FOLD[text.charCodeAt(i + k)] === tag.charCodeAt(k)) k++;
+    if (k === tag.length) return i;
+  }
+  return -1;
+}
+
+/** True for the code units String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+export function isTrimSpace(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
 /** Where the parts of a completion are, as core's `splitThink` sees them. Offsets index the text. */
 export interface CompletionLayout {
   /** Number of `<think>` tags. */
@@ -102,78 +139,38 @@ export function layoutOf(text: string): CompletionLayout {
   };
 }
 
-/** Clause and sentence boundaries of a text, and how much content each sentence holds. */
-export interface Segmentation {
-  /** Start offsets of clauses, ascending; the first is 0. */
-  clauseStarts: number[];
-  /** Start offsets of sentences, ascending; the first is 0. */
-  sentenceStarts: number[];
-  /** Letters, digits and ideographs per sentence (no spaces or punctuation). */
-  sentenceContent: number[];
-}
-
 // Character classes for segmentation, indexed by UTF-16 code unit (BMP only; others are content).
-const CONTENT = 0;
-const SPACE = 1;
-const CLAUSE = 2; // ends a clause: , ; : and their full-width forms
-const SENTENCE = 3; // ends a sentence: 。！？!? newline < > (think tags)
-const PUNCT = 4; // other punctuation: neither content nor boundary
-const DOT = 5; // '.', a sentence end unless between digits (2.5 mg)
+/** Letters, digits, ideographs. */
+export const SEG_CONTENT = 0;
+const SEG_SPACE = 1;
+/** Ends a clause: , ; : and their full-width forms. */
+export const SEG_CLAUSE = 2;
+/** Ends a sentence: 。！？!? newline < > (think tags). */
+export const SEG_SENTENCE = 3;
+/** Other punctuation: neither content nor boundary. */
+const SEG_PUNCT = 4;
+/** '.', a sentence end unless between digits (2.5 mg). */
+export const SEG_DOT = 5;
 
 const CLASS = new Uint8Array(65536);
-for (const ch of ' \t\r\u00a0\u3000') CLASS[ch.charCodeAt(0)] = SPACE;
-for (const ch of ',;:，；：') CLASS[ch.charCodeAt(0)] = CLAUSE;
-for (const ch of '。！？!?\n<>') CLASS[ch.charCodeAt(0)] = SENTENCE;
-for (const ch of '、"\'“”‘’()（）[]【】{}《》〈〉-—–_*#/\\|~`…·•=+^&%$@') CLASS[ch.charCodeAt(0)] = PUNCT;
-CLASS['.'.charCodeAt(0)] = DOT;
+for (const ch of ' \t\r\u00a0\u3000') CLASS[ch.charCodeAt(0)] = SEG_SPACE;
+for (const ch of ',;:，；：') CLASS[ch.charCodeAt(0)] = SEG_CLAUSE;
+for (const ch of '。！？!?\n<>') CLASS[ch.charCodeAt(0)] = SEG_SENTENCE;
+for (const ch of '、"\'“”‘’()（）[]【】{}《》〈〉-—–_*#/\\|~`…·•=+^&%$@') CLASS[ch.charCodeAt(0)] = SEG_PUNCT;
+CLASS['.'.charCodeAt(0)] = SEG_DOT;
+
+/** Segmentation class of a code unit (folding does not change it). */
+export function segmentClass(code: number): number {
+  return CLASS[code]!;
+}
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** One pass over the text; linear, no regular expressions. */
-export function segment(text: string): Segmentation {
-  const clauseStarts = [0];
-  const sentenceStarts = [0];
-  const sentenceContent: number[] = [];
-  let content = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const code = text.charCodeAt(i);
-    let kind = CLASS[code]!;
-    if (kind === DOT)
-      kind =
-        i > 0 && i + 1 < n && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)) ? PUNCT : SENTENCE;
-    if (kind === CONTENT) {
-      content++;
-    } else if (kind === CLAUSE) {
-      clauseStarts.push(i + 1);
-    } else if (kind === SENTENCE) {
-      clauseStarts.push(i + 1);
-      sentenceStarts.push(i + 1);
-      sentenceContent.push(content);
-      content = 0;
-    }
-  }
-  sentenceContent.push(content);
-  return { clauseStarts, sentenceStarts, sentenceContent };
-}
-
 /** True for letters, digits and ideographs: what counts as content in a sentence. */
 export function isContent(code: number): boolean {
-  return CLASS[code] === CONTENT;
-}
-
-/** Index of the segment (clause or sentence) that contains `offset`: binary search over starts. */
-export function segmentIndex(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return CLASS[code] === SEG_CONTENT;
 }
 
 /** True for a-z (after folding). */
