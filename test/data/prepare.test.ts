@@ -159,6 +159,15 @@ describe('runPrepare on a small input', () => {
     expect(rejections[0].excerpt).toBe('[PHONE] call me, [EMAIL]');
   });
 
+  it('does not read its own outputs when --out is inside --input', async () => {
+    const dir = writeTree(tempDir(), { 'raw/a.jsonl': goodRecords(12).join('\n') });
+    const options = { input: path.join(dir, 'raw'), out: path.join(dir, 'raw/processed') };
+    const first = await runPrepare(options);
+    const second = await runPrepare(options);
+    expect(second.files.map((f) => f.file)).toEqual(['a.jsonl']);
+    expect(second.totals).toEqual(first.totals);
+  });
+
   it('names a missing input and a bad config value', async () => {
     const dir = tempDir();
     await expect(runPrepare({ input: path.join(dir, 'nope'), out: path.join(dir, 'o') })).rejects.toThrow(/does not exist/);

@@ -350,7 +350,11 @@ function checkReconciled(counts: LineCounts, what: string): void {
 export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareStats> {
   const started = performance.now();
   const { config, input, out } = resolvePrepareConfig(options);
-  const files = await findJsonlFiles(input);
+  // Outputs of an earlier run inside the input directory are not input.
+  const files = (await findJsonlFiles(input)).filter((file) => {
+    const inOut = path.relative(out, file);
+    return inOut.startsWith('..') || path.isAbsolute(inOut);
+  });
   if (files.length === 0) throw new DataError(`no *.jsonl files under ${input}`);
   const inputRoot = (await stat(input)).isFile() ? path.dirname(input) : input;
 
