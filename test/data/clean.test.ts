@@ -1,6 +1,6 @@
 // Every cleaning rule, each with an input that needs it and one that must survive untouched.
 import { describe, expect, it } from 'vitest';
-import { cleanText, emptyCleanFlags, joinThink, splitThink } from '../../core/src/data/clean.js';
+import { cleanText, emptyCleanFlags, joinThink, splitThink, toNfc } from '../../core/src/data/clean.js';
 
 describe('cleanText', () => {
   it.each([
@@ -31,6 +31,20 @@ describe('cleanText', () => {
     const flags = emptyCleanFlags();
     expect(cleanText(input, flags)).toBe(expected);
     expect(flags.html).toBe(false);
+  });
+});
+
+describe('toNfc', () => {
+  it.each([
+    ['decomposed Latin', 'cafe\u0301', 'caf\u00e9'],
+    ['a CJK compatibility ideograph', '\uf900', '\u8c48'],
+    ['Hangul jamo', '\u1100\u1161', '\uac00'],
+    ['an em quad', '\u2001', '\u2003'],
+    ['CJK ideographic marks are reordered', '\u302b\u302a', '\u302a\u302b'],
+    ['plain Chinese and English (fast path)', '胃痛，吃药了吗？ Stomach ache.', '胃痛，吃药了吗？ Stomach ache.'],
+  ])('%s', (_name, input, expected) => {
+    expect(toNfc(input)).toBe(expected);
+    expect(toNfc(input)).toBe(input.normalize('NFC'));
   });
 });
 

@@ -29,6 +29,10 @@ const ANY_TAG = new RegExp(`</?(?:${HTML_TAGS})\\b[^<>]*>`, 'gi');
 const ENTITY = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});?/i;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff]/;
+// eslint-disable-next-line no-control-regex
+const MAY_CHANGE_UNDER_NFC = /[^\u0000-\u02ff\u2002-\u206f\u3000-\u3029\u3030-\u303f\u4e00-\u9fff\uff00-\uffef]/;
 const SPACES = /[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
 /** Anything normalizeWhitespace would change; most clean text has none, and one test is cheaper than four replaces. */
 const WHITESPACE_WORK = /[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]| {2}| \n|\n |\n\n\n|^\s|\s$/;
@@ -59,11 +63,19 @@ export function stripHtml(text: string, flags: CleanFlags): string {
 
 /** Removes control and zero-width characters and normalises line ends to `\n`. */
 export function removeControl(text: string, flags: CleanFlags): string {
-  let out = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
-  const stripped = out.replace(CONTROL, '');
-  if (stripped !== out) flags.control = true;
-  out = stripped;
-  return out;
+  const out = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  if (!HAS_CONTROL.test(out)) return out;
+  flags.control = true;
+  return out.replace(CONTROL, '');
+}
+
+/**
+ * Unicode NFC. Text made only of ranges that NFC leaves alone (ASCII to Latin Extended, general
+ * punctuation except the two quads, CJK punctuation except its combining marks, CJK unified
+ * ideographs, full-width forms), which is most Chinese and English text, skips the ICU call.
+ */
+export function toNfc(text: string): string {
+  return MAY_CHANGE_UNDER_NFC.test(text) ? text.normalize('NFC') : text;
 }
 
 /** Collapses runs of spaces, trims every line, keeps at most one blank line, trims the text. */
@@ -82,7 +94,7 @@ export function cleanText(text: string, flags: CleanFlags): string {
   let out = decodeEntities(text, flags);
   out = stripHtml(out, flags);
   out = removeControl(out, flags);
-  out = out.normalize('NFC');
+  out = toNfc(out);
   return normalizeWhitespace(out);
 }
 
