@@ -1,7 +1,8 @@
 // The RL loop's contracts: exact resume, hooks and their payloads, judging that overlaps generation,
 // and the safety gate's stop/rollback.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeRunReport } from '../../core/src/report/run-report.js';
 import type { HookName, HookPayloads, MedrlPlugin } from '@medrl/sdk';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../core/src/train/checkpoint-state.js';
@@ -232,6 +233,13 @@ describe('hooks and overlapped judging', () => {
     expect(firstScore.at).toBeLessThan(lastGenerated.at);
     const firstScoreEnd = stepOne.find((e) => e.kind === 'scoreEnd' && e.chunk === 0)!;
     expect(stepOne.indexOf(firstScoreEnd)).toBeGreaterThan(0);
+
+    // `medrl report` reads what the trainer wrote: 2 steps of stats, 8 rollouts with breakdowns.
+    const report = await writeRunReport(path.join(setup.root, 'out'));
+    expect(report).toMatchObject({ steps: 2, rollouts: 8 });
+    const html = await readFile(report.file, 'utf8');
+    expect(html).toContain('test/letters');
+    expect(html).toContain('env/reward_mean');
   }, 60_000);
 });
 

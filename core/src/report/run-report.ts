@@ -90,7 +90,11 @@ export async function readStepStats(file: string, onTornTail?: (where: string) =
   return steps.sort((a, b) => a.step - b.step);
 }
 
-function parseRollout(value: Record<string, unknown>, where: string): RunRollout {
+function parseRollout(line: Record<string, unknown>, where: string): RunRollout {
+  // `medrl train` nests the composer's breakdown under `reward`; flat lines carry total/components themselves.
+  const nested =
+    typeof line.reward === 'object' && line.reward !== null ? (line.reward as Record<string, unknown>) : {};
+  const value: Record<string, unknown> = { ...line, ...nested, id: line.id };
   const field = (name: string, ok: boolean, expected: string): void => {
     if (!ok) throw new MedrlError(`${where}: field "${name}" must be ${expected}`);
   };
