@@ -54,7 +54,7 @@ const CASES: Record<string, CaseSpec> = {
   'qwen3-0.6b': {
     name: 'Qwen3-0.6B shape',
     config: QWEN3_0_6B,
-    train: { batch: 1, tokens: 256, lora: true },
+    train: { batch: 1, tokens: 128, lora: true },
     noCacheTokens: 32,
     ppoStep: true,
   },
@@ -67,6 +67,8 @@ function forwardFlops(config: Qwen3Config, tokens: number, context: number): num
 }
 
 const peakRssGb = () => process.resourceUsage().maxRSS / 1024 / 1024;
+const progress = (message: string) =>
+  process.stderr.write(`  [${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 /** A tokenizer stand-in: prompts are given as ids and nothing stops early. */
 const idTokenizer = { encode: () => [], decode: () => '', eosTokenIds: [], padTokenId: 0 };
@@ -76,21 +78,42 @@ async function runCase(key: string): Promise<Record<string, number | string>> {
   await initBackend(values.backend as BackendChoice);
   const peak = await measureMatmulPeak();
   const row: Record<string, number | string> = { case: spec.name, backend: tf.getBackend(), peakGflops: peak / 1e9 };
-  let t = performance.now();
+  const t = performance.now();
   const model = Qwen3Model.random(spec.config, { seed: 1 });
   row.initS = (performance.now() - t) / 1000;
+  progress(`${spec.name}: ${model.numParams} parameters initialized in ${(row.initS as number).toFixed(1)} s`);
   row.params = model.numParams;
   const prompt = Array.from({ length: 16 }, (_, i) => (i * 37) % spec.config.vocab_size);
 
+  try {
+    await measurePhases(spec, model, row, prompt, peak);
+  } catch (error) {
+    // wasm aborts (e.g. its 4 GB heap is exhausted) leave the backend unusable: report and stop.
+    row.error = (error as Error).message.split('\n')[0]!.slice(0, 160);
+    progress(`stopped: ${row.error}`);
+  }
+  return row;
+}
+
+async function measurePhases(
+  spec: CaseSpec,
+  model: Qwen3Model,
+  row: Record<string, number | string>,
+  prompt: number[],
+  peak: number,
+): Promise<void> {
+  let t: number;
   // Generation, batch 1, with and without the cache.
   await generate(model, idTokenizer, [prompt], { maxNewTokens: 2, temperature: 0 }); // warm-up
   t = performance.now();
   await generate(model, idTokenizer, [prompt], { maxNewTokens: newTokens, temperature: 0 });
   const cachedS = (performance.now() - t) / 1000;
+  progress(`generated ${newTokens} tokens with the cache in ${cachedS.toFixed(1)} s`);
   row.genCacheTokS = newTokens / cachedS;
   t = performance.now();
   await generate(model, idTokenizer, [prompt], { maxNewTokens: spec.noCacheTokens, temperature: 0, useCache: false });
   const uncachedS = (performance.now() - t) / 1000;
+  progress(`generated ${spec.noCacheTokens} tokens without the cache in ${uncachedS.toFixed(1)} s`);
   row.genNoCacheTokS = spec.noCacheTokens / uncachedS;
   // Recomputation cost grows with the sequence: when fewer tokens were recomputed, extrapolate the
   // no-cache time to newTokens by the ratio of processed tokens (sum of sequence lengths).
@@ -128,7 +151,7 @@ async function runCase(key: string): Promise<Record<string, number | string>> {
       () => tf.neg(tf.mean(tokenLogprobs(model.forward(input, { training: true }).logits, target))) as tf.Scalar,
       variables,
     );
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
     value.dataSync();
     tf.dispose([value, grads]);
   };
@@ -137,6 +160,7 @@ async function runCase(key: string): Promise<Record<string, number | string>> {
   t = performance.now();
   for (let i = 0; i < steps; i++) step();
   const trainS = (performance.now() - t) / 1000 / steps;
+  progress(`training step (${batch} x ${tokens} tokens${lora ? ', LoRA' : ''}) in ${trainS.toFixed(1)} s`);
   // Full training: forward + input grads + weight grads = 3 forward passes; LoRA skips the base weight grads = 2.
   const trainFlops = (lora ? 2 : 3) * forwardFlops(spec.config, batch * tokens, tokens / 2);
   row.trainTokS = (batch * tokens) / trainS;
@@ -172,14 +196,14 @@ async function runCase(key: string): Promise<Record<string, number | string>> {
       const values2 = tf.matMul(out.hidden!.reshape([-1, spec.config.hidden_size]), valueHead);
       return tf.add(tf.mean(tf.square(tf.sub(logp, ref))), tf.mean(tf.square(values2))) as tf.Scalar;
     }, [...variables, valueHead]);
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
     value.dataSync();
     tf.dispose([value, grads, ref, ppoInput, ppoTarget, valueHead]);
     row.ppoStepS = (performance.now() - t) / 1000;
+    progress(`LoRA PPO step in ${(row.ppoStepS as number).toFixed(1)} s`);
     row.rssAfterPpoGb = peakRssGb();
   }
   tf.dispose([input, target]);
-  return row;
 }
 
 if (values.case) {
@@ -194,8 +218,10 @@ if (values.case) {
     const child = spawnSync(
       process.execPath,
       ['--import', 'tsx', self, '--case', key, '--backend', values.backend!, '--new-tokens', String(newTokens)],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
     );
+    // Emscripten prints its whole minified source line on an abort; keep stderr readable.
+    for (const line of child.stderr.split('\n')) if (line.trim()) process.stderr.write(`${line.slice(0, 200)}\n`);
     if (child.status !== 0) throw new Error(`bench case ${key} failed (exit ${child.status})`);
     rows.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number | string>);
   }
@@ -215,6 +241,7 @@ if (values.case) {
     ['ppoStepS', 'LoRA PPO step s'],
     ['rssAfterTrainGb', 'peak RSS GB (train)'],
     ['rssAfterPpoGb', 'peak RSS GB (PPO)'],
+    ['error', 'stopped by'],
   ];
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
   for (const row of rows) {

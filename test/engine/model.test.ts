@@ -145,7 +145,6 @@ describe('custom gradients', () => {
   it.each([2, 10])('match numerical differentiation of the loss (%i rows)', (rows) => {
     const config = microConfig({ num_hidden_layers: 1, vocab_size: 20, initializer_range: 0.3 });
     const model = Qwen3Model.random(config, { seed: 9 });
-    // Few rows take tfjs's flag path on wasm, many rows the transposed plain matmul.
     const input = ids([[1, 5, 7, 3, 9, 4, 11, 2, 6, 8].slice(0, rows)]);
     const targets = ids([[5, 7, 3, 9, 4, 11, 2, 6, 8, 1].slice(0, rows)]);
     const loss = () => tf.neg(tf.sum(tokenLogprobs(model.forward(input).logits, targets))) as tf.Scalar;

@@ -10,8 +10,8 @@
  * and XNNPACK keeps a packed copy of the right operand, cached for as long as that tensor lives.
  * Weights therefore never appear as the right operand (that would double their memory, which does
  * not fit Qwen3-0.6B into wasm's 4 GB): a projection computes (W @ x^T)^T, with the activation
- * packed transiently. Transpose flags and batch dimensions take a ~10x slower path, used only where
- * the product is tiny (decoding one token).
+ * packed transiently (measured: as fast as a cached weight from 256 rows down to 1). Transpose flags
+ * and batch dimensions take a ~10x slower path.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -33,18 +33,15 @@ function matMulAT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return matmulFlagsAreFast() ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b);
 }
 
-/** Rows below which a projection uses the flag path on wasm (decode steps): packing costs more than it saves. */
-const SMALL_ROWS = 8;
-
 /** x @ w^T for x [N, in] and w [out, in], without making w a cached right operand on wasm. */
 function projectForward(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (matmulFlagsAreFast() || x.shape[0] < SMALL_ROWS) return tf.matMul(x, w, false, true);
+  if (matmulFlagsAreFast()) return tf.matMul(x, w, false, true);
   return tf.transpose(tf.matMul(w, tf.transpose(x))) as tf.Tensor2D;
 }
 
 /** dy @ w for dy [N, out] and w [out, in] (x's gradient), same constraint. */
 function projectBackward(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (matmulFlagsAreFast() || dy.shape[0] < SMALL_ROWS) return tf.matMul(dy, w);
+  if (matmulFlagsAreFast()) return tf.matMul(dy, w);
   return tf.transpose(tf.matMul(tf.transpose(w), tf.transpose(dy))) as tf.Tensor2D;
 }
 
