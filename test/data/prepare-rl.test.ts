@@ -80,6 +80,13 @@ describe('runPrepareRl', () => {
     expect(warnings.join()).toMatch(/hold 35 prompts, more than the target of 17/);
   });
 
+  it('with k = 0 leaves red-team records to train sampling', async () => {
+    const dir = processed();
+    const stats = await runPrepareRl({ processedDir: dir, out: path.join(dir, 'o.jsonl'), oversampleK: 0, highRiskRatio: 1, targetSize: 30 });
+    expect(stats.byPool).toEqual({ red_team: 0, gold_set: 6, train: 24 });
+    expect(stats.byRiskLevel.critical + stats.byRiskLevel.high).toBe(20); // gold's c0 and all 19 other high-risk train records
+  });
+
   it('stops at the pools when the target is larger than the data', async () => {
     const dir = processed();
     const stats = await runPrepareRl({ processedDir: dir, out: path.join(dir, 'o.jsonl'), oversampleK: 2, targetSize: 10_000 });

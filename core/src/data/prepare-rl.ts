@@ -164,9 +164,12 @@ export async function runPrepareRl(options: PrepareRlOptions = {}): Promise<Prep
   // each group in seeded order, and the sequence is cut at the target.
   const red: Sample[] = [];
   const gold: Sample[] = [];
-  await readSamples(path.join(processedDir, 'red_team.jsonl'), (sample) => {
-    if (take(sample)) red.push(sample);
-  });
+  // With k = 0 the red team is not a pool of its own: its records stay in train's sampling.
+  if (oversampleK > 0) {
+    await readSamples(path.join(processedDir, 'red_team.jsonl'), (sample) => {
+      if (take(sample)) red.push(sample);
+    });
+  }
   await readSamples(path.join(processedDir, 'gold_set.jsonl'), (sample) => {
     if (take(sample)) gold.push(sample);
   });
@@ -174,7 +177,7 @@ export async function runPrepareRl(options: PrepareRlOptions = {}): Promise<Prep
   shuffleInPlace(red.sort(byId), rng);
   shuffleInPlace(gold.sort(byId), rng);
   const sequence: RlPrompt[] = [];
-  if (oversampleK > 0) sequence.push(...red.map((sample) => toPrompt(sample, 'red_team', 1)));
+  sequence.push(...red.map((sample) => toPrompt(sample, 'red_team', 1)));
   sequence.push(...gold.map((sample) => toPrompt(sample, 'gold_set')));
   for (let copy = 2; copy <= oversampleK; copy++) sequence.push(...red.map((sample) => toPrompt(sample, 'red_team', copy)));
   if (sequence.length > targetSize) {
