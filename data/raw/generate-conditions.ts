@@ -6,6 +6,8 @@
 
 export interface Condition {
   specialty: string;
+  /** The department to name when the specialty's default does not fit (e.g. ENT rather than eyes). */
+  dept?: string;
   name: string;
   /** How a patient would describe it. */
   ask: string;
@@ -429,6 +431,7 @@ export const ZH_CONDITIONS: Condition[] = [
   // ophthalmology and ENT
   {
     specialty: 'ophthalmology_ent',
+    dept: '眼科',
     name: '干眼症',
     ask: '每天看电脑十个小时，眼睛干涩、发红，有异物感',
     symptoms: '眼干、异物感、烧灼感、视疲劳，下午和长时间用眼后加重',
@@ -440,6 +443,7 @@ export const ZH_CONDITIONS: Condition[] = [
   },
   {
     specialty: 'ophthalmology_ent',
+    dept: '耳鼻喉科',
     name: '耳鸣',
     ask: '最近一个月右耳一直有嗡嗡声，安静的时候更明显',
     symptoms: '耳内或头内有声音感，可为蝉鸣、嗡嗡声，可伴听力下降',
@@ -451,6 +455,7 @@ export const ZH_CONDITIONS: Condition[] = [
   },
   {
     specialty: 'ophthalmology_ent',
+    dept: '耳鼻喉科',
     name: '慢性鼻窦炎',
     ask: '鼻塞、流黄鼻涕三个多月了，闻不到味道，额头发胀',
     symptoms: '鼻塞、脓涕、嗅觉减退、面部胀痛或头痛，持续超过12周',

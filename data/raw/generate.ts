@@ -75,7 +75,7 @@ const DEPARTMENT_EN: Record<string, string> = {
 
 /** Five angles on one Chinese condition; each answer rests on different facts so they are not near duplicates. */
 function zhAngles(c: Condition): QA[] {
-  const dept = DEPARTMENT_ZH[c.specialty];
+  const dept = c.dept ?? DEPARTMENT_ZH[c.specialty];
   return [
     {
       question: pick([
