@@ -309,7 +309,7 @@ function dirtyLines(r1: Line[], chat: Line[]): string[] {
         {
           role: 'assistant',
           content:
-            '<think>Rash after amoxicillin: could be allergy or viral rash; check for anaphylaxis signs.</think>I cannot make phone calls, so please do not share contact details here. A rash after amoxicillin needs a doctor to look at it today. Stop giving the medicine only after speaking with his doctor, and call 911 if he has swelling of the face or lips, trouble breathing or seems very unwell.',
+            '<think>Rash after amoxicillin: could be allergy or viral rash; check for anaphylaxis signs.</think>I cannot make phone calls, so please do not share contact details here. A rash after amoxicillin needs a doctor to look at it today. Hold the next dose until you have spoken with his doctor, and call 911 if he has swelling of the face or lips, trouble breathing or seems very unwell.',
         },
       ],
     }),
