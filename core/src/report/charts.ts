@@ -35,8 +35,11 @@ function offlineLoader(): ReturnType<typeof vega.loader> {
 
 /** Renders a Vega-Lite spec to an SVG string (the title and labels escaped by vega). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const { spec: vegaSpec } = compile({ ...spec, config: { ...BASE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec);
-  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none', loader: offlineLoader() });
+  // Compiler notes (e.g. on merged band scales) are not the user's business: log errors only.
+  const { spec: vegaSpec } = compile({ ...spec, config: { ...BASE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec, {
+    logger: vega.logger(vega.Error),
+  });
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none', loader: offlineLoader(), logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {
