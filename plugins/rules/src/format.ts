@@ -14,7 +14,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { defaultPoints, type RuleInfo, Verdict } from './rules.js';
-import { clamp, layoutOf, round6 } from './text.js';
+import { clamp, layoutOf, round6, trimmedLength } from './text.js';
 
 export const FORMAT_RULES: readonly RuleInfo[] = [
   {
@@ -120,7 +120,7 @@ export function scoreFormat(completion: string, options: FormatOptions): Compone
   let value = 0;
   if (layout.opens === 0 && layout.closes === 0) {
     if (options.requireThink) value += verdict.fire('format/missing-think');
-    if (layout.answer.length === 0) value += verdict.fire('format/missing-answer');
+    if (layout.answerLength === 0) value += verdict.fire('format/missing-answer');
     else if (!options.requireThink) value += verdict.fire('format/well-formed');
   } else {
     if (layout.firstOpen > 0 && !layout.thinkFirst) value += verdict.fire('format/think-not-first');
@@ -138,14 +138,18 @@ export function scoreFormat(completion: string, options: FormatOptions): Compone
       value += verdict.fire('format/stray-close');
     }
     if (layout.firstOpen !== -1 && layout.firstClose > layout.firstOpen) {
-      const think = completion.slice(layout.firstOpen + 7, layout.firstClose).trim();
-      const answer = completion.slice(layout.firstClose + 8).trim();
-      if (think.length === 0) value += verdict.fire('format/empty-think');
-      else if (measure(think, options.countTokens) < options.minThinkLength)
+      const thinkLength = trimmedLength(completion, layout.firstOpen + 7, layout.firstClose);
+      if (thinkLength === 0) value += verdict.fire('format/empty-think');
+      else if (
+        (options.countTokens
+          ? options.countTokens(completion.slice(layout.firstOpen + 7, layout.firstClose).trim())
+          : thinkLength) < options.minThinkLength
+      )
         value += verdict.fire('format/short-think');
-      if (answer.length === 0) value += verdict.fire('format/missing-answer');
+      if (trimmedLength(completion, layout.firstClose + 8, completion.length) === 0)
+        value += verdict.fire('format/missing-answer');
       else if (layout.opens === 1 && layout.closes === 1) value += verdict.fire('format/well-formed');
-    } else if (layout.answer.length === 0) {
+    } else if (layout.answerLength === 0) {
       value += verdict.fire('format/missing-answer');
     }
   }
@@ -154,10 +158,6 @@ export function scoreFormat(completion: string, options: FormatOptions): Compone
     reasons: verdict.reasons,
     details: { points: verdict.points },
   };
-}
-
-function measure(text: string, countTokens: CountTokens | undefined): number {
-  return countTokens ? countTokens(text) : text.length;
 }
 
 /** Scores rollouts one by one; exported for tests and scripts that want one component. */

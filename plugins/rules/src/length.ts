@@ -201,13 +201,13 @@ function scoreBand(part: 'answer' | 'think', length: number, band: LengthBand, v
 export function scoreLength(completion: string, options: LengthOptions): ComponentScore {
   const verdict = new Verdict(options.points);
   const layout = layoutOf(completion);
-  const measure = options.countTokens ?? ((text: string) => text.length);
-  const answerLength = measure(layout.answer);
+  const countTokens = options.countTokens;
+  const answerLength = countTokens ? countTokens(layout.answer) : layout.answerLength;
   let weighted = options.answerWeight * scoreBand('answer', answerLength, options.answer, verdict);
   let weights = options.answerWeight;
   let thinkLength: number | undefined;
-  if (layout.think !== undefined) {
-    thinkLength = measure(layout.think);
+  if (layout.split) {
+    thinkLength = countTokens ? countTokens(layout.think!) : layout.thinkLength!;
     weighted += options.thinkWeight * scoreBand('think', thinkLength, options.think, verdict);
     weights += options.thinkWeight;
   }

@@ -1,20 +1,67 @@
 /**
  * Repetition measures for rules/length: the share of character n-grams seen earlier in the text
  * (degenerate loops push it towards 1) and the number of repeated sentences. Linear time; the
- * n-gram set is an open-addressing table of 32-bit rolling hashes, reused between calls.
+ * n-gram and sentence sets are open-addressing tables of 32-bit hashes, reused between calls: a
+ * slot is taken when its stamp is the current call's generation, so no call clears a table.
  */
 
-let table = new Int32Array(1024);
+/** The shared open-addressing table: `keys[slot]` counts when `stamps[slot]` is the call's stamp. */
+class KeyTable {
+  keys = new Int32Array(1024);
+  stamps = new Int32Array(1024);
+  private generation = 0;
+
+  /** Starts a call that needs `size` slots (grown to a power of two); returns the call's stamp. */
+  claim(size: number): number {
+    if (size > this.keys.length) {
+      let grown = this.keys.length;
+      while (grown < size) grown *= 2;
+      this.keys = new Int32Array(grown);
+      this.stamps = new Int32Array(grown);
+      this.generation = 0;
+    }
+    if (this.generation === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+
+  /** Drops a table grown by a huge input (do not pin megabytes). */
+  shrink(): void {
+    if (this.keys.length <= 1 << 20) return;
+    this.keys = new Int32Array(1024);
+    this.stamps = new Int32Array(1024);
+    this.generation = 0;
+  }
+}
+
+const shared = new KeyTable();
+
+/** Adds a key to the set of the current call; true when it was there already. */
+function addKey(keys: Int32Array, stamps: Int32Array, key: number, stamp: number, shift: number): boolean {
+  const mask = keys.length - 1;
+  // Fibonacci hashing: the high bits of the product (the low ones mix only the key's low bits).
+  let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+  for (;;) {
+    slot &= mask;
+    if (stamps[slot] !== stamp) {
+      stamps[slot] = stamp;
+      keys[slot] = key;
+      return false;
+    }
+    if (keys[slot] === key) return true;
+    slot++;
+  }
+}
 
 /** Share of the text's character n-grams that already occurred earlier in it, in [0, 1). */
 export function repeatedNgramRatio(text: string, n: number): number {
   const total = text.length - n + 1;
   if (total <= 1 || n <= 0) return 0;
-  let size = table.length;
-  while (size < total * 2) size *= 2;
-  if (size !== table.length) table = new Int32Array(size);
-  else table.fill(0);
-  const mask = size - 1;
+  const stamp = shared.claim(total * 2);
+  const { keys, stamps } = shared;
+  const shift = Math.clz32(keys.length) + 1;
   // Polynomial hash over a window of n code units: h = sum c_i * B^(n-1-i) (mod 2^32).
   const B = 0x01000193;
   let top = 1; // B^(n-1)
@@ -23,26 +70,12 @@ export function repeatedNgramRatio(text: string, n: number): number {
   for (let i = 0; i < n; i++) hash = (Math.imul(hash, B) + text.charCodeAt(i)) | 0;
   let repeated = 0;
   for (let i = 0; ; i++) {
-    // 0 marks an empty slot; hashes are stored with the low bit set.
-    const key = hash | 1;
-    let slot = Math.imul(key, 0x9e3779b1) >>> 0;
-    for (;;) {
-      slot &= mask;
-      const held = table[slot]!;
-      if (held === 0) {
-        table[slot] = key;
-        break;
-      }
-      if (held === key) {
-        repeated++;
-        break;
-      }
-      slot++;
-    }
+    // Keys have the low bit set, as the table held them when 0 marked an empty slot.
+    if (addKey(keys, stamps, hash | 1, stamp, shift)) repeated++;
     if (i + n >= text.length) break;
     hash = (Math.imul(hash - Math.imul(text.charCodeAt(i), top), B) + text.charCodeAt(i + n)) | 0;
   }
-  if (table.length > 1 << 20) table = new Int32Array(1024); // do not pin megabytes after a huge input
+  shared.shrink();
   return repeated / total;
 }
 
@@ -61,7 +94,10 @@ function isSentenceEnd(text: string, i: number): boolean {
  * Sentences are compared by a 32-bit hash of their non-space characters (no substrings built).
  */
 export function repeatedSentences(text: string, minLength: number): number {
-  let seen: Set<number> | null = null;
+  // At most one counted sentence per minLength units; twice that many slots.
+  const stamp = shared.claim((2 * text.length) / Math.max(1, minLength));
+  const { keys, stamps } = shared;
+  const shift = Math.clz32(keys.length) + 1;
   let repeats = 0;
   let hash = 0;
   let length = 0;
@@ -70,9 +106,7 @@ export function repeatedSentences(text: string, minLength: number): number {
     if (i === n || isSentenceEnd(text, i)) {
       if (length >= minLength && length > 0) {
         const key = (hash ^ Math.imul(length, 0x9e3779b1)) | 0;
-        seen ??= new Set();
-        if (seen.has(key)) repeats++;
-        else seen.add(key);
+        if (addKey(keys, stamps, key, stamp, shift)) repeats++;
       }
       hash = 0;
       length = 0;
@@ -83,5 +117,6 @@ export function repeatedSentences(text: string, minLength: number): number {
     hash = (Math.imul(hash, 0x01000193) + c) | 0;
     length++;
   }
+  shared.shrink();
   return repeats;
 }

@@ -63,29 +63,55 @@ export function isTrimSpace(c: number): boolean {
 }
 
 /** Where the parts of a completion are, as core's `splitThink` sees them. Offsets index the text. */
-export interface CompletionLayout {
-  /** Number of `<think>` tags. */
-  opens: number;
-  /** Number of `</think>` tags. */
-  closes: number;
-  /** Index of the first `<think>`, or -1. */
-  firstOpen: number;
-  /** Index of the first `</think>`, or -1. */
-  firstClose: number;
-  /** True when the text before the first `<think>` is only whitespace. */
-  thinkFirst: boolean;
-  /** A complete leading think block exists (core's splitThink would split it). */
-  split: boolean;
-  /** The think text (trimmed) when `split`, else undefined. */
-  think: string | undefined;
-  /** Start of the answer region: after the first `</think>` when `split`, else 0. */
-  answerStart: number;
+export class CompletionLayout {
+  constructor(
+    private readonly text: string,
+    /** Number of `<think>` tags. */
+    readonly opens: number,
+    /** Number of `</think>` tags. */
+    readonly closes: number,
+    /** Index of the first `<think>`, or -1. */
+    readonly firstOpen: number,
+    /** Index of the first `</think>`, or -1. */
+    readonly firstClose: number,
+    /** True when the text before the first `<think>` is only whitespace. */
+    readonly thinkFirst: boolean,
+    /** A complete leading think block exists (core's splitThink would split it). */
+    readonly split: boolean,
+    /** Start of the answer region: after the first `</think>` when `split`, else 0. */
+    readonly answerStart: number,
+  ) {}
+
+  /** Length of the answer, trimmed (no string is built). */
+  get answerLength(): number {
+    return trimmedLength(this.text, this.answerStart, this.text.length);
+  }
+
   /** The answer (trimmed): after the think block when `split`, else the whole text. */
-  answer: string;
+  get answer(): string {
+    return this.split ? this.text.slice(this.answerStart).trim() : this.text.trim();
+  }
+
+  /** Length of the think text, trimmed, when `split`. */
+  get thinkLength(): number | undefined {
+    return this.split ? trimmedLength(this.text, this.firstOpen + OPEN.length, this.firstClose) : undefined;
+  }
+
+  /** The think text (trimmed) when `split`, else undefined. */
+  get think(): string | undefined {
+    return this.split ? this.text.slice(this.firstOpen + OPEN.length, this.firstClose).trim() : undefined;
+  }
 }
 
 const OPEN = '<think>';
 const CLOSE = '</think>';
+
+/** Length of `text.slice(from, to).trim()`, without building it. */
+export function trimmedLength(text: string, from: number, to: number): number {
+  while (to > from && isTrimSpace(text.charCodeAt(to - 1))) to--;
+  while (from < to && isTrimSpace(text.charCodeAt(from))) from++;
+  return to - from;
+}
 
 function countOccurrences(text: string, needle: string, from: number): number {
   let count = 0;
@@ -112,31 +138,8 @@ export function layoutOf(text: string): CompletionLayout {
   const closes = firstClose === -1 ? 0 : countOccurrences(text, CLOSE, firstClose);
   const thinkFirst = firstOpen !== -1 && isBlank(text, firstOpen);
   const split = thinkFirst && firstClose > firstOpen;
-  if (!split) {
-    return {
-      opens,
-      closes,
-      firstOpen,
-      firstClose,
-      thinkFirst,
-      split,
-      think: undefined,
-      answerStart: 0,
-      answer: text.trim(),
-    };
-  }
-  const answerStart = firstClose + CLOSE.length;
-  return {
-    opens,
-    closes,
-    firstOpen,
-    firstClose,
-    thinkFirst,
-    split,
-    think: text.slice(firstOpen + OPEN.length, firstClose).trim(),
-    answerStart,
-    answer: text.slice(answerStart).trim(),
-  };
+  const answerStart = split ? firstClose + CLOSE.length : 0;
+  return new CompletionLayout(text, opens, closes, firstOpen, firstClose, thinkFirst, split, answerStart);
 }
 
 // Character classes for segmentation, indexed by UTF-16 code unit (BMP only; others are content).
