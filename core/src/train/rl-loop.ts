@@ -349,7 +349,7 @@ export async function runRlTraining(
     if (gateCfg.action === 'rollback') await saveStep(0);
   }
 
-  const progress = createProgress(options.progress ?? config.output.progress, options.algo, logger);
+  const progress = createProgress(options.progress ?? config.output.progress, options.algo, logger, ['reward', 'kl']);
   progress.start(totalSteps, startStep);
   const rewardHistory: number[] = [];
   let lastKl = Number.NaN;

@@ -211,7 +211,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
     outputDir,
     config: redactConfig(config as unknown as Record<string, unknown>),
   });
-  const progress = createProgress(options.progress ?? config.output.progress, 'sft', logger);
+  const progress = createProgress(options.progress ?? config.output.progress, 'sft', logger, ['loss', 'eval_loss']);
   progress.start(totalSteps, 0);
   const losses: number[] = [];
   let step = 0;
@@ -275,9 +275,9 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
         if (step % cfg.logging_steps === 0 || stats.eval_loss !== undefined) {
           const mean = window.reduce((a, b) => a + b, 0) / window.length;
           window = [];
-          progress.update(step, { reward: -mean, kl: stats.eval_loss ?? Number.NaN });
+          progress.update(step, { loss: mean, eval_loss: stats.eval_loss ?? Number.NaN });
           logger.debug(`sft step ${step}/${totalSteps} loss ${mean.toFixed(4)}`, stats);
-        } else progress.update(step, { reward: -stepLoss, kl: Number.NaN });
+        } else progress.update(step, { loss: stepLoss, eval_loss: Number.NaN });
       }
     }
   } finally {
