@@ -17,3 +17,4 @@ export { judgementToReward } from './reward/judge-component.js';
 export { toRollout, splitThink } from './reward/rollout.js';
 export { openRun, type Run, type OpenRunOptions } from './runtime/run.js';
 export { createServer, type MedrlServer, type RewardScorer } from './serve/server.js';
+export { runPrepare, runPrepareRl, type PrepareStats, type PrepareRlStats } from './data/index.js';

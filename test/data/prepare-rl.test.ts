@@ -116,22 +116,3 @@ describe('runPrepareRl', () => {
     await expect(runPrepareRl({ processedDir: dir, out: path.join(dir, 'x.jsonl') })).rejects.toThrow(/gold_set\.jsonl:1: not a prepared record/);
   });
 });
-
-describe('ensureTrainingData', () => {
-  it('runs prepare and prepare-rl only for what is missing, with paths relative to cwd', async () => {
-    const { ensureTrainingData } = await import('../../core/src/data/index.js');
-    const rows = Array.from({ length: 20 }, (_, i) =>
-      JSON.stringify({ question: `问题${i}：持续${i * 13}天，编号${i * 7919}`, answer: `回答${i}：观察${i * 17}天，必要时就医。` }),
-    );
-    const dir = writeTree(tempDir(), { 'raw/a.jsonl': rows.join('\n') });
-    const data = { input: 'raw', processedDir: 'proc', rl: { out: 'rl/p.jsonl' } };
-    const first = await ensureTrainingData({ data, cwd: dir });
-    expect(first.processedDir).toBe(path.join(dir, 'proc'));
-    expect(first.prepared?.totals.kept).toBe(20);
-    expect(first.preparedRl?.total).toBeGreaterThan(0);
-    const second = await ensureTrainingData({ data, cwd: dir });
-    expect(second.prepared).toBeUndefined();
-    expect(second.preparedRl).toBeUndefined();
-    expect(readFileSync(path.join(dir, 'rl/p.jsonl'), 'utf8')).toBe(readFileSync(second.rlPrompts, 'utf8'));
-  });
-});

@@ -11,5 +11,3 @@ export type { RejectReason, RawFormat } from './formats.js';
 export { DataError } from './errors.js';
 export { runPrepareRl, resolvePrepareRlConfig } from './prepare-rl.js';
 export type { PrepareRlOptions, PrepareRlStats, RlPrompt, RlPool } from './prepare-rl.js';
-export { ensureTrainingData } from './ensure.js';
-export type { EnsureTrainingDataOptions, EnsuredTrainingData } from './ensure.js';
