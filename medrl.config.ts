@@ -62,7 +62,8 @@ export default defineConfig({
       max_position_embeddings: 512,
     },
   },
-  sft: { num_train_epochs: 1, max_length: 256 },
+  // The tiny model starts from random weights, so SFT needs a far larger step than fine-tuning does.
+  sft: { num_train_epochs: 2, max_length: 256, learning_rate: 1e-3 },
   data: { rl: { targetSize: 96 } },
   ppo: { max_new_tokens: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 },
 });
