@@ -26,6 +26,7 @@ import { tinyQwen3Config } from '../core/src/engine/tiny.js';
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
+    'skip-gen': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'wasm' },
     'new-tokens': { type: 'string', default: '256' },
     case: { type: 'string' },
@@ -102,6 +103,16 @@ async function measurePhases(
   prompt: number[],
   peak: number,
 ): Promise<void> {
+  if (!values['skip-gen']) await measureGeneration(spec, model, row, prompt);
+  await measureTraining(spec, model, row, prompt, peak);
+}
+
+async function measureGeneration(
+  spec: CaseSpec,
+  model: Qwen3Model,
+  row: Record<string, number | string>,
+  prompt: number[],
+): Promise<void> {
   let t: number;
   // Generation, batch 1, with and without the cache.
   await generate(model, idTokenizer, [prompt], { maxNewTokens: 2, temperature: 0 }); // warm-up
@@ -120,6 +131,16 @@ async function measurePhases(
   const processed = (n: number) => n * prompt.length + (n * (n + 1)) / 2;
   row.cacheSpeedup = (uncachedS * (processed(newTokens) / processed(spec.noCacheTokens))) / cachedS;
   row.rssAfterGenGb = peakRssGb();
+}
+
+async function measureTraining(
+  spec: CaseSpec,
+  model: Qwen3Model,
+  row: Record<string, number | string>,
+  prompt: number[],
+  peak: number,
+): Promise<void> {
+  let t: number;
 
   // Training: forward + backward (+ Adam) on random tokens.
   const { batch, tokens, lora } = spec.train;
@@ -217,7 +238,18 @@ if (values.case) {
     process.stderr.write(`running ${key} ...\n`);
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', self, '--case', key, '--backend', values.backend!, '--new-tokens', String(newTokens)],
+      [
+        '--import',
+        'tsx',
+        self,
+        '--case',
+        key,
+        '--backend',
+        values.backend!,
+        '--new-tokens',
+        String(newTokens),
+        ...(values['skip-gen'] ? ['--skip-gen'] : []),
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
     );
     // Emscripten prints its whole minified source line on an abort; keep stderr readable.

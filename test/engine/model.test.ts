@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { qwen3ConfigFromHf, qwen3ConfigToHf } from '../../core/src/engine/qwen3/config.js';
+import { setTransposeBlockElements } from '../../core/src/engine/qwen3/layers.js';
 import { KVCache, Qwen3Model } from '../../core/src/engine/qwen3/model.js';
 import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
 import { microConfig, useWasm } from './helpers.js';
@@ -142,6 +143,28 @@ describe.each([true, false])('Qwen3Model (tie_word_embeddings %s)', (tied) => {
 });
 
 describe('custom gradients', () => {
+  it('are the same when large weights are transposed in row blocks', () => {
+    const config = microConfig({ num_hidden_layers: 1, vocab_size: 50 });
+    const model = Qwen3Model.random(config, { seed: 3 });
+    const input = ids([[1, 5, 7, 3, 9, 4, 11, 2, 6, 8]]);
+    const targets = ids([[5, 7, 3, 9, 4, 11, 2, 6, 8, 1]]);
+    const grads = () => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.neg(tf.sum(tokenLogprobs(model.forward(input).logits, targets))) as tf.Scalar,
+        model.trainableVariables(),
+      );
+      value.dispose();
+      return grads;
+    };
+    const whole = grads();
+    setTransposeBlockElements(7 * config.hidden_size); // embed_tokens [50, 32] in blocks of 7 rows
+    const blocked = grads();
+    setTransposeBlockElements(1 << 24);
+    for (const name of Object.keys(whole)) expect(maxAbsDiff(whole[name]!, blocked[name]!)).toBeLessThan(1e-5);
+    tf.dispose([whole, blocked, input, targets]);
+    model.dispose();
+  });
+
   it.each([2, 10])('match numerical differentiation of the loss (%i rows)', (rows) => {
     const config = microConfig({ num_hidden_layers: 1, vocab_size: 20, initializer_range: 0.3 });
     const model = Qwen3Model.random(config, { seed: 9 });

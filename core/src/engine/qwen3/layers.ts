@@ -39,10 +39,41 @@ function projectForward(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return tf.transpose(tf.matMul(w, tf.transpose(x))) as tf.Tensor2D;
 }
 
-/** dy @ w for dy [N, out] and w [out, in] (x's gradient), same constraint. */
+/** Weights with more elements than this (the vocabulary matrices) are transposed in row blocks. */
+let TRANSPOSE_BLOCK_ELEMENTS = 1 << 24;
+
+/** Sets the block size of large-weight transposes (tests use tiny blocks to exercise the path). */
+export function setTransposeBlockElements(elements: number): void {
+  TRANSPOSE_BLOCK_ELEMENTS = elements;
+}
+
+/**
+ * dy @ w for dy [N, out] and w [out, in] (x's gradient), same constraint: dx^T = w^T @ dy^T. A
+ * large w is transposed block by block (Qwen3's 151936 x 1024 embedding would need 622 MB at once).
+ */
 function projectBackward(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (matmulFlagsAreFast()) return tf.matMul(dy, w);
-  return tf.transpose(tf.matMul(tf.transpose(w), tf.transpose(dy))) as tf.Tensor2D;
+  const [out, inDim] = w.shape;
+  const dyT = tf.transpose(dy); // [out, N]
+  if (out * inDim <= TRANSPOSE_BLOCK_ELEMENTS) return tf.transpose(tf.matMul(tf.transpose(w), dyT)) as tf.Tensor2D;
+  const rows = Math.max(1, Math.floor(TRANSPOSE_BLOCK_ELEMENTS / inDim));
+  let sum: tf.Tensor2D | undefined;
+  for (let start = 0; start < out; start += rows) {
+    const n = Math.min(rows, out - start);
+    const part = tf.tidy(() =>
+      tf.matMul(tf.transpose(w.slice([start, 0], [n, inDim])), dyT.slice([start, 0], [n, dyT.shape[1]])),
+    );
+    const next = sum ? tf.add(sum, part) : part;
+    if (sum) {
+      sum.dispose();
+      part.dispose();
+    }
+    sum = next as tf.Tensor2D;
+  }
+  dyT.dispose();
+  const dx = tf.transpose(sum!) as tf.Tensor2D;
+  sum!.dispose();
+  return dx;
 }
 
 /** A forward value and the gradient of each input given dy (and the tensors saved in forward). */
