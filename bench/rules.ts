@@ -5,24 +5,53 @@
  * for all four together, beside two scan floors: the plugin's typed-array automaton
  * (src/automaton.ts, via PhraseScanner, uncached) and @monyone/aho-corasick, the library it replaced.
  * Goal: >= 100,000 answers/s for all four.
- *   npx tsx bench/rules.ts [--answers 100000] [--batch 256]
+ *   npx tsx bench/rules.ts [--answers 100000] [--batch 256] [--src] [--ropes]
+ * Imports plugins/rules/dist when it is built and newer than src (npx tsc -b plugins/rules), else the
+ * source (--src forces it); completions are flat strings unless --ropes.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTestContext, type RewardComponent, type Rollout } from '@medrl/sdk';
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
-import rulesPlugin, {
-  DEFAULT_KEYWORD_LEXICONS,
-  DEFAULT_SAFETY_LEXICONS,
-  negationLexicons,
-  PhraseScanner,
-} from '../plugins/rules/src/index.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 }
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const ANSWERS = arg('answers', 100_000);
 const BATCH = arg('batch', 256);
+
+// The plugin as it ships: the compiled dist (plain node, no tsx wrappers) when it is at least as new as
+// every source file; otherwise, or with --src, the TypeScript source through tsx (slower: tsx wraps
+// functions with a name-setting helper).
+const pluginRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '../plugins/rules');
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(file) : statSync(file).mtimeMs);
+  }
+  return newest;
+}
+const distEntry = path.join(pluginRoot, 'dist/index.js');
+const distFresh = existsSync(distEntry) && statSync(distEntry).mtimeMs >= newestSource(path.join(pluginRoot, 'src'));
+const useDist = distFresh && !flag('src');
+const pluginSource = useDist
+  ? 'plugins/rules/dist (compiled, plain node)'
+  : `plugins/rules/src through tsx${flag('src') ? '' : ' (dist missing or older than src: npx tsc -b plugins/rules)'}`;
+const plugin = (await import(
+  useDist ? distEntry : '../plugins/rules/src/index.js'
+)) as typeof import('../plugins/rules/src/index.js');
+const {
+  default: rulesPlugin,
+  DEFAULT_KEYWORD_LEXICONS,
+  DEFAULT_SAFETY_LEXICONS,
+  negationLexicons,
+  PhraseScanner,
+} = plugin;
 
 // Deterministic generator (mulberry32) so runs compare.
 function rng(seed: number): () => number {
@@ -99,7 +128,10 @@ function makeRollout(i: number): Rollout {
   return { id: String(i), prompt: pick(zh ? PROMPTS_ZH : PROMPTS_EN), completion, think, answer, meta: {} };
 }
 
-const rollouts = Array.from({ length: ANSWERS }, (_, i) => makeRollout(i));
+// The generator concatenates, so its strings are ropes; a real corpus is read from JSON, whose strings
+// are flat. Round-trip once through JSON (--ropes keeps the ropes; their first read flattens them).
+const generated = Array.from({ length: ANSWERS }, (_, i) => makeRollout(i));
+const rollouts: Rollout[] = flag('ropes') ? generated : (JSON.parse(JSON.stringify(generated)) as Rollout[]);
 const meanChars = rollouts.reduce((s, r) => s + r.completion.length, 0) / rollouts.length;
 
 const components: RewardComponent[] = [];
@@ -174,6 +206,10 @@ console.log(
 );
 console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`,
+);
+console.log(`plugin: ${pluginSource}`);
+console.log(
+  `completions: ${flag('ropes') ? 'concatenated strings (ropes) as generated' : 'flat strings (generated, then round-tripped through JSON once, as a corpus file gives them)'}`,
 );
 console.log('');
 console.log('| components | wall s | CPU s | answers/s (wall) | answers/s (CPU) | us/answer (CPU) |');
