@@ -65,17 +65,21 @@ export class StuffingDetector {
     this.touched.length = 0;
 
     if (count >= options.minListHits) {
-      // Per sentence: distinct phrases and the letters their union covers (marks come by start).
+      // Per sentence: distinct phrases, then (only for a sentence with enough of them) the letters
+      // their union covers (marks come by start).
       let r = 0;
       while (r < count) {
+        const first = r;
         const sentence = marks.sentence[rewarded[r]!]!;
         this.distinct.clear();
+        for (; r < count && marks.sentence[rewarded[r]!] === sentence; r++)
+          this.distinct.add(marks.phrase[rewarded[r]!]!);
+        if (this.distinct.size < options.minListHits) continue;
         let covered = 0;
         let runStart = -1;
         let runEnd = -1;
-        for (; r < count && marks.sentence[rewarded[r]!] === sentence; r++) {
-          const i = rewarded[r]!;
-          this.distinct.add(marks.phrase[i]!);
+        for (let q = first; q < r; q++) {
+          const i = rewarded[q]!;
           const start = marks.start[i]!;
           const end = marks.end[i]!;
           if (start > runEnd) {
@@ -88,9 +92,7 @@ export class StuffingDetector {
         }
         if (runEnd > runStart) covered += contentIn(scan.text, runStart, runEnd);
         const content = sentenceContent(scan, sentence);
-        if (this.distinct.size >= options.minListHits && content > 0 && covered / content >= options.listCoverage) {
-          this.listSentences.add(sentence);
-        }
+        if (content > 0 && covered / content >= options.listCoverage) this.listSentences.add(sentence);
       }
     }
   }
