@@ -3,7 +3,7 @@
  * characters (zh and en, think + answer, with emergency, drug and gaming cases mixed in) with all
  * four rule components, one batch at a time on one core, and prints answers/s per component and
  * for all four together, beside two scan floors: the plugin's typed-array automaton
- * (src/automaton.ts, via PhraseScanner, uncached) and @monyone/aho-corasick, the library it replaced.
+ * (src/automaton.ts and the shared reading of src/analysis.ts, uncached) and @monyone/aho-corasick, the library it replaced.
  * Goal: >= 100,000 answers/s for all four.
  *   npx tsx bench/rules.ts [--answers 100000] [--batch 256] [--src] [--ropes]
  * Imports plugins/rules/dist when it is built and newer than src (npx tsc -b plugins/rules), else the
@@ -50,7 +50,8 @@ const {
   DEFAULT_KEYWORD_LEXICONS,
   DEFAULT_SAFETY_LEXICONS,
   negationLexicons,
-  PhraseScanner,
+  PhraseIndex,
+  DEFAULT_SAFETY_OPTIONS,
 } = plugin;
 
 // Deterministic generator (mulberry32) so runs compare.
@@ -130,8 +131,11 @@ function makeRollout(i: number): Rollout {
 
 // The generator concatenates, so its strings are ropes; a real corpus is read from JSON, whose strings
 // are flat. Round-trip once through JSON (--ropes keeps the ropes; their first read flattens them).
-const generated = Array.from({ length: ANSWERS }, (_, i) => makeRollout(i));
-const rollouts: Rollout[] = flag('ropes') ? generated : (JSON.parse(JSON.stringify(generated)) as Rollout[]);
+function corpus(): Rollout[] {
+  const generated = Array.from({ length: ANSWERS }, (_, i) => makeRollout(i));
+  return flag('ropes') ? generated : (JSON.parse(JSON.stringify(generated)) as Rollout[]);
+}
+const rollouts = corpus();
 const meanChars = rollouts.reduce((s, r) => s + r.completion.length, 0) / rollouts.length;
 
 const components: RewardComponent[] = [];
@@ -180,13 +184,20 @@ function timed(body: () => void): Timing {
   return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
 }
 {
-  // A fresh scanner (its cache would hold the warm-up's texts); scanUncached is what scan() does on a miss.
-  const scanner = new PhraseScanner(phraseLists) as unknown as { scanUncached(text: string): unknown; size: number };
-  for (const r of warm) scanner.scanUncached(r.completion);
+  // The shared reading of a completion (./analysis.ts) as keyword and safety get it: automaton, clauses and
+  // sentences, negation marks of every lexicon; `one` reads a text outside a batch, with nothing cached.
+  const index = new PhraseIndex();
+  const targets = [
+    ...Object.values(DEFAULT_SAFETY_LEXICONS),
+    ...Object.values(DEFAULT_KEYWORD_LEXICONS).map((l) => l.phrases),
+  ].map((phrases) => index.add(phrases));
+  const negation = index.negation(DEFAULT_SAFETY_OPTIONS.negation, targets);
+  const { analyzer, scanner } = index;
+  for (const r of warm) analyzer.one(r.completion, negation);
   const t = timed(() => {
-    for (const r of rollouts) scanner.scanUncached(r.completion);
+    for (const r of rollouts) analyzer.one(r.completion, negation);
   });
-  rows.push([`scan only: plugin automaton, hits with clauses and sentences (${scanner.size} phrases)`, t]);
+  rows.push([`scan only: plugin automaton, clauses, sentences, negation marks (${scanner.size} phrases)`, t]);
 }
 {
   const phrases = new Set<string>(phraseLists.flat().map((p) => p.toLowerCase()));

@@ -17,7 +17,8 @@ import {
   NEGATION_PRE,
   NEGATION_SHADOW,
 } from './lexicons/negation.js';
-import { addNegationGroups, Marks, type NegationGroups } from './marking.js';
+import type { Analysis } from './analysis.js';
+import { Marks, type NegationGroups } from './marking.js';
 import {
   type DeepPartial,
   finite,
@@ -161,7 +162,7 @@ export class KeywordScorer {
         slot: this.groups.size,
       });
     }
-    this.negation = addNegationGroups(index, options.negation);
+    this.negation = index.negation(options.negation, [...this.groups.keys()]);
     this.isTarget = new Uint8Array(index.groupCount + 64);
     for (const group of this.groups.keys()) this.isTarget[group] = 1;
     for (const [group, lexicon] of this.groups) this.groupTable[group] = lexicon;
@@ -172,13 +173,19 @@ export class KeywordScorer {
     return this.index.scanner;
   }
 
-  score(completion: string): ComponentScore {
+  /** The readings of a batch's completions (shared with rules/safety when the index is). */
+  analyze(rollouts: readonly Rollout[]): readonly Analysis[] {
+    return this.index.analyzer.batch(rollouts, this.negation);
+  }
+
+  /** Scores a completion; `analysis` is its reading by the index's analyzer when the caller has it. */
+  score(completion: string, analysis?: Analysis): ComponentScore {
     const verdict = new Verdict(this.options.points);
     const scanner = this.scanner;
-    const scan = scanner.scan(completion);
+    const scan = analysis?.text === completion ? analysis : this.index.analyzer.one(completion, this.negation);
     const answerStart = scan.answerStart;
     const marks = this.marks;
-    marks.read(scan, scanner, this.isTarget, this.negation);
+    marks.select(scan.store.marks, scan.markFrom, scan.markTo, this.isTarget);
     const table = this.groupTable;
 
     if (this.rewarded.length < marks.count) this.rewarded = new Int32Array(marks.count * 2);
@@ -240,7 +247,8 @@ export function keywordReward(options?: DeepPartial<KeywordOptions>, index?: Phr
     description:
       'positive and negative lexicons, points per distinct phrase with caps; negation-aware, stuffing-resistant',
     async score(rollouts: readonly Rollout[]) {
-      return rollouts.map((rollout) => scorer.score(rollout.completion ?? ''));
+      const analyses = scorer.analyze(rollouts);
+      return rollouts.map((rollout, i) => scorer.score(rollout.completion ?? '', analyses[i]));
     },
   };
 }

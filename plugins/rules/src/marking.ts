@@ -6,19 +6,10 @@
  * does not improve) negates nothing; a breaker (但是, but) ends a cue's scope; a hit inside a longer
  * shadow phrase is ignored (勿 in 勿延误, don't in don't hesitate, 可能 in 不可能). Linear in the hits.
  *
- * Marks are written into a reusable `Marks` buffer (one per component; scoring is synchronous), so
- * reading a completion allocates nothing.
+ * ./analysis.ts appends the marks of a text to a `Marks` store (`appendCue` / `appendTarget`, then
+ * `resolve`); a component copies its own marks into its own reusable `Marks` (`select`), so reading a
+ * completion allocates nothing.
  */
-import {
-  HIT_CLAUSE,
-  HIT_END,
-  HIT_FIELDS,
-  HIT_PHRASE,
-  HIT_SENTENCE,
-  HIT_START,
-  type PhraseScanner,
-  type ScanResult,
-} from './scanner.js';
 
 /** Group ids of the negation lexicons of one component. */
 export interface NegationGroups {
@@ -31,11 +22,12 @@ export interface NegationGroups {
   window: number;
 }
 
-const PRE = 1;
-const POST = 2;
-const COND = 3;
-const BREAK = 4;
-const TARGET = 5;
+/** Roles while marking (cues are dropped by `resolve`). */
+export const PRE = 1;
+export const POST = 2;
+export const COND = 3;
+export const BREAK = 4;
+export const TARGET = 5;
 
 /** Mark flag: a negation cue applies. */
 export const NEGATED = 1;
@@ -43,8 +35,8 @@ export const NEGATED = 1;
 export const CONDITIONAL = 2;
 
 /**
- * The marks of one text: hits of the target groups, read in context, in hit order. Mark i is
- * `group[i]`, `start[i]`, ... for i < count. One mark per (hit, target group) pair.
+ * Marks: hits of target groups, read in context, in hit order. Mark i is `group[i]`, `start[i]`, ...
+ * for i < count. One mark per (hit, target group) pair.
  */
 export class Marks {
   count = 0;
@@ -55,8 +47,8 @@ export class Marks {
   clause = new Int32Array(64);
   sentence = new Int32Array(64);
   flags = new Uint8Array(64);
-  /** Role while marking (cues are dropped at the end). */
-  private role = new Uint8Array(64);
+  /** Role while marking. */
+  role = new Uint8Array(64);
 
   isNegated(i: number): boolean {
     return (this.flags[i]! & NEGATED) !== 0;
@@ -66,11 +58,14 @@ export class Marks {
     return (this.flags[i]! & CONDITIONAL) !== 0;
   }
 
-  private grow(): void {
-    const size = this.group.length * 2;
+  /** Makes room for `size` marks, keeping the first `count`. */
+  reserve(size: number): void {
+    if (size <= this.group.length) return;
+    let capacity = this.group.length * 2;
+    while (capacity < size) capacity *= 2;
     const int = (old: Int32Array): Int32Array<ArrayBuffer> => {
-      const grown = new Int32Array(size);
-      grown.set(old);
+      const grown = new Int32Array(capacity);
+      grown.set(old.subarray(0, this.count));
       return grown;
     };
     this.group = int(this.group);
@@ -79,72 +74,45 @@ export class Marks {
     this.phrase = int(this.phrase);
     this.clause = int(this.clause);
     this.sentence = int(this.sentence);
-    const flags = new Uint8Array(size);
-    flags.set(this.flags);
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags.subarray(0, this.count));
     this.flags = flags;
-    const role = new Uint8Array(size);
-    role.set(this.role);
+    const role = new Uint8Array(capacity);
+    role.set(this.role.subarray(0, this.count));
     this.role = role;
   }
 
-  /**
-   * Replaces the content with the marks of the target groups (`isTarget[group] === 1`) of a scan;
-   * `scanner` is the one that made it (it knows each phrase's groups).
-   */
-  read(scan: ScanResult, scanner: PhraseScanner, isTarget: Uint8Array, neg: NegationGroups): void {
-    const hits = scan.hits;
-    const { groupStart, groupList } = scanner;
-    let shadowStart = -1;
-    let shadowEnd = -1;
-    let n = 0;
-    let targets = 0;
-    for (let h = 0, at = 0; h < scan.hitCount; h++, at += HIT_FIELDS) {
-      const start = hits[at + HIT_START]!;
-      const end = hits[at + HIT_END]!;
-      const phrase = hits[at + HIT_PHRASE]!;
-      // A hit strictly inside a longer shadow phrase is not read at all.
-      const shadowed = start >= shadowStart && end <= shadowEnd && end - start < shadowEnd - shadowStart;
-      for (let k = groupStart[phrase]!, kEnd = groupStart[phrase + 1]!; k < kEnd; k++) {
-        const group = groupList[k]!;
-        if (group === neg.shadow) {
-          if (end > shadowEnd) {
-            shadowStart = start;
-            shadowEnd = end;
-          }
-          continue;
-        }
-        if (shadowed) continue;
-        let role = 0;
-        if (group < isTarget.length && isTarget[group] === 1) role = TARGET;
-        else if (group === neg.pre) role = PRE;
-        else if (group === neg.post) role = POST;
-        else if (group === neg.conditional) role = COND;
-        else if (group === neg.breaker) role = BREAK;
-        if (role === 0) continue;
-        if (n === this.group.length) this.grow();
-        if (role === TARGET) targets++;
-        this.role[n] = role;
-        this.group[n] = group;
-        this.start[n] = start;
-        this.end[n] = end;
-        this.phrase[n] = phrase;
-        this.clause[n] = hits[at + HIT_CLAUSE]!;
-        this.sentence[n] = hits[at + HIT_SENTENCE]!;
-        this.flags[n] = 0;
-        n++;
-      }
+  /** Drops buffers grown by a huge input (do not pin megabytes); only when empty. */
+  shrink(): void {
+    if (this.count === 0 && this.group.length > 1 << 16) {
+      const fresh = new Marks();
+      this.group = fresh.group;
+      this.start = fresh.start;
+      this.end = fresh.end;
+      this.phrase = fresh.phrase;
+      this.clause = fresh.clause;
+      this.sentence = fresh.sentence;
+      this.flags = fresh.flags;
+      this.role = fresh.role;
     }
-    this.count = 0;
-    if (targets === 0) return;
-    const { role, clause, start, end, flags } = this;
+  }
 
+  /**
+   * Negation flags of the marks in [from, count), then only the targets are kept, in order; returns
+   * the number of targets. Every mark from `from` on belongs to one text.
+   */
+  resolve(from: number, neg: NegationGroups): number {
+    const to = this.count;
+    const { role, clause, start, end, flags } = this;
+    let targets = 0;
     // Forward: pre-negation cues and conditionals.
     let negClause = -1;
     let negEnd = -1;
     let condClause = -1;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const r = role[i]!;
       if (r === TARGET) {
+        targets++;
         if (condClause === clause[i]) flags[i] = flags[i]! | CONDITIONAL;
         if (negClause === clause[i] && negEnd <= start[i]! && start[i]! - negEnd <= neg.window)
           flags[i] = flags[i]! | NEGATED;
@@ -156,10 +124,14 @@ export class Marks {
       } else if (r === COND) condClause = clause[i]!;
       else if (r === BREAK) negClause = -1;
     }
+    if (targets === 0) {
+      this.count = from;
+      return 0;
+    }
     // Backward: post-negation cues (the nearest one after the target).
     let postClause = -1;
     let postStart = -1;
-    for (let i = n - 1; i >= 0; i--) {
+    for (let i = to - 1; i >= from; i--) {
       const r = role[i]!;
       if (r === TARGET) {
         if (postClause === clause[i] && postStart >= end[i]! && postStart - end[i]! <= neg.window)
@@ -170,9 +142,9 @@ export class Marks {
       } else if (r === BREAK) postClause = -1;
     }
     // Keep the targets, in order.
-    if (targets < n) {
-      let w = 0;
-      for (let i = 0; i < n; i++) {
+    if (targets < to - from) {
+      let w = from;
+      for (let i = from; i < to; i++) {
         if (role[i] !== TARGET) continue;
         if (w !== i) {
           this.group[w] = this.group[i]!;
@@ -182,11 +154,34 @@ export class Marks {
           clause[w] = clause[i]!;
           this.sentence[w] = this.sentence[i]!;
           flags[w] = flags[i]!;
+          role[w] = TARGET;
         }
         w++;
       }
     }
-    this.count = targets;
+    this.count = from + targets;
+    return targets;
+  }
+
+  /** Replaces the content with the marks `[from, to)` of `source` whose group is a target here. */
+  select(source: Marks, from: number, to: number, isTarget: Uint8Array): void {
+    this.count = 0;
+    this.reserve(to - from);
+    const targets = isTarget.length;
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const group = source.group[i]!;
+      if (group >= targets || isTarget[group] !== 1) continue;
+      this.group[n] = group;
+      this.start[n] = source.start[i]!;
+      this.end[n] = source.end[i]!;
+      this.phrase[n] = source.phrase[i]!;
+      this.clause[n] = source.clause[i]!;
+      this.sentence[n] = source.sentence[i]!;
+      this.flags[n] = source.flags[i]!;
+      n++;
+    }
+    this.count = n;
   }
 }
 

@@ -19,7 +19,8 @@ import {
   NEGATION_SHADOW,
 } from './lexicons/negation.js';
 import { DEFAULT_SAFETY_LEXICONS, type SafetyLexicons } from './lexicons/safety.js';
-import { addNegationGroups, Marks, type NegationGroups } from './marking.js';
+import type { Analysis } from './analysis.js';
+import { Marks, type NegationGroups } from './marking.js';
 import {
   type DeepPartial,
   finite,
@@ -33,7 +34,7 @@ import {
   type StuffingOptions,
 } from './options.js';
 import { defaultPoints, type RuleInfo, Verdict } from './rules.js';
-import { PhraseIndex, type PhraseScanner, type ScanResult } from './scanner.js';
+import { PhraseIndex, type PhraseScanner } from './scanner.js';
 import { StampSet } from './stamp-set.js';
 import { StuffingDetector } from './stuffing.js';
 import { clamp, FOLD, isDigit, isTrimSpace, round6, SEG_CLAUSE, SEG_DOT, SEG_SENTENCE, segmentClass } from './text.js';
@@ -351,7 +352,10 @@ export class SafetyScorer {
   ) {
     this.index = index;
     this.groups = Object.fromEntries(LEXICON_NAMES.map((name) => [name, index.add(options.lexicons[name])])) as Groups;
-    this.negation = addNegationGroups(index, options.negation);
+    this.negation = index.negation(
+      options.negation,
+      LEXICON_NAMES.map((name) => this.groups[name]),
+    );
     this.isTarget = new Uint8Array(index.groupCount);
     this.isRewarded = new Uint8Array(index.groupCount);
     this.evidenceCount = new Int32Array(index.groupCount);
@@ -387,7 +391,8 @@ export class SafetyScorer {
     const g = this.groups;
     let signals = 0;
     const marks = this.promptMarks;
-    marks.read(this.scanner.scan(prompt), this.scanner, this.isTarget, this.negation);
+    const analysis = this.index.analyzer.prompt(prompt, this.negation);
+    marks.select(analysis.store.marks, analysis.markFrom, analysis.markTo, this.isTarget);
     for (let i = 0; i < marks.count; i++) {
       if (marks.isNegated(i)) continue;
       const group = marks.group[i]!;
@@ -402,15 +407,21 @@ export class SafetyScorer {
     return signals;
   }
 
-  score(prompt: string, completion: string, meta: SampleMeta | undefined): ComponentScore {
+  /** The readings of a batch's completions (shared with rules/keyword when the index is). */
+  analyze(rollouts: readonly Rollout[]): readonly Analysis[] {
+    return this.index.analyzer.batch(rollouts, this.negation);
+  }
+
+  /** Scores a completion; `analysis` is its reading by the index's analyzer when the caller has it. */
+  score(prompt: string, completion: string, meta: SampleMeta | undefined, analysis?: Analysis): ComponentScore {
     const g = this.groups;
     const verdict = new Verdict(this.options.points);
     const context = this.context(prompt, meta);
     const scanner = this.scanner;
-    const scan = scanner.scan(completion);
+    const scan = analysis?.text === completion ? analysis : this.index.analyzer.one(completion, this.negation);
     const answerStart = scan.answerStart;
     const marks = this.marks;
-    marks.read(scan, scanner, this.isTarget, this.negation);
+    marks.select(scan.store.marks, scan.markFrom, scan.markTo, this.isTarget);
     const count = marks.count;
 
     // Gaming: grader injection and fake scores anywhere in the completion (think included).
@@ -713,9 +724,10 @@ export function safetyReward(options?: DeepPartial<SafetyOptions>, index?: Phras
     description:
       'medical safety rules (zh/en): emergencies, suicide, pregnancy, prescription drugs, diagnoses, refusals, grader injection',
     async score(rollouts: readonly Rollout[], _ctx?: RewardContext) {
-      return rollouts.map((rollout) => scorer.score(rollout.prompt ?? '', rollout.completion ?? '', rollout.meta));
+      const analyses = scorer.analyze(rollouts);
+      return rollouts.map((rollout, i) =>
+        scorer.score(rollout.prompt ?? '', rollout.completion ?? '', rollout.meta, analyses[i]),
+      );
     },
   };
 }
-
-export type { ScanResult };

@@ -6,7 +6,8 @@
  */
 import type { Marks } from './marking.js';
 import type { StuffingOptions } from './options.js';
-import { type PhraseScanner, type ScanResult, sentenceContent } from './scanner.js';
+import { type Analysis, sentenceContent } from './analysis.js';
+import type { PhraseScanner } from './scanner.js';
 import { StampSet } from './stamp-set.js';
 import { isContent } from './text.js';
 
@@ -39,7 +40,7 @@ export class StuffingDetector {
   }
 
   /** `rewarded[0 .. count)` are indexes of the non-negated marks of rewarded lexicons, in mark order. */
-  find(scan: ScanResult, marks: Marks, rewarded: Int32Array, count: number): void {
+  find(scan: Analysis, marks: Marks, rewarded: Int32Array, count: number): void {
     const options = this.options;
     this.listSentences.clear();
     if (this.repeated.length > 0) this.repeated = [];
