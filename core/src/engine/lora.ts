@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@medrl/sdk';
-import { linear } from './qwen3/layers.js';
+import { linear, scale } from './qwen3/layers.js';
 import type { ProjectionAdapter, Qwen3Model } from './qwen3/model.js';
 import { EngineRng } from './rng.js';
 import { readSafetensors } from './safetensors.js';
@@ -132,7 +132,7 @@ export class LoraAdapters implements ProjectionAdapter {
     const input =
       training && this.options.dropout > 0 ? tf.dropout(x, this.options.dropout, undefined, this.rng.seed()) : x;
     const down = linear(input as tf.Tensor2D, adapter.a as tf.Tensor2D); // [N, r]
-    return tf.mul(linear(down, adapter.b as tf.Tensor2D), this.scale) as tf.Tensor2D; // [N, out]
+    return scale(linear(down, adapter.b as tf.Tensor2D), this.scale); // [N, out]
   }
 
   /** The dropout stream's state (for exact resume); restore with restoreRngState. */

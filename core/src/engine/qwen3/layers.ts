@@ -158,20 +158,25 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [n, m] = a.shape;
   if (matmulFlagsAreFast() || m < 16 || n === 1) {
     if (n === 1) {
-      return matMul2d(a.reshape([m, a.shape[2]]), b.reshape([b.shape[1], b.shape[2]])).expandDims(0) as tf.Tensor3D;
+      return view<tf.Rank.R3>(matMul2d(view(a, [m, a.shape[2]]), view(b, [b.shape[1], b.shape[2]])), [
+        1,
+        m,
+        b.shape[2],
+      ]);
     }
     return tf.matMul(a, b);
   }
   // Splitting along the outermost axis copies contiguous blocks (tf.unstack is ~20x slower on wasm).
   const [, k] = [a.shape[1], a.shape[2]];
-  const as = tf.split(a, n, 0).map((t) => t.reshape([m, k]) as tf.Tensor2D);
-  const bs = tf.split(b, n, 0).map((t) => t.reshape([b.shape[1], b.shape[2]]) as tf.Tensor2D);
-  return tf
-    .concat(
+  const as = tf.split(a, n, 0).map((t) => view<tf.Rank.R2>(t, [m, k]));
+  const bs = tf.split(b, n, 0).map((t) => view<tf.Rank.R2>(t, [b.shape[1], b.shape[2]]));
+  return view<tf.Rank.R3>(
+    tf.concat(
       as.map((ai, i) => matMul2d(ai, bs[i]!)),
       0,
-    )
-    .reshape([n, m, b.shape[2]]) as tf.Tensor3D;
+    ),
+    [n, m, b.shape[2]],
+  );
 }
 
 /**
@@ -180,7 +185,16 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const frozen = table instanceof tf.Variable && !table.trainable;
-  if (frozen) return tf.gather(table, ids);
+  if (!recordingGradients()) return tf.gather(table, ids);
+  if (frozen) {
+    // A custom op hides the table from the tape: tf.gather would save a copy of it for a gradient
+    // nobody asks for (622 MB for Qwen3's vocabulary).
+    const op = customOp<tf.Tensor2D>(([index]) => ({
+      value: tf.gather(table, index as tf.Tensor1D),
+      gradFunc: () => [tf.zerosLike(ids)],
+    }));
+    return op(ids);
+  }
   const op = customOp<tf.Tensor2D>(([t], save) => {
     save([ids]);
     return {
@@ -191,7 +205,26 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor
   return op(table);
 }
 
-/** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * weight. */
+/**
+ * x reshaped, without tfjs saving a copy of x for the gradient (its Reshape gradient keeps the
+ * input only to read its shape, and on wasm a saved tensor is a full copy).
+ */
+export function view<R extends tf.Rank>(x: tf.Tensor, shape: number[]): tf.Tensor<R> {
+  if (!recordingGradients()) return x.reshape(shape);
+  const from = x.shape;
+  const op = customOp<tf.Tensor<R>>(([input]) => ({
+    value: input.reshape(shape),
+    gradFunc: (dy) => [dy.reshape(from)],
+  }));
+  return op(x);
+}
+
+/**
+ * RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * weight, as one op whose backward keeps x
+ * and the per-row scale only (the composed version saves five tensors of x's size).
+ *   dx = r * (g - x * r^2 * mean(g * x)),  g = dy * weight,  r = rsqrt(mean(x^2) + eps)
+ *   dweight = sum over rows of dy * x * r
+ */
 export class RMSNorm {
   constructor(
     readonly weight: tf.Tensor1D,
@@ -199,9 +232,61 @@ export class RMSNorm {
   ) {}
 
   forward(x: tf.Tensor): tf.Tensor {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.eps))), this.weight);
+    const { weight, eps } = this;
+    const scaleOf = (input: tf.Tensor) => tf.rsqrt(tf.add(tf.mean(tf.square(input), -1, true), eps));
+    if (!recordingGradients()) return tf.mul(tf.mul(x, scaleOf(x)), weight);
+    const frozen = weight instanceof tf.Variable && !weight.trainable;
+    const op = customOp<tf.Tensor>(([input], save) => {
+      const r = scaleOf(input);
+      save([input, r]);
+      return {
+        value: tf.mul(tf.mul(input, r), weight),
+        gradFunc: (dy, [sx, sr]) => {
+          const g = tf.mul(dy, weight);
+          const inner = tf.mean(tf.mul(g, sx!), -1, true);
+          const dx = tf.mul(sr!, tf.sub(g, tf.mul(sx!, tf.mul(tf.square(sr!), inner))));
+          if (frozen) return [dx];
+          const d = weight.shape[0];
+          const dw = tf.sum(tf.mul(dy, tf.mul(sx!, sr!)).reshape([-1, d]), 0);
+          return [dx, dw];
+        },
+      };
+    });
+    return frozen ? op(x) : op(x, weight);
   }
+}
+
+/** SwiGLU's gate: silu(gate) * up, one op saving only its two inputs. */
+export function swiglu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
+  if (!recordingGradients()) return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
+  const op = customOp<tf.Tensor2D>(([g, u], save) => {
+    save([g, u]);
+    return {
+      value: tf.mul(tf.mul(g, tf.sigmoid(g)), u),
+      gradFunc: (dy, [sg, su]) => {
+        const sig = tf.sigmoid(sg!);
+        const silu = tf.mul(sg!, sig);
+        // d silu / dg = sig * (1 + g * (1 - sig))
+        const dsilu = tf.mul(sig, tf.add(1, tf.mul(sg!, tf.sub(1, sig))));
+        return [tf.mul(tf.mul(dy, su!), dsilu), tf.mul(dy, silu)];
+      },
+    };
+  });
+  return op(gate, up);
+}
+
+/** x * c for a constant number c, saving nothing. */
+export function scale<T extends tf.Tensor>(x: T, c: number): T {
+  if (!recordingGradients()) return tf.mul(x, c);
+  const op = customOp<T>(([input]) => ({ value: tf.mul(input, c), gradFunc: (dy) => [tf.mul(dy, c)] }));
+  return op(x);
+}
+
+/** scores + bias for a constant bias (the attention mask): no gradient to the bias, nothing saved. */
+export function addConstant(scores: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  if (!recordingGradients()) return tf.add(scores, bias);
+  const op = customOp<tf.Tensor>(([input]) => ({ value: tf.add(input, bias), gradFunc: (dy) => [dy] }));
+  return op(scores);
 }
 
 /**
@@ -226,11 +311,17 @@ export function rotaryTables(
  */
 export function applyRotary(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
   const half = x.shape[3] / 2;
-  const [x1, x2] = tf.split(x, [half, half], 3);
-  return tf.concat(
-    [tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin))],
-    3,
-  ) as tf.Tensor4D;
+  // Rotating by +angle; its gradient is the rotation by -angle (sin negated).
+  const rotate = (input: tf.Tensor, c: tf.Tensor, s: tf.Tensor) => {
+    const [x1, x2] = tf.split(input, [half, half], 3);
+    return tf.concat([tf.sub(tf.mul(x1!, c), tf.mul(x2!, s)), tf.add(tf.mul(x2!, c), tf.mul(x1!, s))], 3);
+  };
+  if (!recordingGradients()) return rotate(x, cos, sin) as tf.Tensor4D;
+  const op = customOp<tf.Tensor4D>(([input], save) => {
+    save([cos, sin]);
+    return { value: rotate(input, cos, sin), gradFunc: (dy, [c, s]) => [rotate(dy, c!, tf.neg(s!))] };
+  });
+  return op(x);
 }
 
 /** A projection x @ W (+ LoRA delta) by its Hugging Face module name, provided by the model. */
@@ -277,19 +368,20 @@ export class Attention {
     const { numHeads: nh, numKvHeads: nkv, headDim: d } = this.shapes;
     const g = nh / nkv;
     const t = x.shape[0] / batch;
-    const q = this.qNorm.forward(this.project(x, `${this.prefix}.q_proj`).reshape([batch, t, nh, d])) as tf.Tensor4D;
-    const k = this.kNorm.forward(this.project(x, `${this.prefix}.k_proj`).reshape([batch, t, nkv, d])) as tf.Tensor4D;
-    const v = this.project(x, `${this.prefix}.v_proj`).reshape([batch, t, nkv, d]);
+    const q = this.qNorm.forward(view(this.project(x, `${this.prefix}.q_proj`), [batch, t, nh, d])) as tf.Tensor4D;
+    const k = this.kNorm.forward(view(this.project(x, `${this.prefix}.k_proj`), [batch, t, nkv, d])) as tf.Tensor4D;
+    const v = view(this.project(x, `${this.prefix}.v_proj`), [batch, t, nkv, d]);
     const qr = applyRotary(q, rotary.cos, rotary.sin);
     const kr = applyRotary(k, rotary.cos, rotary.sin);
 
     // Queries of one kv group side by side: [B, T, nkv, g, d] -> [B*nkv, g*T, d].
-    const qGrouped = qr
-      .reshape([batch, t, nkv, g, d])
-      .transpose([0, 2, 3, 1, 4])
-      .reshape([batch * nkv, g * t, d]) as tf.Tensor3D;
-    let keysT = kr.transpose([0, 2, 3, 1]).reshape([batch * nkv, d, t]) as tf.Tensor3D; // [B*nkv, d, T]
-    let values = v.transpose([0, 2, 1, 3]).reshape([batch * nkv, t, d]) as tf.Tensor3D; // [B*nkv, T, d]
+    const qGrouped = view<tf.Rank.R3>(view(qr, [batch, t, nkv, g, d]).transpose([0, 2, 3, 1, 4]), [
+      batch * nkv,
+      g * t,
+      d,
+    ]);
+    let keysT = view<tf.Rank.R3>(kr.transpose([0, 2, 3, 1]), [batch * nkv, d, t]); // [B*nkv, d, T]
+    let values = view<tf.Rank.R3>(v.transpose([0, 2, 1, 3]), [batch * nkv, t, d]); // [B*nkv, T, d]
     if (cache) {
       if (cache.keysT) keysT = tf.concat([cache.keysT, keysT], 2);
       if (cache.values) values = tf.concat([cache.values, values], 1);
@@ -298,15 +390,15 @@ export class Attention {
     }
     const s = keysT.shape[2];
 
-    const scores = tf.mul(batchMatMul(qGrouped, keysT), 1 / Math.sqrt(d)); // [B*nkv, g*T, S]
-    const masked = tf.add(scores.reshape([batch, nkv, g, t, s]), bias);
-    const probs = tf.softmax(masked).reshape([batch * nkv, g * t, s]) as tf.Tensor3D;
+    const scores = scale(batchMatMul(qGrouped, keysT), 1 / Math.sqrt(d)); // [B*nkv, g*T, S]
+    const masked = addConstant(view(scores, [batch, nkv, g, t, s]), bias);
+    const probs = view<tf.Rank.R3>(tf.softmax(masked), [batch * nkv, g * t, s]);
     const context = batchMatMul(probs, values); // [B*nkv, g*T, d]
     // Back to token-major: [B, nkv, g, T, d] -> [B, T, nkv, g, d] -> [B*T, nh*d].
-    const merged = context
-      .reshape([batch, nkv, g, t, d])
-      .transpose([0, 3, 1, 2, 4])
-      .reshape([batch * t, nh * d]) as tf.Tensor2D;
+    const merged = view<tf.Rank.R2>(view(context, [batch, nkv, g, t, d]).transpose([0, 3, 1, 2, 4]), [
+      batch * t,
+      nh * d,
+    ]);
     return this.project(merged, `${this.prefix}.o_proj`);
   }
 }
@@ -321,7 +413,7 @@ export class MLP {
   forward(x: tf.Tensor2D): tf.Tensor2D {
     const gate = this.project(x, `${this.prefix}.gate_proj`);
     const up = this.project(x, `${this.prefix}.up_proj`);
-    const hidden = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+    const hidden = swiglu(gate, up);
     return this.project(hidden, `${this.prefix}.down_proj`);
   }
 }

@@ -294,8 +294,15 @@ export class Qwen3Model {
         inputIds.reshape([-1]) as tf.Tensor1D,
       );
       this.layers.forEach((layer, l) => {
-        // Swap in the adapter-aware projection for this call.
-        x = layer.forward(x, batch, rotary, bias, cache?.layers[l]);
+        const layerCache = cache?.layers[l];
+        // One scope per layer: its intermediates go as soon as it is done (what the backward pass
+        // needs, the ops saved), so peak memory holds one layer's intermediates, not all of them.
+        x = tf.tidy(() => {
+          const out = layer.forward(x, batch, rotary, bias, layerCache);
+          if (layerCache?.keysT) tf.keep(layerCache.keysT);
+          if (layerCache?.values) tf.keep(layerCache.values);
+          return out;
+        });
       });
       const hidden = this.finalNorm.forward(x).reshape([batch, t, c.hidden_size]) as tf.Tensor3D;
       const head = logitsFrom > 0 ? hidden.slice([0, logitsFrom, 0], [batch, t - logitsFrom, c.hidden_size]) : hidden;
@@ -306,10 +313,6 @@ export class Qwen3Model {
       ]) as tf.Tensor3D;
       if (cache) {
         cache.mask = tf.keep(fullMask);
-        for (const layerCache of cache.layers) {
-          if (layerCache.keysT) tf.keep(layerCache.keysT);
-          if (layerCache.values) tf.keep(layerCache.values);
-        }
       }
       return options.returnHidden ? { logits, hidden } : { logits };
     });
