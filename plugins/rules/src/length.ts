@@ -17,7 +17,7 @@ import {
   pointsSchema,
   resolveOptions,
 } from './options.js';
-import { repeatedNgramRatio, repeatedSentences } from './repetition.js';
+import { type Repetition, repetitionOf } from './repetition.js';
 import { defaultPoints, type RuleInfo, Verdict } from './rules.js';
 import { clamp, layoutOf, round6 } from './text.js';
 
@@ -188,38 +188,56 @@ export function resolveLengthOptions(options?: DeepPartial<LengthOptions>): Leng
   return resolveOptions('length', lengthSchema as unknown as z.ZodType<LengthOptions>, DEFAULT_LENGTH_OPTIONS, options);
 }
 
-/** Scores one part's length against its band; returns the band score in [-1, 1]. */
-function scoreBand(part: 'answer' | 'think', length: number, band: LengthBand, verdict: Verdict): number {
-  if (length < band.min) return verdict.fire(`length/${part}-too-short`);
-  if (length < band.idealMin)
-    return verdict.fire(`length/${part}-short`, (length - band.min) / (band.idealMin - band.min));
-  if (length <= band.idealMax) return verdict.fire(`length/${part}-in-band`);
-  if (length <= band.max) return verdict.fire(`length/${part}-long`, (band.max - length) / (band.max - band.idealMax));
-  return verdict.fire(`length/${part}-too-long`);
+/** The band rule ids of a part (built once: no string is built per score). */
+function bandRules(part: 'answer' | 'think') {
+  return {
+    tooShort: `length/${part}-too-short`,
+    short: `length/${part}-short`,
+    inBand: `length/${part}-in-band`,
+    long: `length/${part}-long`,
+    tooLong: `length/${part}-too-long`,
+  };
 }
+const ANSWER_RULES = bandRules('answer');
+const THINK_RULES = bandRules('think');
+
+/** Scores one part's length against its band; returns the band score in [-1, 1]. */
+function scoreBand(rules: typeof ANSWER_RULES, length: number, band: LengthBand, verdict: Verdict): number {
+  if (length < band.min) return verdict.fire(rules.tooShort);
+  if (length < band.idealMin) return verdict.fire(rules.short, (length - band.min) / (band.idealMin - band.min));
+  if (length <= band.idealMax) return verdict.fire(rules.inBand);
+  if (length <= band.max) return verdict.fire(rules.long, (band.max - length) / (band.max - band.idealMax));
+  return verdict.fire(rules.tooLong);
+}
+
+/** Reused by every score (scoring is synchronous). */
+const repetition: Repetition = { ngramRatio: 0, sentences: 0 };
 
 export function scoreLength(completion: string, options: LengthOptions): ComponentScore {
   const verdict = new Verdict(options.points);
   const layout = layoutOf(completion);
   const countTokens = options.countTokens;
   const answerLength = countTokens ? countTokens(layout.answer) : layout.answerLength;
-  let weighted = options.answerWeight * scoreBand('answer', answerLength, options.answer, verdict);
+  let weighted = options.answerWeight * scoreBand(ANSWER_RULES, answerLength, options.answer, verdict);
   let weights = options.answerWeight;
   let thinkLength: number | undefined;
   if (layout.split) {
     thinkLength = countTokens ? countTokens(layout.think!) : layout.thinkLength!;
-    weighted += options.thinkWeight * scoreBand('think', thinkLength, options.think, verdict);
+    weighted += options.thinkWeight * scoreBand(THINK_RULES, thinkLength, options.think, verdict);
     weights += options.thinkWeight;
   }
   let value = weighted / weights;
 
   const rep = options.repetition;
   // Think and answer together, read in place: the tags are a few characters of the n-grams.
-  const body = completion;
-  const ratio = repeatedNgramRatio(body, rep.ngram);
+  const { ngramRatio: ratio, sentences: repeats } = repetitionOf(
+    completion,
+    rep.ngram,
+    rep.minSentenceLength,
+    repetition,
+  );
   if (ratio > rep.threshold)
     value += verdict.fire('length/repeated-ngrams', Math.min(1, (ratio - rep.threshold) / (rep.full - rep.threshold)));
-  const repeats = repeatedSentences(body, rep.minSentenceLength);
   if (repeats > 0 && options.points['length/repeated-sentence'] !== 0) {
     value += verdict.add(
       'length/repeated-sentence',

@@ -37,6 +37,7 @@ class KeyTable {
 }
 
 const shared = new KeyTable();
+const sentenceTable = new KeyTable();
 
 /** Adds a key to the set of the current call; true when it was there already. */
 function addKey(keys: Int32Array, stamps: Int32Array, key: number, stamp: number, shift: number): boolean {
@@ -119,4 +120,112 @@ export function repeatedSentences(text: string, minLength: number): number {
   }
   shared.shrink();
   return repeats;
+}
+
+/** Sentence-end class of a code unit for `repetitionOf`: 1 ends a sentence, 2 is '.', 3 is skipped space. */
+const SENTENCE_CLASS = new Uint8Array(65536);
+for (const c of [0x3002, 0xff01, 0xff1f, 33, 63, 10, 59, 0xff1b]) SENTENCE_CLASS[c] = 1;
+SENTENCE_CLASS[46] = 2;
+for (const c of [32, 9, 13, 0x3000]) SENTENCE_CLASS[c] = 3;
+
+/** Both measures of a text, from `repetitionOf`. */
+export interface Repetition {
+  /** `repeatedNgramRatio(text, n)`. */
+  ngramRatio: number;
+  /** `repeatedSentences(text, minLength)`. */
+  sentences: number;
+}
+
+/**
+ * `repeatedNgramRatio` and `repeatedSentences` in one pass over the text (same hashes, same results),
+ * into `out`.
+ */
+export function repetitionOf(text: string, n: number, minLength: number, out: Repetition): Repetition {
+  const length = text.length;
+  const total = length - n + 1;
+  const ngrams = total > 1 && n > 0;
+  const ngramStamp = shared.claim(ngrams ? total * 2 : 0);
+  const { keys, stamps } = shared;
+  const shift = Math.clz32(keys.length) + 1;
+  const mask = keys.length - 1;
+  const sentenceStamp = sentenceTable.claim((2 * length) / Math.max(1, minLength));
+  const sentenceKeys = sentenceTable.keys;
+  const sentenceStamps = sentenceTable.stamps;
+  const sentenceShift = Math.clz32(sentenceKeys.length) + 1;
+  const sentenceMask = sentenceKeys.length - 1;
+  // Polynomial hash over a window of n code units: h = sum c_i * B^(n-1-i) (mod 2^32).
+  const B = 0x01000193;
+  let top = 1; // B^(n-1)
+  for (let i = 1; i < n; i++) top = Math.imul(top, B);
+  let ngramHash = 0;
+  let repeated = 0;
+  let repeats = 0;
+  let sentenceHash = 0;
+  let sentenceLength = 0;
+  for (let i = 0; i <= length; i++) {
+    let kind = 1;
+    let c = 0;
+    if (i < length) {
+      c = text.charCodeAt(i);
+      if (ngrams) {
+        // The window ending at i: add c, drop the unit n before (the first n - 1 units only fill it).
+        ngramHash =
+          i < n
+            ? (Math.imul(ngramHash, B) + c) | 0
+            : (Math.imul(ngramHash - Math.imul(text.charCodeAt(i - n), top), B) + c) | 0;
+        if (i >= n - 1) {
+          // Keys have the low bit set, as the table held them when 0 marked an empty slot.
+          const key = ngramHash | 1;
+          let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+          for (;;) {
+            slot &= mask;
+            if (stamps[slot] !== ngramStamp) {
+              stamps[slot] = ngramStamp;
+              keys[slot] = key;
+              break;
+            }
+            if (keys[slot] === key) {
+              repeated++;
+              break;
+            }
+            slot++;
+          }
+        }
+      }
+      kind = SENTENCE_CLASS[c]!;
+      if (kind === 2) {
+        const next = text.charCodeAt(i + 1);
+        kind = next >= 48 && next <= 57 ? 0 : 1;
+      }
+    }
+    if (kind === 0) {
+      sentenceHash = (Math.imul(sentenceHash, 0x01000193) + c) | 0;
+      sentenceLength++;
+    } else if (kind === 1) {
+      if (sentenceLength >= minLength && sentenceLength > 0) {
+        const key = (sentenceHash ^ Math.imul(sentenceLength, 0x9e3779b1)) | 0;
+        let slot = Math.imul(key, 0x9e3779b1) >>> sentenceShift;
+        for (;;) {
+          slot &= sentenceMask;
+          if (sentenceStamps[slot] !== sentenceStamp) {
+            sentenceStamps[slot] = sentenceStamp;
+            sentenceKeys[slot] = key;
+            break;
+          }
+          if (sentenceKeys[slot] === key) {
+            repeats++;
+            break;
+          }
+          slot++;
+        }
+      }
+      sentenceHash = 0;
+      sentenceLength = 0;
+    }
+  }
+  shared.shrink();
+  sentenceTable.shrink();
+  out.ngramRatio = ngrams ? repeated / total : 0;
+  out.sentences = repeats;
+  return out;
 }

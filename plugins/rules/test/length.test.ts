@@ -1,6 +1,6 @@
 import { RewardTester, type RewardCase } from '@medrl/sdk';
 import { lengthReward } from '../src/index.js';
-import { repeatedNgramRatio, repeatedSentences } from '../src/repetition.js';
+import { repeatedNgramRatio, repeatedSentences, repetitionOf } from '../src/repetition.js';
 
 /** Distinct CJK characters, so that filler text has no repeated n-grams. */
 function distinctText(length: number, from = 0x4e00): string {
@@ -108,5 +108,19 @@ describe('repetition measures', () => {
     expect(repeatedSentences('Rest well now. Rest  well now. Rest well now.', 8)).toBe(2);
     expect(repeatedSentences('好的。好的。好的。', 8)).toBe(0);
     expect(repeatedSentences('Take 2.5 mg daily. Take 2.5 mg daily.', 8)).toBe(1);
+  });
+  it.each([
+    ['', 8, 8],
+    ['ab', 3, 8],
+    ['abcabc', 3, 1],
+    ['Rest well now. Rest  well now. Rest well now.', 8, 8],
+    ['Take 2.5 mg daily. Take 2.5 mg daily.', 4, 8],
+    ['多喝水。多喝水。多喝水。多喝水。多喝水。多喝水。', 8, 2],
+    ['建议您多休息，注意观察。建议您多休息，注意观察。\n\r 。.!?；;', 2, 0],
+    ['x'.repeat(5000) + '。' + 'y'.repeat(3000), 8, 8],
+  ])('repetitionOf equals both measures (%#)', (text, n, minLength) => {
+    const out = repetitionOf(text, n, minLength, { ngramRatio: -1, sentences: -1 });
+    expect(out.ngramRatio).toBe(repeatedNgramRatio(text, n));
+    expect(out.sentences).toBe(repeatedSentences(text, minLength));
   });
 });
