@@ -151,6 +151,32 @@ describe('rulesPlugin options', () => {
     expect(score).toMatchObject({ value: 0.2, reasons: ['safety/referral'] });
   });
 
+  it('reads a batch once for keyword and safety, and again when a completion changed in the same array', async () => {
+    const registered = await components();
+    const keyword = registered.get('rules/keyword')!;
+    const safety = registered.get('rules/safety')!;
+    const ctx = createTestContext();
+    const chest = '我突然胸痛，出冷汗，怎么办？';
+    const batch = [
+      rollout('<think>先判断。</think>请立即拨打120。仅供参考。', chest),
+      rollout('<think>x</think>多喝水。', '感冒'),
+    ];
+    const alone = await safetyReward().score(
+      [batch[0]!, rollout('<think>x</think>不用去医院，休息即可。', chest)],
+      ctx,
+    );
+    await keyword.score(batch, ctx);
+    expect((await safety.score(batch, ctx))[0]!.reasons).toContain('safety/emergency-referral');
+    // The same array, its first completion replaced: the kept reading must not be used for it.
+    batch[0] = rollout('<think>x</think>不用去医院，休息即可。', chest);
+    const [changed] = await safety.score(batch, ctx);
+    expect(changed).toEqual(alone[1]);
+    expect(changed!.reasons).toContain('safety/discourages-care');
+    // A shorter array that is the same object is read again too.
+    batch.length = 1;
+    expect(await keyword.score(batch, ctx)).toEqual(await keywordReward().score(batch, ctx));
+  });
+
   it('replaces lexicon lists instead of appending to them', async () => {
     const registered = await components({ safety: { lexicons: { disclaimer: ['免责'] } } });
     const [score] = await registered
