@@ -115,3 +115,25 @@ describe('medrl config and plugins', () => {
     expect(result.stderr).toMatch(/error: invalid config in .*medrl\.config\.json:\n\s+- reward\.clip/);
   });
 });
+
+describe('medrl judge exit code', () => {
+  it('is 1 with --json too when a line has no judgement, after printing the summary as the one JSON document', () => {
+    const dir = writeTree(tempDir(), {
+      'medrl.config.json': JSON.stringify({
+        plugins: ['@medrl/plugin-judge-mock'],
+        reward: { components: [{ use: 'judge', weight: 1 }] },
+      }),
+      'in.jsonl': [
+        JSON.stringify({ id: 'a', prompt: '头痛', completion: '<think>x</think>建议就医。' }),
+        '{broken',
+      ].join('\n'),
+    });
+    const result = runMedrl(['judge', '--input', 'in.jsonl', '--judge', 'mock', '--out', 'out.jsonl', '--json'], {
+      cwd: dir,
+    });
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ count: 2, broken: 1, failures: 0 });
+    expect(result.stderr).toMatch(/in\.jsonl:2:/);
+    expect(readFileSync(path.join(dir, 'out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});

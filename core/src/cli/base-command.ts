@@ -46,10 +46,15 @@ export abstract class MedrlCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof ExitCodeError) {
+      // The command already reported its result (with --json, as the one JSON document on stdout).
+      this.logToStderr(`error: ${error.message}`);
+      this.exit(error.exitCode);
+    }
     if (error instanceof MedrlError) {
       if (this.jsonEnabled()) this.logJson({ error: { name: error.name, message: error.message } });
       this.logToStderr(`error: ${error.message}`);
-      this.exit(error instanceof ExitCodeError ? error.exitCode : 1);
+      this.exit(1);
     }
     return super.catch(error);
   }

@@ -66,9 +66,10 @@ export default class Judge extends MedrlCommand {
     }
     await writer?.commit();
     this.logToStderr(formatSummary(summary) + (flags.out ? `\n  output    ${flags.out}` : ''));
-    // With --json the summary (failures, broken) is the verdict and the exit code stays 0.
+    // Any line without a judgement makes the exit code 1, with --json too (after printing the summary).
     const missing = summary.failures + summary.broken;
-    if (missing > 0 && !this.jsonEnabled()) {
+    if (missing > 0) {
+      if (this.jsonEnabled()) this.logJson(summary);
       throw new ExitCodeError(`${missing} of ${summary.count} line(s) of ${flags.input} have no judgement`, 1);
     }
     return summary;
