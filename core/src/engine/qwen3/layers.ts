@@ -92,7 +92,9 @@ export function customOp<T extends tf.Tensor>(
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const op = f(args.slice(0, -1) as tf.Tensor[], save);
-    return { value: op.value as T, gradFunc: (dy: T, saved: tf.Tensor[]) => op.gradFunc(dy, saved) };
+    // tfjs calls gradFunc outside any scope: without this tidy its temporaries (e.g. transposed
+    // weights) would live until the whole backward pass ends.
+    return { value: op.value as T, gradFunc: (dy: T, saved: tf.Tensor[]) => tf.tidy(() => op.gradFunc(dy, saved)) };
   }) as (...inputs: tf.Tensor[]) => T;
 }
 
