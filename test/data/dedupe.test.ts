@@ -65,6 +65,28 @@ describe('Deduper', () => {
     expect(check(deduper, '请问，' + BASE)).toBeNull();
   });
 
+  it('searches near duplicates in a window of one to two generations, exact ones in every record', () => {
+    // Fillers share no 3-shingles with BASE or with each other.
+    const filler = (i: number) => Array.from({ length: 40 }, (_, j) => String.fromCharCode(0x4e00 + i * 64 + j)).join('');
+    const edited = '请问，' + BASE.replace('减重', '控制体重');
+    const run = (fillers: number) => {
+      const deduper = new Deduper({ near: true, threshold: 0.8, shingleSize: 3, nearGeneration: 4 });
+      expect(check(deduper, BASE)).toBeNull();
+      for (let i = 0; i < fillers; i++) expect(check(deduper, filler(i))).toBeNull();
+      return { near: check(deduper, edited), exact: check(deduper, BASE) };
+    };
+    // Record 0 is in the old generation until record 8 starts a third one.
+    expect(run(6)).toEqual({ near: { kind: 'near', of: 0, similarity: expect.any(Number) }, exact: { kind: 'exact', of: 0, similarity: 1 } });
+    expect(run(7)).toEqual({ near: null, exact: { kind: 'exact', of: 0, similarity: 1 } });
+    expect(run(40).near).toBeNull();
+  });
+
+  it('rejects a generation size that is not a power of two up to 2^19', () => {
+    for (const nearGeneration of [3, 0, 2 ** 20]) {
+      expect(() => new Deduper({ near: true, threshold: 0.8, shingleSize: 3, nearGeneration })).toThrow(/power of two/);
+    }
+  });
+
   it('respects the threshold', () => {
     const edited = BASE.slice(0, 60) + '这里换成了一些完全不同的内容，用来降低相似度。';
     const loose = new Deduper({ near: true, threshold: 0.3, shingleSize: 3 });

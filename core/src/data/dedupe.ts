@@ -4,15 +4,21 @@
  * duplicates. Near duplicates are found with MinHash over character shingles, using one-permutation
  * hashing with rotation densification (64 slots from one hash per shingle) and LSH banding (16 bands
  * of 4 slots) to find candidates; a candidate is a duplicate when the share of equal slots, an
- * estimate of the Jaccard similarity of the shingle sets, reaches the threshold. Memory is about
- * 128 bytes of signature, 17 index entries (about 20 bytes each) and the exact key per kept record.
+ * estimate of the Jaccard similarity of the shingle sets, reaches the threshold.
+ *
+ * Memory: exact keys cover every kept record (8 bytes of key and about 6 bytes of open-addressing
+ * table each), while the near-duplicate index covers a window of recent records so that it stays
+ * bounded whatever the input size: records are indexed in generations of `nearGeneration` records,
+ * the current one and the one before it are searched, and an older generation is dropped. A record
+ * is therefore compared with at least the `nearGeneration` and at most `2 * nearGeneration` records
+ * kept just before it. A windowed record costs 128 bytes of signature and 16 band entries of 4 bytes
+ * (tables at most half full), about 256 MB at the default generation of 2^19 records.
  */
 import { GrowableArray } from './growable.js';
-import { IntMultiMap } from './int-multimap.js';
 
 export const SIGNATURE_SLOTS = 64;
 const BANDS = 16;
-const ROWS = SIGNATURE_SLOTS / BANDS;
+// A band is 4 slots: two words of the folded signature (16 bits a slot).
 const SLOT_BITS = 26;
 const VALUE_MASK = (1 << SLOT_BITS) - 1;
 const EMPTY = 0xffffffff;
@@ -23,6 +29,11 @@ const SHINGLE_MULTIPLIERS = [0x9e3779b1, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f, 0x1
  * hot bucket from making every lookup slow.
  */
 const MAX_BUCKET = 64;
+/** Default records per near-duplicate generation (the window is one to two generations). */
+export const DEFAULT_NEAR_GENERATION = 1 << 19;
+/** A band-table entry packs a 12-bit tag of the band hash over (index in its generation + 1). */
+const INDEX_BITS = 20;
+const INDEX_MASK = (1 << INDEX_BITS) - 1;
 
 const NOT_KEY_TEXT = /[\s\p{P}\p{S}]/u;
 /** Per UTF-16 unit: 0 = dropped (whitespace, punctuation, symbol), otherwise its lower-case unit. */
@@ -39,8 +50,6 @@ function keyUnits(): Uint16Array {
   }
   return (keyUnitTable = table);
 }
-
-/** The text both dedupe checks compare. */
 export function dedupeText(text: string): string {
   const table = keyUnits();
   let out = '';
@@ -76,30 +85,63 @@ function fmix32(input: number): number {
 /** Fills `out` with the MinHash signature of `text`'s shingles. */
 export function minhashSignature(text: string, shingleSize: number, out: Uint32Array): void {
   out.fill(EMPTY);
-  const size = Math.min(shingleSize, text.length);
-  for (let start = 0; start + size <= text.length && size > 0; start++) {
-    // Each unit of the shingle gets its own odd multiplier; one finaliser spreads the sum.
-    let h = size;
-    for (let j = 0; j < size; j++) h = (h + Math.imul(text.charCodeAt(start + j), SHINGLE_MULTIPLIERS[j])) | 0;
-    h = fmix32(h);
-    const slot = h >>> SLOT_BITS;
-    const value = h & VALUE_MASK;
-    if (value < out[slot]) out[slot] = value;
-  }
-  // Densify: an empty slot borrows the next filled slot's value, offset by the distance.
-  const filled: number[] = [];
-  for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) if (out[slot] !== EMPTY) filled.push(slot);
-  if (filled.length === 0 || filled.length === SIGNATURE_SLOTS) return;
-  const original = out.slice();
-  for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) {
-    if (original[slot] !== EMPTY) continue;
-    for (let distance = 1; distance < SIGNATURE_SLOTS; distance++) {
-      const source = (slot + distance) % SIGNATURE_SLOTS;
-      if (original[source] !== EMPTY) {
-        out[slot] = (original[source] + distance * (VALUE_MASK + 1)) >>> 0;
-        break;
-      }
+  const length = text.length;
+  const size = Math.min(shingleSize, length);
+  if (size === 3) {
+    // The default shingle size, with the three units kept in locals: one read per position.
+    const [m0, m1, m2] = SHINGLE_MULTIPLIERS;
+    let c0 = text.charCodeAt(0);
+    let c1 = text.charCodeAt(1);
+    for (let end = 2; end < length; end++) {
+      const c2 = text.charCodeAt(end);
+      let h = (3 + Math.imul(c0, m0) + Math.imul(c1, m1) + Math.imul(c2, m2)) | 0;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h = (h ^ (h >>> 16)) >>> 0;
+      const slot = h >>> SLOT_BITS;
+      const value = h & VALUE_MASK;
+      if (value < out[slot]) out[slot] = value;
+      c0 = c1;
+      c1 = c2;
     }
+  } else {
+    for (let start = 0; start + size <= length && size > 0; start++) {
+      // Each unit of the shingle gets its own odd multiplier; one finaliser spreads the sum.
+      let h = size;
+      for (let j = 0; j < size; j++) h = (h + Math.imul(text.charCodeAt(start + j), SHINGLE_MULTIPLIERS[j])) | 0;
+      h = fmix32(h);
+      const slot = h >>> SLOT_BITS;
+      const value = h & VALUE_MASK;
+      if (value < out[slot]) out[slot] = value;
+    }
+  }
+  densify(out);
+}
+
+/**
+ * Rotation densification: an empty slot borrows the value of the next filled slot (circularly),
+ * offset by the distance. Walking backwards from a filled slot finds that slot in one pass, in place.
+ */
+function densify(out: Uint32Array): void {
+  let first = -1;
+  for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) {
+    if (out[slot] !== EMPTY) {
+      first = slot;
+      break;
+    }
+  }
+  if (first < 0) return;
+  let nearest = first;
+  for (let step = 1; step < SIGNATURE_SLOTS; step++) {
+    const slot = (first - step + SIGNATURE_SLOTS) % SIGNATURE_SLOTS;
+    if (out[slot] !== EMPTY) {
+      nearest = slot;
+      continue;
+    }
+    const distance = (nearest - slot + SIGNATURE_SLOTS) % SIGNATURE_SLOTS;
+    out[slot] = (out[nearest] + distance * (VALUE_MASK + 1)) >>> 0;
   }
 }
 
@@ -108,6 +150,11 @@ export function signatureSimilarity(a: Uint32Array, b: Uint32Array): number {
   let equal = 0;
   for (let i = 0; i < SIGNATURE_SLOTS; i++) if (a[i] === b[i]) equal += 1;
   return equal / SIGNATURE_SLOTS;
+}
+
+/** Hash of one band: its four 16-bit slots as two words, and the band number. */
+function bandHash(word0: number, word1: number, band: number): number {
+  return fmix32((Math.imul(word0 ^ Math.imul(band + 1, 0x27d4eb2f), 0x9e3779b1) + word1) | 0);
 }
 
 export interface DuplicateMatch {
@@ -122,24 +169,67 @@ export interface DeduperOptions {
   near: boolean;
   threshold: number;
   shingleSize: number;
+  /** Records per near-duplicate generation, a power of two up to 2^19 (the default); see the header. */
+  nearGeneration?: number;
+}
+
+/**
+ * One generation's band index: per band, an open-addressing table (linear probing, at most half full)
+ * of entries `tag << 20 | (index in the generation + 1)`, 0 for a free slot. Records of one band
+ * bucket lie along one probe path in the order they were added; the tag, 12 more bits of the band
+ * hash, skips most other buckets' entries without reading their signatures.
+ */
+class BandGeneration {
+  readonly tables: Uint32Array[] = [];
+  start = 0;
+
+  /** Tables are allocated whole; the system maps their pages in as they are first written. */
+  constructor(capacity: number) {
+    for (let band = 0; band < BANDS; band++) this.tables.push(new Uint32Array(capacity));
+  }
+
+  reset(start: number): void {
+    this.start = start;
+    for (const table of this.tables) table.fill(0);
+  }
 }
 
 export class Deduper {
-  /** Exact keys (64-bit, as two halves) by a 30-bit hash; a hit is confirmed against both halves. */
-  private readonly exact = new IntMultiMap();
   private readonly keyHigh = new GrowableArray((n) => new Uint32Array(n));
   private readonly keyLow = new GrowableArray((n) => new Uint32Array(n));
-  /** Band keys of all bands in one multimap (the band number is mixed into the key). */
-  private readonly bands = new IntMultiMap();
-  /** Signatures of accepted records, hashed down to 16 bits a slot (chance equality 1 in 65,536). */
-  private signatures = new Uint16Array(SIGNATURE_SLOTS * 1024);
-  private readonly current = new Uint32Array(SIGNATURE_SLOTS);
-  private readonly current16 = new Uint16Array(SIGNATURE_SLOTS);
-  private readonly bandKeys = new Int32Array(BANDS);
-  private checkedFor = new Int32Array(1024);
+  /** Exact index: open addressing (at most half full) of accepted index + 1, 0 for a free slot. */
+  private exactTable = new Int32Array(1024);
   private accepted = 0;
 
-  constructor(private readonly options: DeduperOptions) {}
+  private readonly generation: number;
+  /** Folded signatures of the last two generations, 32 words a record, by index modulo the ring. */
+  private readonly ring: Uint32Array;
+  private readonly ringMask: number;
+  private young: BandGeneration;
+  private old: BandGeneration | null = null;
+  private readonly current = new Uint32Array(SIGNATURE_SLOTS);
+  /** The current signature folded to 16 bits a slot (chance equality 1 in 65,536), as 32 words. */
+  private readonly currentWords = new Uint32Array(SIGNATURE_SLOTS / 2);
+  private readonly bandHashes = new Uint32Array(BANDS);
+  /** Records in each band's bucket (both generations), for the bucket cap. */
+  private readonly bucketSizes = new Int32Array(BANDS);
+  private matches = new Int32Array(2 * MAX_BUCKET + 16);
+  /** Candidates already compared in this query: a small set with a stamp per query. */
+  private readonly seenKeys = new Int32Array(4096);
+  private readonly seenStamps = new Int32Array(4096);
+  private stamp = 0;
+
+  constructor(private readonly options: DeduperOptions) {
+    const generation = options.nearGeneration ?? DEFAULT_NEAR_GENERATION;
+    if (!Number.isInteger(Math.log2(generation)) || generation > DEFAULT_NEAR_GENERATION) {
+      throw new RangeError(`nearGeneration must be a power of two up to ${DEFAULT_NEAR_GENERATION}, got ${generation}`);
+    }
+    this.generation = generation;
+    // Allocated whole like the band tables; only the part written so far is resident.
+    this.ring = new Uint32Array(options.near ? 2 * generation * (SIGNATURE_SLOTS / 2) : 0);
+    this.ringMask = 2 * generation - 1;
+    this.young = new BandGeneration(options.near ? 2 * generation : 1);
+  }
 
   /** Number of records accepted so far. */
   get size(): number {
@@ -152,32 +242,17 @@ export class Deduper {
    * duplicate is reported and not remembered.
    */
   check(keyHigh: number, keyLow: number, normalized: string): DuplicateMatch | null {
-    const exactHash = fmix32(keyHigh ^ Math.imul(keyLow, 0x9e3779b1)) & 0x3fffffff;
-    let earlier = -1;
-    for (let entry = this.exact.firstEntry(exactHash); entry !== -1; entry = this.exact.nextEntry(entry)) {
-      const index = this.exact.valueAt(entry);
-      if (this.exact.keyAt(entry) === exactHash && this.keyHigh.get(index) === keyHigh && this.keyLow.get(index) === keyLow) {
-        earlier = index;
-        break;
-      }
-    }
+    const earlier = this.findExact(keyHigh, keyLow);
     if (earlier >= 0) return { kind: 'exact', of: earlier, similarity: 1 };
     const index = this.accepted;
     if (this.options.near && normalized.length > 0) {
-      minhashSignature(normalized, this.options.shingleSize, this.current);
-      // Fold the 32-bit slot value (distance bits of densified slots included) into 16 bits.
-      for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) {
-        const value = this.current[slot];
-        this.current16[slot] = (value ^ (value >>> 16)) & 0xffff;
-      }
-      for (let band = 0; band < BANDS; band++) this.bandKeys[band] = bandKey(this.current, band);
+      this.signatureOf(normalized);
+      this.advanceGeneration(index);
       const match = this.nearMatch();
       if (match) return match;
       this.remember(index);
     }
-    this.exact.add(exactHash, index);
-    this.keyHigh.push(keyHigh);
-    this.keyLow.push(keyLow);
+    this.addExact(keyHigh, keyLow, index);
     this.accepted += 1;
     return null;
   }
@@ -192,59 +267,152 @@ export class Deduper {
     return this.keyHigh.get(a) - this.keyHigh.get(b) || this.keyLow.get(a) - this.keyLow.get(b);
   }
 
-  private nearMatch(): DuplicateMatch | null {
-    let best: DuplicateMatch | null = null;
-    // A candidate found in several bands is compared once: `checkedFor` remembers the last query.
-    const query = this.accepted + 1;
-    const maxMismatches = Math.floor((1 - this.options.threshold) * SIGNATURE_SLOTS + 1e-9);
-    const bands = this.bands;
+  private findExact(keyHigh: number, keyLow: number): number {
+    const table = this.exactTable;
+    const mask = table.length - 1;
+    for (let slot = fmix32(keyHigh ^ Math.imul(keyLow, 0x9e3779b1)) & mask; ; slot = (slot + 1) & mask) {
+      const entry = table[slot];
+      if (entry === 0) return -1;
+      if (this.keyHigh.get(entry - 1) === keyHigh && this.keyLow.get(entry - 1) === keyLow) return entry - 1;
+    }
+  }
+
+  private addExact(keyHigh: number, keyLow: number, index: number): void {
+    this.keyHigh.push(keyHigh);
+    this.keyLow.push(keyLow);
+    if (2 * (index + 1) > this.exactTable.length) {
+      this.exactTable = new Int32Array(this.exactTable.length * 2);
+      for (let i = 0; i < index; i++) this.insertExact(i);
+    }
+    this.insertExact(index);
+  }
+
+  private insertExact(index: number): void {
+    const table = this.exactTable;
+    const mask = table.length - 1;
+    const home = fmix32(this.keyHigh.get(index) ^ Math.imul(this.keyLow.get(index), 0x9e3779b1)) & mask;
+    let slot = home;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = index + 1;
+  }
+
+  /** Computes the current signature, its folded words and band hashes. */
+  private signatureOf(normalized: string): void {
+    minhashSignature(normalized, this.options.shingleSize, this.current);
+    const current = this.current;
+    for (let word = 0; word < SIGNATURE_SLOTS / 2; word++) {
+      // Fold each 32-bit slot value (distance bits of densified slots included) into 16 bits.
+      const a = current[2 * word];
+      const b = current[2 * word + 1];
+      this.currentWords[word] = (((a ^ (a >>> 16)) & 0xffff) | (((b ^ (b >>> 16)) & 0xffff) << 16)) >>> 0;
+    }
     for (let band = 0; band < BANDS; band++) {
-      const key = this.bandKeys[band];
-      for (let entry = bands.firstEntry(key); entry !== -1; entry = bands.nextEntry(entry)) {
-        if (bands.keyAt(entry) !== key) continue;
-        const candidate = bands.valueAt(entry);
-        if (this.checkedFor[candidate] === query) continue;
-        this.checkedFor[candidate] = query;
+      this.bandHashes[band] = bandHash(this.currentWords[2 * band], this.currentWords[2 * band + 1], band);
+    }
+  }
+
+  /** Starts a new generation when the current one is full, dropping the one before it. */
+  private advanceGeneration(index: number): void {
+    if (index - this.young.start < this.generation) return;
+    const reused = this.old ?? new BandGeneration(2 * this.generation);
+    reused.reset(index);
+    this.old = this.young;
+    this.young = reused;
+  }
+
+  private nearMatch(): DuplicateMatch | null {
+    let bestIndex = -1;
+    let bestSimilarity = -1;
+    const threshold = this.options.threshold;
+    const maxMismatches = Math.floor((1 - threshold) * SIGNATURE_SLOTS + 1e-9);
+    this.stamp += 1;
+    for (let band = 0; band < BANDS; band++) {
+      // Bucket members, oldest first: the young generation's after the old one's.
+      let found = this.old ? this.collect(this.old, band, 0) : 0;
+      found = this.collect(this.young, band, found);
+      this.bucketSizes[band] = found;
+      // Newest first, and the first of equal similarities wins.
+      for (let m = found - 1; m >= 0; m--) {
+        const candidate = this.matches[m];
+        if (!this.firstSight(candidate)) continue;
         const similarity = this.similarityTo(candidate, maxMismatches);
-        if (similarity >= this.options.threshold && (best === null || similarity > best.similarity)) {
-          best = { kind: 'near', of: candidate, similarity };
+        if (similarity >= threshold && similarity > bestSimilarity) {
+          bestIndex = candidate;
+          bestSimilarity = similarity;
         }
       }
     }
-    return best;
+    return bestIndex < 0 ? null : { kind: 'near', of: bestIndex, similarity: bestSimilarity };
+  }
+
+  /** Appends the records of `generation` in the current record's bucket of `band` to `matches`. */
+  private collect(generation: BandGeneration, band: number, found: number): number {
+    const table = generation.tables[band];
+    const mask = table.length - 1;
+    const hash = this.bandHashes[band];
+    const tag = hash >>> INDEX_BITS;
+    const word0 = this.currentWords[2 * band];
+    const word1 = this.currentWords[2 * band + 1];
+    const ringMask = this.ringMask;
+    let n = found;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = table[slot];
+      if (entry === 0) return n;
+      if (entry >>> INDEX_BITS !== tag) continue;
+      const record = generation.start + (entry & INDEX_MASK) - 1;
+      const offset = (record & ringMask) * 32 + 2 * band;
+      if (this.ring[offset] !== word0 || this.ring[offset + 1] !== word1) continue;
+      if (n === this.matches.length) {
+        const grown = new Int32Array(n * 2);
+        grown.set(this.matches);
+        this.matches = grown;
+      }
+      this.matches[n++] = record;
+    }
+  }
+
+  /** Whether `record` is seen for the first time in this query. */
+  private firstSight(record: number): boolean {
+    const mask = this.seenKeys.length - 1;
+    for (let slot = fmix32(record) & mask; ; slot = (slot + 1) & mask) {
+      if (this.seenStamps[slot] !== this.stamp) {
+        this.seenStamps[slot] = this.stamp;
+        this.seenKeys[slot] = record;
+        return true;
+      }
+      if (this.seenKeys[slot] === record) return false;
+    }
   }
 
   /** Similarity of the current signature to a stored one; -1 as soon as it cannot reach the threshold. */
   private similarityTo(candidate: number, maxMismatches: number): number {
-    const offset = candidate * SIGNATURE_SLOTS;
+    const ring = this.ring;
+    const current = this.currentWords;
+    const offset = (candidate & this.ringMask) * 32;
     let mismatches = 0;
-    for (let i = 0; i < SIGNATURE_SLOTS; i++) {
-      if (this.current16[i] !== this.signatures[offset + i] && ++mismatches > maxMismatches) return -1;
+    for (let word = 0; word < SIGNATURE_SLOTS / 2; word++) {
+      const diff = ring[offset + word] ^ current[word];
+      if (diff === 0) continue;
+      mismatches += ((diff & 0xffff) === 0 ? 0 : 1) + (diff >>> 16 === 0 ? 0 : 1);
+      if (mismatches > maxMismatches) return -1;
     }
     return (SIGNATURE_SLOTS - mismatches) / SIGNATURE_SLOTS;
   }
 
   private remember(index: number): void {
-    if ((index + 1) * SIGNATURE_SLOTS > this.signatures.length) {
-      const grown = new Uint16Array(this.signatures.length * 2);
-      grown.set(this.signatures);
-      this.signatures = grown;
-      const checked = new Int32Array(this.checkedFor.length * 2);
-      checked.set(this.checkedFor);
-      this.checkedFor = checked;
-    }
-    this.signatures.set(this.current16, index * SIGNATURE_SLOTS);
+    this.ring.set(this.currentWords, (index & this.ringMask) * 32);
+    const young = this.young;
+    const local = index - young.start + 1;
     for (let band = 0; band < BANDS; band++) {
-      const key = this.bandKeys[band];
-      if (this.bands.count(key, MAX_BUCKET) < MAX_BUCKET) this.bands.add(key, index);
+      if (this.bucketSizes[band] >= MAX_BUCKET) continue;
+      const table = young.tables[band];
+      const mask = table.length - 1;
+      const hash = this.bandHashes[band];
+      let slot = hash & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = (((hash >>> INDEX_BITS) << INDEX_BITS) | local) >>> 0;
     }
   }
-}
-
-function bandKey(signature: Uint32Array, band: number): number {
-  let h = Math.imul(band + 1, 0x9e3779b1);
-  for (let row = 0; row < ROWS; row++) h = Math.imul(h ^ signature[band * ROWS + row], 0x01000193) + 0x7f4a7c15;
-  return fmix32(h) & 0x3fffffff;
 }
 
 function hex8(value: number): string {

@@ -6,7 +6,7 @@
  * pass 2 streams the temporary file into the outputs. All outputs are written in a temporary
  * directory and renamed into place at the end, so a failed run leaves the previous outputs intact.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
@@ -247,10 +247,11 @@ class Pass1 {
 
     const output = joinThink(think, answer);
     const key = dedupeText(`${instruction}\n${input}\n${output}`);
-    const digest = createHash('sha1').update(key).digest();
-    const keyHigh = digest.readUInt32BE(0);
-    const keyLow = digest.readUInt32BE(4);
-    const id = `med-${digest.toString('hex', 0, 8)}`;
+    // The id is the first 64 bits of the SHA-1 of the normalised text (one-shot hashing, as hex).
+    const digest = hash('sha1', key, 'hex');
+    const keyHigh = parseInt(digest.slice(0, 8), 16);
+    const keyLow = parseInt(digest.slice(8, 16), 16);
+    const id = `med-${digest.slice(0, 16)}`;
     const duplicate = this.deduper.check(keyHigh, keyLow, key);
     if (duplicate !== null) {
       fileStats.duplicates[duplicate.kind] += 1;
