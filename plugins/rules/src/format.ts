@@ -13,8 +13,8 @@ import {
   pointsSchema,
   resolveOptions,
 } from './options.js';
-import { defaultPoints, type RuleInfo, Verdict } from './rules.js';
-import { clamp, layoutOf, round6, trimmedLength } from './text.js';
+import { defaultPoints, FiredRules, type RuleInfo, type Verdict } from './rules.js';
+import { clamp, layoutOf, type LayoutCache, round6, trimmedLength } from './text.js';
 
 export const FORMAT_RULES: readonly RuleInfo[] = [
   {
@@ -113,61 +113,76 @@ export function resolveFormatOptions(options?: DeepPartial<FormatOptions>): Form
   return resolveOptions('format', formatSchema as z.ZodType<FormatOptions>, DEFAULT_FORMAT_OPTIONS, options);
 }
 
-/** Scores one completion's shape. */
-export function scoreFormat(completion: string, options: FormatOptions): ComponentScore {
-  const verdict = new Verdict(options.points);
-  const layout = layoutOf(completion);
+/** One FiredRules per points table (the components' options never change after validation). */
+const firedByPoints = new WeakMap<Readonly<Record<string, number>>, FiredRules>();
+function firedRulesOf(points: Readonly<Record<string, number>>): FiredRules {
+  let fired = firedByPoints.get(points);
+  if (!fired) firedByPoints.set(points, (fired = new FiredRules(points)));
+  return fired;
+}
+
+/** The score of a sequence of fired format rules (every format rule is fixed: it is a function of them). */
+function buildFormatScore(verdict: Verdict): ComponentScore {
   let value = 0;
+  for (const id of verdict.reasons) value += verdict.points[id]!;
+  return { value: round6(clamp(value, -1, 1)), reasons: verdict.reasons, details: { points: verdict.points } };
+}
+
+/**
+ * Scores one completion's shape; `layout` is `layoutOf(completion)` when the caller has it. The score
+ * is shared (frozen) between completions that fire the same rules.
+ */
+export function scoreFormat(completion: string, options: FormatOptions, layout = layoutOf(completion)): ComponentScore {
+  const verdict = firedRulesOf(options.points);
+  verdict.reset();
   if (layout.opens === 0 && layout.closes === 0) {
-    if (options.requireThink) value += verdict.fire('format/missing-think');
-    if (layout.answerLength === 0) value += verdict.fire('format/missing-answer');
-    else if (!options.requireThink) value += verdict.fire('format/well-formed');
+    if (options.requireThink) verdict.fire('format/missing-think');
+    if (layout.answerLength === 0) verdict.fire('format/missing-answer');
+    else if (!options.requireThink) verdict.fire('format/well-formed');
   } else {
-    if (layout.firstOpen > 0 && !layout.thinkFirst) value += verdict.fire('format/think-not-first');
+    if (layout.firstOpen > 0 && !layout.thinkFirst) verdict.fire('format/think-not-first');
     if (
       layout.opens > layout.closes ||
       (layout.opens > 0 && completion.lastIndexOf('<think>') > completion.lastIndexOf('</think>'))
     ) {
-      value += verdict.fire('format/unterminated-think');
+      verdict.fire('format/unterminated-think');
     }
-    if (layout.opens > 1) value += verdict.fire('format/multiple-think');
+    if (layout.opens > 1) verdict.fire('format/multiple-think');
     if (
       layout.closes > layout.opens ||
       (layout.firstClose !== -1 && (layout.firstOpen === -1 || layout.firstClose < layout.firstOpen))
     ) {
-      value += verdict.fire('format/stray-close');
+      verdict.fire('format/stray-close');
     }
     if (layout.firstOpen !== -1 && layout.firstClose > layout.firstOpen) {
       const thinkLength = trimmedLength(completion, layout.firstOpen + 7, layout.firstClose);
-      if (thinkLength === 0) value += verdict.fire('format/empty-think');
+      if (thinkLength === 0) verdict.fire('format/empty-think');
       else if (
         (options.countTokens
           ? options.countTokens(completion.slice(layout.firstOpen + 7, layout.firstClose).trim())
           : thinkLength) < options.minThinkLength
       )
-        value += verdict.fire('format/short-think');
+        verdict.fire('format/short-think');
       if (trimmedLength(completion, layout.firstClose + 8, completion.length) === 0)
-        value += verdict.fire('format/missing-answer');
-      else if (layout.opens === 1 && layout.closes === 1) value += verdict.fire('format/well-formed');
+        verdict.fire('format/missing-answer');
+      else if (layout.opens === 1 && layout.closes === 1) verdict.fire('format/well-formed');
     } else if (layout.answerLength === 0) {
-      value += verdict.fire('format/missing-answer');
+      verdict.fire('format/missing-answer');
     }
   }
-  return {
-    value: round6(clamp(value, -1, 1)),
-    reasons: verdict.reasons,
-    details: { points: verdict.points },
-  };
+  return verdict.shared(0, buildFormatScore);
 }
 
 /** Scores rollouts one by one; exported for tests and scripts that want one component. */
-export function formatReward(options?: DeepPartial<FormatOptions>): RewardComponent {
+export function formatReward(options?: DeepPartial<FormatOptions>, layouts?: LayoutCache): RewardComponent {
   const resolved = resolveFormatOptions(options);
   return {
     name: 'rules/format',
     description: 'R1 format: one leading <think> block, non-empty and long enough, then an answer',
     async score(rollouts: readonly Rollout[]) {
-      return rollouts.map((rollout) => scoreFormat(rollout.completion ?? '', resolved));
+      if (!layouts) return rollouts.map((rollout) => scoreFormat(rollout.completion ?? '', resolved));
+      const batch = layouts.batch(rollouts);
+      return rollouts.map((rollout, i) => scoreFormat(batch[i]!.text, resolved, batch[i]));
     },
   };
 }

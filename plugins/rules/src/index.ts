@@ -13,6 +13,7 @@ import { type CountTokens, type DeepPartial, RulesOptionsError } from './options
 import { type RuleInfo, PLUGIN_NAME } from './rules.js';
 import { safetyReward, SAFETY_RULES, type SafetyOptions } from './safety.js';
 import { PhraseIndex } from './scanner.js';
+import { LayoutCache } from './text.js';
 
 export interface RulesPluginOptions {
   format?: DeepPartial<FormatOptions>;
@@ -77,8 +78,10 @@ export default function rulesPlugin(options: RulesPluginOptions = {}): MedrlPlug
     countTokens && !(part && 'countTokens' in part) ? ({ ...(part ?? {}), countTokens } as T) : part;
 
   const index = new PhraseIndex();
-  const format = formatReward(withTokens(options.format));
-  const length = lengthReward(withTokens(options.length));
+  // rules/format and rules/length share the layouts of a batch, keyword and safety its phrase reading.
+  const layouts = new LayoutCache();
+  const format = formatReward(withTokens(options.format), layouts);
+  const length = lengthReward(withTokens(options.length), layouts);
   const keyword = keywordReward(options.keyword, index);
   const safety = safetyReward(options.safety, index);
 

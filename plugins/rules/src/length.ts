@@ -19,7 +19,7 @@ import {
 } from './options.js';
 import { type Repetition, repetitionOf } from './repetition.js';
 import { defaultPoints, type RuleInfo, Verdict } from './rules.js';
-import { clamp, layoutOf, round6 } from './text.js';
+import { clamp, layoutOf, type LayoutCache, round6 } from './text.js';
 
 export const LENGTH_RULES: readonly RuleInfo[] = [
   {
@@ -213,9 +213,9 @@ function scoreBand(rules: typeof ANSWER_RULES, length: number, band: LengthBand,
 /** Reused by every score (scoring is synchronous). */
 const repetition: Repetition = { ngramRatio: 0, sentences: 0 };
 
-export function scoreLength(completion: string, options: LengthOptions): ComponentScore {
+/** Scores one completion; `layout` is `layoutOf(completion)` when the caller has it. */
+export function scoreLength(completion: string, options: LengthOptions, layout = layoutOf(completion)): ComponentScore {
   const verdict = new Verdict(options.points);
-  const layout = layoutOf(completion);
   const countTokens = options.countTokens;
   const answerLength = countTokens ? countTokens(layout.answer) : layout.answerLength;
   let weighted = options.answerWeight * scoreBand(ANSWER_RULES, answerLength, options.answer, verdict);
@@ -258,13 +258,15 @@ export function scoreLength(completion: string, options: LengthOptions): Compone
   };
 }
 
-export function lengthReward(options?: DeepPartial<LengthOptions>): RewardComponent {
+export function lengthReward(options?: DeepPartial<LengthOptions>, layouts?: LayoutCache): RewardComponent {
   const resolved = resolveLengthOptions(options);
   return {
     name: 'rules/length',
     description: 'answer and think length bands, with a penalty for repeated n-grams and sentences',
     async score(rollouts: readonly Rollout[]) {
-      return rollouts.map((rollout) => scoreLength(rollout.completion ?? '', resolved));
+      if (!layouts) return rollouts.map((rollout) => scoreLength(rollout.completion ?? '', resolved));
+      const batch = layouts.batch(rollouts);
+      return rollouts.map((rollout, i) => scoreLength(batch[i]!.text, resolved, batch[i]));
     },
   };
 }

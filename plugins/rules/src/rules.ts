@@ -1,3 +1,5 @@
+import type { ComponentScore } from '@medrl/sdk';
+
 /**
  * Rule metadata: every rule id a component can report, its default points and how the points
  * apply. data/rl/reward_rules.md documents the same table; a test keeps the two in sync.
@@ -50,6 +52,75 @@ export class Verdict {
 
   has(id: string): boolean {
     return id in this.points;
+  }
+}
+
+/** A distinct sequence of fired rules: a node of `FiredRules`' tree. */
+interface SequenceNode {
+  readonly ids: readonly string[];
+  readonly next: (SequenceNode | undefined)[];
+  /** Scores built for this sequence, by the caller's variant (a small integer). */
+  readonly scores: (ComponentScore | undefined)[];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The fixed rules a score fires, in order, as a path in a tree of the sequences seen so far: firing
+ * allocates nothing once a sequence is known. A component whose score is a function of that sequence
+ * (and of a small variant, e.g. the question's context) builds it once and shares it, frozen: most
+ * answers fire one of a few dozen sequences, so scoring them allocates no reasons, points or details.
+ */
+export class FiredRules {
+  private readonly slot = new Map<string, number>();
+  private readonly root: SequenceNode = { ids: [], next: [], scores: [] };
+  private node = this.root;
+  private fired = 0;
+
+  constructor(private readonly table: Readonly<Record<string, number>>) {
+    for (const id of Object.keys(table)) this.slot.set(id, this.slot.size);
+  }
+
+  /** Starts a score. */
+  reset(): void {
+    this.node = this.root;
+    this.fired = 0;
+  }
+
+  /** As `Verdict.fire` with scale 1: returns the rule's points; a rule configured to 0 is off. */
+  fire(id: string): number {
+    const base = this.table[id]!;
+    if (base === 0) return 0;
+    const slot = this.slot.get(id)!;
+    const node = this.node;
+    this.node = node.next[slot] ??= { ids: [...node.ids, id], next: [], scores: [] };
+    if (slot < 31) this.fired |= 1 << slot;
+    return base;
+  }
+
+  /** The rule fired since `reset` (as `Verdict.has`). */
+  has(id: string): boolean {
+    const slot = this.slot.get(id)!;
+    return slot < 31 ? (this.fired & (1 << slot)) !== 0 : this.node.ids.includes(id);
+  }
+
+  /** A Verdict holding the fired rules, in order, as `Verdict.fire` recorded them. */
+  verdict(): Verdict {
+    const verdict = new Verdict(this.table);
+    for (const id of this.node.ids) verdict.fire(id);
+    return verdict;
+  }
+
+  /** The shared score of the fired sequence and `variant`, built (and frozen) on first use. */
+  shared(variant: number, build: (verdict: Verdict, variant: number) => ComponentScore): ComponentScore {
+    const scores = this.node.scores;
+    return (scores[variant] ??= deepFreeze(build(this.verdict(), variant)));
   }
 }
 

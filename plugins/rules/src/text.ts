@@ -65,7 +65,8 @@ export function isTrimSpace(c: number): boolean {
 /** Where the parts of a completion are, as core's `splitThink` sees them. Offsets index the text. */
 export class CompletionLayout {
   constructor(
-    private readonly text: string,
+    /** The completion. */
+    readonly text: string,
     /** Number of `<think>` tags. */
     readonly opens: number,
     /** Number of `</think>` tags. */
@@ -140,6 +141,32 @@ export function layoutOf(text: string): CompletionLayout {
   const split = thinkFirst && firstClose > firstOpen;
   const answerStart = split ? firstClose + CLOSE.length : 0;
   return new CompletionLayout(text, opens, closes, firstOpen, firstClose, thinkFirst, split, answerStart);
+}
+
+/**
+ * The layouts of the last batch of completions, kept by the batch array: the plugin calls rules/format
+ * and rules/length one after the other with the same array, so the second reads the first one's layouts.
+ * A completion that changed since is laid out again.
+ */
+export class LayoutCache {
+  private rollouts: readonly { readonly completion?: string }[] | null = null;
+  private layouts: CompletionLayout[] = [];
+
+  batch(rollouts: readonly { readonly completion?: string }[]): readonly CompletionLayout[] {
+    const layouts = this.layouts;
+    if (this.rollouts === rollouts && layouts.length === rollouts.length) {
+      for (let i = 0; i < rollouts.length; i++) {
+        const completion = rollouts[i]!.completion ?? '';
+        if (layouts[i]!.text !== completion) layouts[i] = layoutOf(completion);
+      }
+      return layouts;
+    }
+    const fresh = new Array<CompletionLayout>(rollouts.length);
+    for (let i = 0; i < rollouts.length; i++) fresh[i] = layoutOf(rollouts[i]!.completion ?? '');
+    this.rollouts = rollouts;
+    this.layouts = fresh;
+    return fresh;
+  }
 }
 
 // Character classes for segmentation, indexed by UTF-16 code unit (BMP only; others are content).
