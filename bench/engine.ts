@@ -93,6 +93,8 @@ async function runCase(key: string): Promise<Record<string, number | string>> {
     // wasm aborts (e.g. its 4 GB heap is exhausted) leave the backend unusable: report and stop.
     row.error = (error as Error).message.split('\n')[0]!.slice(0, 160);
     progress(`stopped: ${row.error}`);
+    const frames = ((error as Error).stack ?? '').split('\n').slice(1, 12);
+    for (const frame of frames) if (!frame.includes('var Module')) progress(frame.trim().slice(0, 160));
   }
   return row;
 }
@@ -208,6 +210,8 @@ async function measureTraining(
       'int32',
     );
     const ref = tf.tidy(() => tokenLogprobs(model.forward(ppoInput, { adapters: false }).logits, ppoTarget));
+    // tfjs optimizers key their moments by position in the gradient map: one optimizer per variable list.
+    const ppoOptimizer = tf.train.adam(1e-4);
     const valueHead = tf.variable(tf.zeros([spec.config.hidden_size, 1]));
     const { value, grads } = tf.variableGrads(() => {
       const out = model.forward(ppoInput, { returnHidden: true, training: true });
@@ -215,7 +219,7 @@ async function measureTraining(
       const values2 = tf.matMul(out.hidden!.reshape([-1, spec.config.hidden_size]), valueHead);
       return tf.add(tf.mean(tf.square(tf.sub(logp, ref))), tf.mean(tf.square(values2))) as tf.Scalar;
     }, [...variables, valueHead]);
-    optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
+    ppoOptimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
     value.dataSync();
     tf.dispose([value, grads, ref, ppoInput, ppoTarget, valueHead]);
     row.ppoStepS = (performance.now() - t) / 1000;
