@@ -82,9 +82,13 @@ function fmix32(input: number): number {
   return h >>> 0;
 }
 
+/** Per-slot minima while hashing: int32 (a Uint32Array's values above 2^31 would be read as doubles). */
+const slotMinima = new Int32Array(SIGNATURE_SLOTS);
+const NO_VALUE = 0x7fffffff;
+
 /** Fills `out` with the MinHash signature of `text`'s shingles. */
 export function minhashSignature(text: string, shingleSize: number, out: Uint32Array): void {
-  out.fill(EMPTY);
+  const minima = slotMinima.fill(NO_VALUE);
   const length = text.length;
   const size = Math.min(shingleSize, length);
   if (size === 3) {
@@ -99,10 +103,10 @@ export function minhashSignature(text: string, shingleSize: number, out: Uint32A
       h = Math.imul(h, 0x85ebca6b);
       h ^= h >>> 13;
       h = Math.imul(h, 0xc2b2ae35);
-      h = (h ^ (h >>> 16)) >>> 0;
+      h ^= h >>> 16;
       const slot = h >>> SLOT_BITS;
       const value = h & VALUE_MASK;
-      if (value < out[slot]) out[slot] = value;
+      if (value < minima[slot]) minima[slot] = value;
       c0 = c1;
       c1 = c2;
     }
@@ -114,9 +118,10 @@ export function minhashSignature(text: string, shingleSize: number, out: Uint32A
       h = fmix32(h);
       const slot = h >>> SLOT_BITS;
       const value = h & VALUE_MASK;
-      if (value < out[slot]) out[slot] = value;
+      if (value < minima[slot]) minima[slot] = value;
     }
   }
+  for (let slot = 0; slot < SIGNATURE_SLOTS; slot++) out[slot] = minima[slot] === NO_VALUE ? EMPTY : minima[slot];
   densify(out);
 }
 
@@ -213,7 +218,12 @@ export class Deduper {
   private readonly bandHashes = new Uint32Array(BANDS);
   /** Records in each band's bucket (both generations), for the bucket cap. */
   private readonly bucketSizes = new Int32Array(BANDS);
-  private matches = new Int32Array(2 * MAX_BUCKET + 16);
+  /** Tag matches of the current query, by band (`bandStarts`), and whether each is a bucket member. */
+  private matches = new Int32Array(1024);
+  private isMember = new Uint8Array(1024);
+  private readonly bandStarts = new Int32Array(BANDS + 1);
+  /** Keeps the first-slot reads of `nearMatch` from being optimised away. */
+  private touched = 0;
   /** Candidates already compared in this query: a small set with a stamp per query. */
   private readonly seenKeys = new Int32Array(4096);
   private readonly seenStamps = new Int32Array(4096);
@@ -320,54 +330,85 @@ export class Deduper {
     this.young = reused;
   }
 
+  /**
+   * The best near duplicate among the records sharing a band with the current one. Memory reads are
+   * grouped in phases (every band's first slot, then every tag match's band slots) so that the cache
+   * misses of one phase overlap instead of waiting for one another.
+   */
   private nearMatch(): DuplicateMatch | null {
+    const old = this.old;
+    const young = this.young;
+    let touched = 0;
+    for (let band = 0; band < BANDS; band++) {
+      const hash = this.bandHashes[band];
+      const table = young.tables[band];
+      touched |= table[hash & (table.length - 1)];
+      if (old) touched |= old.tables[band][hash & (old.tables[band].length - 1)];
+    }
+    this.touched = touched;
+    // Entries whose tag matches, per band, oldest first: the old generation's, then the young one's.
+    let found = 0;
+    for (let band = 0; band < BANDS; band++) {
+      this.bandStarts[band] = found;
+      if (old) found = this.tagMatches(old, band, found);
+      found = this.tagMatches(young, band, found);
+    }
+    this.bandStarts[BANDS] = found;
+    // Bucket members: the band's four slots are equal.
+    const ring = this.ring;
+    const ringMask = this.ringMask;
+    for (let band = 0; band < BANDS; band++) {
+      const word0 = this.currentWords[2 * band];
+      const word1 = this.currentWords[2 * band + 1];
+      for (let m = this.bandStarts[band]; m < this.bandStarts[band + 1]; m++) {
+        const offset = (this.matches[m] & ringMask) * 32 + 2 * band;
+        this.isMember[m] = ring[offset] === word0 && ring[offset + 1] === word1 ? 1 : 0;
+      }
+    }
     let bestIndex = -1;
     let bestSimilarity = -1;
     const threshold = this.options.threshold;
     const maxMismatches = Math.floor((1 - threshold) * SIGNATURE_SLOTS + 1e-9);
     this.stamp += 1;
     for (let band = 0; band < BANDS; band++) {
-      // Bucket members, oldest first: the young generation's after the old one's.
-      let found = this.old ? this.collect(this.old, band, 0) : 0;
-      found = this.collect(this.young, band, found);
-      this.bucketSizes[band] = found;
+      let members = 0;
       // Newest first, and the first of equal similarities wins.
-      for (let m = found - 1; m >= 0; m--) {
+      for (let m = this.bandStarts[band + 1] - 1; m >= this.bandStarts[band]; m--) {
+        if (this.isMember[m] === 0) continue;
+        members += 1;
         const candidate = this.matches[m];
         if (!this.firstSight(candidate)) continue;
-        const similarity = this.similarityTo(candidate, maxMismatches);
+        const similarity = this.similarityTo(candidate, band, maxMismatches);
         if (similarity >= threshold && similarity > bestSimilarity) {
           bestIndex = candidate;
           bestSimilarity = similarity;
         }
       }
+      this.bucketSizes[band] = members;
     }
     return bestIndex < 0 ? null : { kind: 'near', of: bestIndex, similarity: bestSimilarity };
   }
 
-  /** Appends the records of `generation` in the current record's bucket of `band` to `matches`. */
-  private collect(generation: BandGeneration, band: number, found: number): number {
+  /** Appends the records of `generation` whose entry in `band`'s table has the current tag to `matches`. */
+  private tagMatches(generation: BandGeneration, band: number, found: number): number {
     const table = generation.tables[band];
     const mask = table.length - 1;
     const hash = this.bandHashes[band];
     const tag = hash >>> INDEX_BITS;
-    const word0 = this.currentWords[2 * band];
-    const word1 = this.currentWords[2 * band + 1];
-    const ringMask = this.ringMask;
     let n = found;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = table[slot];
       if (entry === 0) return n;
       if (entry >>> INDEX_BITS !== tag) continue;
-      const record = generation.start + (entry & INDEX_MASK) - 1;
-      const offset = (record & ringMask) * 32 + 2 * band;
-      if (this.ring[offset] !== word0 || this.ring[offset + 1] !== word1) continue;
       if (n === this.matches.length) {
         const grown = new Int32Array(n * 2);
         grown.set(this.matches);
         this.matches = grown;
+        const members = new Uint8Array(n * 2);
+        members.set(this.isMember);
+        this.isMember = members;
       }
-      this.matches[n++] = record;
+      this.matches[n++] = generation.start + (entry & INDEX_MASK) - 1;
     }
   }
 
@@ -385,12 +426,13 @@ export class Deduper {
   }
 
   /** Similarity of the current signature to a stored one; -1 as soon as it cannot reach the threshold. */
-  private similarityTo(candidate: number, maxMismatches: number): number {
+  private similarityTo(candidate: number, band: number, maxMismatches: number): number {
     const ring = this.ring;
     const current = this.currentWords;
     const offset = (candidate & this.ringMask) * 32;
     let mismatches = 0;
-    for (let word = 0; word < SIGNATURE_SLOTS / 2; word++) {
+    // From the band's words on (already in cache), around to the ones before them.
+    for (let step = 0, word = 2 * band; step < SIGNATURE_SLOTS / 2; step++, word = (word + 1) & 31) {
       const diff = ring[offset + word] ^ current[word];
       if (diff === 0) continue;
       mismatches += ((diff & 0xffff) === 0 ? 0 : 1) + (diff >>> 16 === 0 ? 0 : 1);
