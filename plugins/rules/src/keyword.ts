@@ -30,7 +30,7 @@ import {
   stuffingSchema,
   type StuffingOptions,
 } from './options.js';
-import { type RuleInfo, Verdict } from './rules.js';
+import { type RuleInfo, ScoreTree, Verdict } from './rules.js';
 import { PhraseIndex, type PhraseScanner } from './scanner.js';
 import { StampSet } from './stamp-set.js';
 import { StuffingDetector } from './stuffing.js';
@@ -120,6 +120,9 @@ export function resolveKeywordOptions(options?: DeepPartial<KeywordOptions>): Ke
   );
 }
 
+/** Distinct-phrase counts below this share their score (a step of the score tree is lexicon * SHARED_COUNTS + count). */
+const SHARED_COUNTS = 64;
+
 interface LexiconGroup {
   rule: string;
   points: number;
@@ -146,6 +149,7 @@ export class KeywordScorer {
   private readonly distinct = new StampSet();
   private distinctCount = new Int32Array(0);
   private readonly foundOrder: LexiconGroup[] = [];
+  private readonly tree = new ScoreTree();
 
   constructor(
     readonly options: KeywordOptions,
@@ -180,7 +184,6 @@ export class KeywordScorer {
 
   /** Scores a completion; `analysis` is its reading by the index's analyzer when the caller has it. */
   score(completion: string, analysis?: Analysis): ComponentScore {
-    const verdict = new Verdict(this.options.points);
     const scanner = this.scanner;
     const scan = analysis?.text === completion ? analysis : this.index.analyzer.one(completion, this.negation);
     const answerStart = scan.answerStart;
@@ -214,6 +217,21 @@ export class KeywordScorer {
       if (this.distinctCount[group.slot] === 0) found.push(group);
       this.distinctCount[group.slot]!++;
     }
+    // Unstuffed scores are shared by every answer with the same lexicons and counts, in the same order.
+    const tree = this.tree;
+    tree.reset();
+    let shareable = !stuffed;
+    for (const group of found) {
+      const count = this.distinctCount[group.slot]!;
+      if (count < SHARED_COUNTS) tree.step(group.slot * SHARED_COUNTS + count);
+      else shareable = false;
+    }
+    const known = shareable ? tree.get(0) : undefined;
+    if (known) {
+      for (const group of found) this.distinctCount[group.slot] = 0;
+      return known;
+    }
+    const verdict = new Verdict(this.options.points);
     let positive = 0;
     let negative = 0;
     for (const group of found) {
@@ -226,16 +244,14 @@ export class KeywordScorer {
     }
     let value = Math.min(positive, this.options.positiveCap) + Math.max(negative, this.options.negativeCap);
     if (stuffed) value += verdict.fire('keyword/stuffing');
-    return {
+    const score: ComponentScore = {
       value: round6(clamp(value, -1, 1)),
       reasons: verdict.reasons,
-      details: {
-        points: verdict.points,
-        ...(stuffed
-          ? { stuffing: { listSentences: stuffing.listSentences.size, repeated: [...stuffing.repeated] } }
-          : {}),
-      },
+      details: { points: verdict.points },
     };
+    if (stuffed)
+      score.details!.stuffing = { listSentences: stuffing.listSentences.size, repeated: [...stuffing.repeated] };
+    return shareable ? tree.set(0, score) : score;
   }
 }
 

@@ -55,10 +55,10 @@ export class Verdict {
   }
 }
 
-/** A distinct sequence of fired rules: a node of `FiredRules`' tree. */
-interface SequenceNode {
-  readonly ids: readonly string[];
-  readonly next: (SequenceNode | undefined)[];
+/** A distinct sequence of steps: a node of a `ScoreTree`. */
+interface TreeNode {
+  readonly path: readonly number[];
+  readonly next: (TreeNode | undefined)[];
   /** Scores built for this sequence, by the caller's variant (a small integer). */
   readonly scores: (ComponentScore | undefined)[];
 }
@@ -72,24 +72,64 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The fixed rules a score fires, in order, as a path in a tree of the sequences seen so far: firing
- * allocates nothing once a sequence is known. A component whose score is a function of that sequence
- * (and of a small variant, e.g. the question's context) builds it once and shares it, frozen: most
- * answers fire one of a few dozen sequences, so scoring them allocates no reasons, points or details.
+ * What a score found, as a sequence of small integer steps (a fired rule, a lexicon and its count),
+ * walked in a tree of the sequences seen so far: a step allocates nothing once its sequence is known.
+ * A component whose score is a function of the sequence (and of a small variant, e.g. the question's
+ * context) builds it once and shares it, frozen: most answers end in one of a few hundred sequences, so
+ * scoring them allocates no reasons, points or details.
  */
-export class FiredRules {
-  private readonly slot = new Map<string, number>();
-  private readonly root: SequenceNode = { ids: [], next: [], scores: [] };
+export class ScoreTree {
+  private readonly root: TreeNode = { path: [], next: [], scores: [] };
   private node = this.root;
-  private fired = 0;
-
-  constructor(private readonly table: Readonly<Record<string, number>>) {
-    for (const id of Object.keys(table)) this.slot.set(id, this.slot.size);
-  }
 
   /** Starts a score. */
   reset(): void {
     this.node = this.root;
+  }
+
+  /** Appends a step (a small non-negative integer). */
+  step(key: number): void {
+    const node = this.node;
+    this.node = node.next[key] ??= { path: [...node.path, key], next: [], scores: [] };
+  }
+
+  /** The steps since `reset`. */
+  get path(): readonly number[] {
+    return this.node.path;
+  }
+
+  /** The shared score of the steps and `variant`, if built. */
+  get(variant: number): ComponentScore | undefined {
+    return this.node.scores[variant];
+  }
+
+  /** Shares `score` (frozen) as the score of the steps and `variant`; returns it. */
+  set(variant: number, score: ComponentScore): ComponentScore {
+    this.node.scores[variant] = deepFreeze(score);
+    return score;
+  }
+}
+
+/**
+ * A Verdict of fixed rules (scale 1) as a `ScoreTree`: the rules fired, in order. A component whose
+ * rules are all fixed shares one score per sequence (`shared`).
+ */
+export class FiredRules {
+  private readonly slot = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly tree = new ScoreTree();
+  private fired = 0;
+
+  constructor(private readonly table: Readonly<Record<string, number>>) {
+    for (const id of Object.keys(table)) {
+      this.slot.set(id, this.ids.length);
+      this.ids.push(id);
+    }
+  }
+
+  /** Starts a score. */
+  reset(): void {
+    this.tree.reset();
     this.fired = 0;
   }
 
@@ -98,8 +138,7 @@ export class FiredRules {
     const base = this.table[id]!;
     if (base === 0) return 0;
     const slot = this.slot.get(id)!;
-    const node = this.node;
-    this.node = node.next[slot] ??= { ids: [...node.ids, id], next: [], scores: [] };
+    this.tree.step(slot);
     if (slot < 31) this.fired |= 1 << slot;
     return base;
   }
@@ -107,20 +146,19 @@ export class FiredRules {
   /** The rule fired since `reset` (as `Verdict.has`). */
   has(id: string): boolean {
     const slot = this.slot.get(id)!;
-    return slot < 31 ? (this.fired & (1 << slot)) !== 0 : this.node.ids.includes(id);
+    return slot < 31 ? (this.fired & (1 << slot)) !== 0 : this.tree.path.includes(slot);
   }
 
   /** A Verdict holding the fired rules, in order, as `Verdict.fire` recorded them. */
   verdict(): Verdict {
     const verdict = new Verdict(this.table);
-    for (const id of this.node.ids) verdict.fire(id);
+    for (const slot of this.tree.path) verdict.fire(this.ids[slot]!);
     return verdict;
   }
 
-  /** The shared score of the fired sequence and `variant`, built (and frozen) on first use. */
+  /** The shared score of the fired rules and `variant`, built (and frozen) on first use. */
   shared(variant: number, build: (verdict: Verdict, variant: number) => ComponentScore): ComponentScore {
-    const scores = this.node.scores;
-    return (scores[variant] ??= deepFreeze(build(this.verdict(), variant)));
+    return this.tree.get(variant) ?? this.tree.set(variant, build(this.verdict(), variant));
   }
 }
 
