@@ -180,6 +180,24 @@ describe('runPrepare on a small input', () => {
 });
 
 describe('runPrepare on the sample corpus (data/raw)', () => {
+  it.each([
+    { fraction: 0.3, maxSize: 1000, minQuality: 0 },
+    { fraction: 0.3, maxSize: 40, minQuality: 0.5 },
+    { fraction: 1, maxSize: 100000, minQuality: 0.8 },
+  ])('picks as gold the best train records by quality, ties by id (%o)', async (gold) => {
+    const out = tempDir();
+    await runPrepare({ input: path.join(repoRoot, 'data/raw'), out, data: { gold } });
+    const train = readJsonl(path.join(out, 'train.jsonl'));
+    const quality = (s: Sample) => s.meta.quality as number;
+    const expected = train
+      .filter((s) => quality(s) >= gold.minQuality)
+      .sort((a, b) => quality(b) - quality(a) || (a.id < b.id ? -1 : 1))
+      .slice(0, Math.min(gold.maxSize, Math.round(gold.fraction * train.length)))
+      .map((s) => s.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(readJsonl(path.join(out, 'gold_set.jsonl')).map((s) => s.id).sort()).toEqual(expected.sort());
+  });
+
   it('meets the corpus promises: size, languages, specialties, high-risk share, formats and dirt handled', async () => {
     const out = tempDir();
     const stats = await runPrepare({ input: path.join(repoRoot, 'data/raw'), out });

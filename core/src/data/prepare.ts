@@ -341,6 +341,51 @@ export function resolvePrepareConfig(options: PrepareOptions): { config: DataCon
   };
 }
 
+/**
+ * Flags the gold set: the best train records by quality, ties broken by id, among those at or above
+ * `minQuality`; `fraction` of train and at most `maxSize`. Records are counted per quality level
+ * (quality is stored times 1000): whole levels are taken from the top, and only the level that does
+ * not fit whole is sorted by id, so the cost stays linear in the number of records.
+ */
+function selectGold(
+  assignment: Uint8Array,
+  quality: GrowableArray<Uint16Array>,
+  settings: DataConfig['gold'],
+  compareIds: (a: number, b: number) => number,
+): Uint8Array {
+  const minQuality = Math.round(settings.minQuality * 1000);
+  const perLevel = new Int32Array(1001);
+  let train = 0;
+  for (let i = 0; i < assignment.length; i++) {
+    if (assignment[i] !== 0) continue;
+    train += 1;
+    if (quality.get(i) >= minQuality) perLevel[quality.get(i)] += 1;
+  }
+  let remaining = Math.min(settings.maxSize, Math.round(settings.fraction * train));
+  const wholeLevel = new Uint8Array(1001);
+  let partialLevel = -1;
+  for (let level = 1000; level >= minQuality && remaining > 0; level--) {
+    if (perLevel[level] <= remaining) {
+      wholeLevel[level] = 1;
+      remaining -= perLevel[level];
+    } else {
+      partialLevel = level;
+    }
+    if (partialLevel >= 0) break;
+  }
+  const gold = new Uint8Array(assignment.length);
+  const partial = new Int32Array(partialLevel >= 0 ? perLevel[partialLevel] : 0);
+  let n = 0;
+  for (let i = 0; i < assignment.length; i++) {
+    if (assignment[i] !== 0) continue;
+    const level = quality.get(i);
+    if (wholeLevel[level] === 1) gold[i] = 1;
+    else if (level === partialLevel) partial[n++] = i;
+  }
+  for (const i of partial.sort(compareIds).subarray(0, remaining)) gold[i] = 1;
+  return gold;
+}
+
 function checkReconciled(counts: LineCounts, what: string): void {
   const accounted = counts.kept + counts.duplicates.exact + counts.duplicates.near + counts.rejected;
   if (accounted !== counts.lines) {
@@ -387,15 +432,7 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
       config.seed,
     );
     const highRank = RISK_ORDER.indexOf('high');
-    const trainIndices: number[] = [];
-    for (let i = 0; i < count; i++) if (assignment[i] === 0) trainIndices.push(i);
-    const gold = new Uint8Array(count);
-    const minQuality = Math.round(config.gold.minQuality * 1000);
-    trainIndices
-      .filter((i) => pass1.quality.get(i) >= minQuality)
-      .sort((a, b) => pass1.quality.get(b) - pass1.quality.get(a) || compareIds(a, b))
-      .slice(0, Math.min(config.gold.maxSize, Math.round(config.gold.fraction * trainIndices.length)))
-      .forEach((i) => (gold[i] = 1));
+    const gold = selectGold(assignment, pass1.quality, config.gold, compareIds);
 
     // Pass 2: route kept records to their outputs.
     const splitWriters = SPLITS.map((name) => open(OUTPUT_FILES[name]));

@@ -22,8 +22,10 @@ export function createRng(seed: number, label: string): Rng {
   return { int: (maxExclusive) => uniformInt(generator, 0, maxExclusive - 1) };
 }
 
-/** Fisher–Yates shuffle in place. */
-export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
+/** Fisher–Yates shuffle in place (of an array or of typed-array record indices). */
+export function shuffleInPlace<T>(items: T[], rng: Rng): T[];
+export function shuffleInPlace(items: Int32Array, rng: Rng): Int32Array;
+export function shuffleInPlace(items: unknown[] | Int32Array, rng: Rng): unknown[] | Int32Array {
   for (let i = items.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const swap = items[i];

@@ -26,26 +26,38 @@ export interface SplitInput {
   compare: (a: number, b: number) => number;
 }
 
-/** Returns, for each record, 0 (train), 1 (dev) or 2 (test). */
+/**
+ * Returns, for each record, 0 (train), 1 (dev) or 2 (test). Works in typed arrays (4 bytes a record
+ * besides the result), so that millions of records split in little memory.
+ */
 export function stratifiedSplit(input: SplitInput, ratios: SplitRatios, seed: number): Uint8Array {
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < input.count; i++) {
-    const code = input.stratumOf(i);
-    const group = groups.get(code);
-    if (group) group.push(i);
-    else groups.set(code, [i]);
-  }
-  const rng = createRng(seed, 'split');
-  const order: number[] = [];
-  const codes = [...groups.keys()].sort((a, b) => {
+  const strata = input.stratumNames.length;
+  // Records grouped by stratum (a counting sort), strata in the sorted order of their names.
+  const sizes = new Int32Array(strata);
+  for (let i = 0; i < input.count; i++) sizes[input.stratumOf(i)] += 1;
+  const codes = Array.from({ length: strata }, (_, code) => code).sort((a, b) => {
     const [x, y] = [input.stratumNames[a], input.stratumNames[b]];
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  for (const code of codes) order.push(...shuffleInPlace(groups.get(code)!.sort(input.compare), rng));
+  const starts = new Int32Array(strata + 1);
+  let offset = 0;
+  for (const code of codes) {
+    starts[code] = offset;
+    offset += sizes[code];
+  }
+  const order = new Int32Array(input.count);
+  const next = starts.slice(0, strata);
+  for (let i = 0; i < input.count; i++) order[next[input.stratumOf(i)]++] = i;
+  // Each stratum sorted by id, then shuffled with one generator shared in stratum order.
+  const rng = createRng(seed, 'split');
+  for (const code of codes) {
+    if (sizes[code] === 0) continue;
+    shuffleInPlace(order.subarray(starts[code], starts[code] + sizes[code]).sort(input.compare), rng);
+  }
   const shares = SPLITS.map((name) => ratios[name]);
   const counts = [0, 0, 0];
   const assignment = new Uint8Array(input.count);
-  order.forEach((recordIndex, position) => {
+  for (let position = 0; position < order.length; position++) {
     let best = 0;
     let bestDeficit = -Infinity;
     for (let s = 0; s < shares.length; s++) {
@@ -57,7 +69,7 @@ export function stratifiedSplit(input: SplitInput, ratios: SplitRatios, seed: nu
       }
     }
     counts[best] += 1;
-    assignment[recordIndex] = best;
-  });
+    assignment[order[position]] = best;
+  }
   return assignment;
 }
