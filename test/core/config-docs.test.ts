@@ -8,6 +8,10 @@ describe('docs/configuration.md', () => {
     expect(readFileSync(CONFIG_DOCS_PATH, 'utf8')).toBe(renderConfigDocs());
   });
 
+  it('describes every option', () => {
+    expect(configRows().filter((r) => r.description === '').map((r) => r.path)).toEqual([]);
+  });
+
   it('covers the reward options with their real defaults', () => {
     const rows = new Map(configRows().map((r) => [r.path, r]));
     expect(rows.get('reward.onMissing')).toMatchObject({

@@ -21,13 +21,21 @@ export const modelSchema = z.strictObject({
    */
   tiny: z
     .strictObject({
+      /** Width of the residual stream. */
       hidden_size: z.number().int().positive().default(256),
+      /** Width of the SwiGLU MLP's hidden layer. */
       intermediate_size: z.number().int().positive().default(768),
+      /** Decoder layers. */
       num_hidden_layers: z.number().int().positive().default(4),
+      /** Query heads. */
       num_attention_heads: z.number().int().positive().default(4),
+      /** Key/value heads (grouped-query attention); divides num_attention_heads. */
       num_key_value_heads: z.number().int().positive().default(2),
+      /** Width of one attention head. */
       head_dim: z.number().int().positive().default(64),
+      /** Longest sequence (prompt + completion) in tokens. */
       max_position_embeddings: z.number().int().positive().default(1024),
+      /** Base of the rotary position embedding. */
       rope_theta: z.number().positive().default(10000),
     })
     .prefault({}),
