@@ -51,3 +51,34 @@ describe('medrl init plugin', () => {
     120_000,
   );
 });
+
+describe('medrl init (project config)', () => {
+  it.each(['json', 'yaml', 'ts'])(
+    'writes a %s config that resolves to the seed reward',
+    (format) => {
+      const dir = tempDir('medrl-init-project-');
+      // A TypeScript config imports the packages, as in a project that installed medrl.
+      if (format === 'ts') symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+      const init = runMedrl(['init', '--format', format, '--dir', dir, '--json']);
+      expect(init.status, init.stderr).toBe(0);
+      expect(JSON.parse(init.stdout).file).toBe(path.join(dir, `medrl.config.${format}`));
+      const config = runMedrl(['config', '--json'], { cwd: dir });
+      expect(config.status, config.stderr).toBe(0);
+      const view = JSON.parse(config.stdout);
+      expect(view.configFile).toBe(path.join(dir, `medrl.config.${format}`));
+      expect(view.reward.components.map((c: { use: string; weight: number }) => [c.use, c.weight])).toEqual([
+        ['rules/format', 0.1],
+        ['rules/length', 0.1],
+        ['rules/keyword', 0.1],
+        ['rules/safety', 0.3],
+        ['judge', 0.4],
+      ]);
+      const plugins = runMedrl(['plugins', '--json'], { cwd: dir });
+      expect(JSON.parse(plugins.stdout).plugins).toHaveLength(4);
+      const again = runMedrl(['init', '--dir', dir]);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/already exists/);
+    },
+    60_000,
+  );
+});
