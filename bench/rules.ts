@@ -3,18 +3,21 @@
  * characters (zh and en, think + answer, with emergency, drug and gaming cases mixed in) with all
  * four rule components, one batch at a time on one core, and prints answers/s per component and
  * for all four together, beside two scan floors: the plugin's typed-array automaton
- * (src/automaton.ts and the shared reading of src/analysis.ts, uncached) and @monyone/aho-corasick, the library it replaced.
- * Goal: >= 100,000 answers/s for all four.
- *   npx tsx bench/rules.ts [--answers 100000] [--batch 256] [--src] [--ropes]
- * Imports plugins/rules/dist when it is built and newer than src (npx tsc -b plugins/rules), else the
- * source (--src forces it); completions are flat strings unless --ropes.
+ * (src/automaton.ts and the shared reading of src/analysis.ts, uncached) and @monyone/aho-corasick, the
+ * library it replaced. Goal: >= 100,000 answers/s for all four.
+ *   npx tsx bench/rules.ts [--answers 100000] [--batch 256] [--reps 3] [--only-all] [--tsx]
+ * This script builds the plugin (tsc -b plugins/rules), generates the corpus and writes it to a JSON
+ * file; the timing runs in a child process under plain node (bench/rules-driver.mjs) on the compiled
+ * plugin, as a trainer loads it: flat strings from a corpus file, no tsx loader (--tsx registers it in
+ * the child, for comparison: ~8% slower). Each row is the best of --reps runs by CPU time.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestContext, type RewardComponent, type Rollout } from '@medrl/sdk';
-import { AhoCorasick } from '@monyone/aho-corasick/fast';
+import type { Rollout } from '@medrl/sdk';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,36 +26,20 @@ function arg(name: string, fallback: number): number {
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const ANSWERS = arg('answers', 100_000);
 const BATCH = arg('batch', 256);
+const REPS = arg('reps', 3);
 
-// The plugin as it ships: the compiled dist (plain node, no tsx wrappers) when it is at least as new as
-// every source file; otherwise, or with --src, the TypeScript source through tsx (slower: tsx wraps
-// functions with a name-setting helper).
-const pluginRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '../plugins/rules');
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(file) : statSync(file).mtimeMs);
+const repoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const run = (args: string[], what: string): string => {
+  const child = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) {
+    console.error(`bench/rules: ${what} failed (exit ${child.status})\n${child.stdout}${child.stderr}`);
+    process.exit(1);
   }
-  return newest;
-}
-const distEntry = path.join(pluginRoot, 'dist/index.js');
-const distFresh = existsSync(distEntry) && statSync(distEntry).mtimeMs >= newestSource(path.join(pluginRoot, 'src'));
-const useDist = distFresh && !flag('src');
-const pluginSource = useDist
-  ? 'plugins/rules/dist (compiled, plain node)'
-  : `plugins/rules/src through tsx${flag('src') ? '' : ' (dist missing or older than src: npx tsc -b plugins/rules)'}`;
-const plugin = (await import(
-  useDist ? distEntry : '../plugins/rules/src/index.js'
-)) as typeof import('../plugins/rules/src/index.js');
-const {
-  default: rulesPlugin,
-  DEFAULT_KEYWORD_LEXICONS,
-  DEFAULT_SAFETY_LEXICONS,
-  negationLexicons,
-  PhraseIndex,
-  DEFAULT_SAFETY_OPTIONS,
-} = plugin;
+  return child.stdout;
+};
+// The plugin as it ships: compiled (a no-op when dist is up to date).
+run([require.resolve('typescript/bin/tsc'), '-b', 'plugins/rules'], 'npx tsc -b plugins/rules');
 
 // Deterministic generator (mulberry32) so runs compare.
 function rng(seed: number): () => number {
@@ -129,114 +116,56 @@ function makeRollout(i: number): Rollout {
   return { id: String(i), prompt: pick(zh ? PROMPTS_ZH : PROMPTS_EN), completion, think, answer, meta: {} };
 }
 
-// The generator concatenates, so its strings are ropes; a real corpus is read from JSON, whose strings
-// are flat. Round-trip once through JSON (--ropes keeps the ropes; their first read flattens them).
-function corpus(): Rollout[] {
-  const generated = Array.from({ length: ANSWERS }, (_, i) => makeRollout(i));
-  return flag('ropes') ? generated : (JSON.parse(JSON.stringify(generated)) as Rollout[]);
-}
-const rollouts = corpus();
+const rollouts = Array.from({ length: ANSWERS }, (_, i) => makeRollout(i));
 const meanChars = rollouts.reduce((s, r) => s + r.completion.length, 0) / rollouts.length;
 
-const components: RewardComponent[] = [];
-const context = createTestContext({ command: 'bench' });
-await rulesPlugin().setup!({
-  context,
-  registerReward: (c) => components.push(c),
-  registerJudge: () => undefined,
-  registerCheckpointWriter: () => undefined,
-});
-
-interface Timing {
+const dir = mkdtempSync(path.join(os.tmpdir(), 'medrl-bench-rules-'));
+interface Row {
+  name: string;
   wall: number;
   cpu: number;
+  gc: number;
 }
-
-/** Wall time and this process's CPU time: on a shared machine, CPU time is what one core gave us. */
-async function run(selected: readonly RewardComponent[]): Promise<Timing> {
-  const start = process.hrtime.bigint();
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < rollouts.length; i += BATCH) {
-    const batch = rollouts.slice(i, i + BATCH);
-    for (const component of selected) await component.score(batch, context);
-  }
-  const used = process.cpuUsage(cpu);
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
+let rows: Row[];
+try {
+  const corpusFile = path.join(dir, 'corpus.json');
+  writeFileSync(corpusFile, JSON.stringify(rollouts));
+  const driverArgs = [
+    path.join(repoRoot, 'bench/rules-driver.mjs'),
+    corpusFile,
+    path.join(repoRoot, 'plugins/rules/dist/index.js'),
+    String(BATCH),
+    String(REPS),
+    ...(flag('only-all') ? ['--only-all'] : []),
+  ];
+  const output = run(flag('tsx') ? ['--import', 'tsx', ...driverArgs] : driverArgs, 'bench/rules-driver.mjs');
+  rows = output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-
-// Warm-up (JIT, caches of prompts), on a slice, in batches of the timed size: one batch of 5,000 kept
-// every score alive across young-generation GCs, so V8 pretenured the score objects' allocation sites
-// and the timed run then allocated them in the old generation (all four ~10% slower).
-const warm = rollouts.slice(0, 5000);
-for (let i = 0; i < warm.length; i += BATCH) {
-  const batch = warm.slice(i, i + BATCH);
-  for (const component of components) await component.score(batch, context);
-}
-
-const rows: [string, Timing][] = [];
-
-// The floors: matching every default phrase in every completion, with nothing else.
-const phraseLists = [
-  ...Object.values(DEFAULT_SAFETY_LEXICONS),
-  ...Object.values(DEFAULT_KEYWORD_LEXICONS).map((l) => l.phrases),
-  ...Object.values(negationLexicons),
-];
-function timed(body: () => void): Timing {
-  const start = process.hrtime.bigint();
-  const cpu = process.cpuUsage();
-  body();
-  const used = process.cpuUsage(cpu);
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
-}
-{
-  // The shared reading of a completion (./analysis.ts) as keyword and safety get it: automaton, clauses and
-  // sentences, negation marks of every lexicon; `one` reads a text outside a batch, with nothing cached.
-  const index = new PhraseIndex();
-  const targets = [
-    ...Object.values(DEFAULT_SAFETY_LEXICONS),
-    ...Object.values(DEFAULT_KEYWORD_LEXICONS).map((l) => l.phrases),
-  ].map((phrases) => index.add(phrases));
-  const negation = index.negation(DEFAULT_SAFETY_OPTIONS.negation, targets);
-  const { analyzer, scanner } = index;
-  for (const r of warm) analyzer.one(r.completion, negation);
-  const t = timed(() => {
-    for (const r of rollouts) analyzer.one(r.completion, negation);
-  });
-  rows.push([`scan only: plugin automaton, clauses, sentences, negation marks (${scanner.size} phrases)`, t]);
-}
-{
-  const phrases = new Set<string>(phraseLists.flat().map((p) => p.toLowerCase()));
-  const automaton = new AhoCorasick([...phrases]);
-  for (const r of warm) automaton.matchInText(r.completion);
-  const t = timed(() => {
-    for (const r of rollouts) automaton.matchInText(r.completion);
-  });
-  rows.push([`scan only: @monyone/aho-corasick, matches only (${phrases.size} phrases)`, t]);
-}
-
-if (!process.env.ONLY_ALL) for (const component of components) rows.push([component.name, await run([component])]);
-rows.push(['all four (one plugin)', await run(components)]);
 
 console.log(
-  `medrl bench: rule rewards, ${ANSWERS.toLocaleString('en')} completions, mean ${meanChars.toFixed(0)} chars, batch ${BATCH}`,
+  `medrl bench: rule rewards, ${ANSWERS.toLocaleString('en')} completions, mean ${meanChars.toFixed(0)} chars, batch ${BATCH}, best of ${REPS} runs`,
 );
 console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`,
 );
-console.log(`plugin: ${pluginSource}`);
 console.log(
-  `completions: ${flag('ropes') ? 'concatenated strings (ropes) as generated' : 'flat strings (generated, then round-tripped through JSON once, as a corpus file gives them)'}`,
+  `plugin: plugins/rules/dist under ${flag('tsx') ? 'node --import tsx (for comparison)' : 'plain node'} (bench/rules-driver.mjs); completions read from a JSON corpus file (flat strings)`,
 );
 console.log('');
-console.log('| components | wall s | CPU s | answers/s (wall) | answers/s (CPU) | us/answer (CPU) |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('| components | wall s | CPU s | GC s | answers/s (wall) | answers/s (CPU) | us/answer (CPU) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 const rate = (seconds: number): string => Math.round(ANSWERS / seconds).toLocaleString('en');
-for (const [name, t] of rows) {
+for (const t of rows) {
   console.log(
-    `| ${name} | ${t.wall.toFixed(3)} | ${t.cpu.toFixed(3)} | ${rate(t.wall)} | ${rate(t.cpu)} | ${((t.cpu * 1e6) / ANSWERS).toFixed(2)} |`,
+    `| ${t.name} | ${t.wall.toFixed(3)} | ${t.cpu.toFixed(3)} | ${t.gc.toFixed(3)} | ${rate(t.wall)} | ${rate(t.cpu)} | ${((t.cpu * 1e6) / ANSWERS).toFixed(2)} |`,
   );
 }
-const all = rows[rows.length - 1]![1];
+const all = rows[rows.length - 1]!;
 console.log('');
 console.log(
   `goal >= 100,000 answers/s with all four on one core: ${ANSWERS / all.cpu >= 100_000 ? 'met' : 'NOT met'} ` +
