@@ -141,10 +141,7 @@ export function scoreFormat(completion: string, options: FormatOptions, layout =
     else if (!options.requireThink) verdict.fire('format/well-formed');
   } else {
     if (layout.firstOpen > 0 && !layout.thinkFirst) verdict.fire('format/think-not-first');
-    if (
-      layout.opens > layout.closes ||
-      (layout.opens > 0 && completion.lastIndexOf('<think>') > completion.lastIndexOf('</think>'))
-    ) {
+    if (layout.opens > layout.closes || (layout.opens > 0 && layout.lastOpen > layout.lastClose)) {
       verdict.fire('format/unterminated-think');
     }
     if (layout.opens > 1) verdict.fire('format/multiple-think');

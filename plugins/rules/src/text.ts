@@ -75,6 +75,10 @@ export class CompletionLayout {
     readonly firstOpen: number,
     /** Index of the first `</think>`, or -1. */
     readonly firstClose: number,
+    /** Index of the last `<think>`, or -1. */
+    readonly lastOpen: number,
+    /** Index of the last `</think>`, or -1. */
+    readonly lastClose: number,
     /** True when the text before the first `<think>` is only whitespace. */
     readonly thinkFirst: boolean,
     /** A complete leading think block exists (core's splitThink would split it). */
@@ -114,12 +118,6 @@ export function trimmedLength(text: string, from: number, to: number): number {
   return to - from;
 }
 
-function countOccurrences(text: string, needle: string, from: number): number {
-  let count = 0;
-  for (let i = text.indexOf(needle, from); i !== -1; i = text.indexOf(needle, i + needle.length)) count++;
-  return count;
-}
-
 function isBlank(text: string, end: number): boolean {
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -133,14 +131,40 @@ function isBlank(text: string, end: number): boolean {
  * otherwise everything is answer) and counts the tags, so malformed output is visible to the rules.
  */
 export function layoutOf(text: string): CompletionLayout {
-  const firstOpen = text.indexOf(OPEN);
-  const firstClose = text.indexOf(CLOSE);
-  const opens = firstOpen === -1 ? 0 : countOccurrences(text, OPEN, firstOpen);
-  const closes = firstClose === -1 ? 0 : countOccurrences(text, CLOSE, firstClose);
+  // One pass over the '<'s: tags cannot overlap, so this finds what indexOf, lastIndexOf and a count of
+  // each tag would.
+  let opens = 0;
+  let closes = 0;
+  let firstOpen = -1;
+  let firstClose = -1;
+  let lastOpen = -1;
+  let lastClose = -1;
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i + 1)) {
+    if (text.startsWith(OPEN, i)) {
+      if (firstOpen === -1) firstOpen = i;
+      lastOpen = i;
+      opens++;
+    } else if (text.startsWith(CLOSE, i)) {
+      if (firstClose === -1) firstClose = i;
+      lastClose = i;
+      closes++;
+    }
+  }
   const thinkFirst = firstOpen !== -1 && isBlank(text, firstOpen);
   const split = thinkFirst && firstClose > firstOpen;
   const answerStart = split ? firstClose + CLOSE.length : 0;
-  return new CompletionLayout(text, opens, closes, firstOpen, firstClose, thinkFirst, split, answerStart);
+  return new CompletionLayout(
+    text,
+    opens,
+    closes,
+    firstOpen,
+    firstClose,
+    lastOpen,
+    lastClose,
+    thinkFirst,
+    split,
+    answerStart,
+  );
 }
 
 /**
