@@ -7,8 +7,10 @@
  * Goals (issue #6): cache >= 10x faster than recomputation at 256 new tokens; training >= 50% of the
  * matmul peak on the 0.6B shape; a LoRA PPO step on the 0.6B shape within 8 GB RSS.
  *
- * Run: npx tsx bench/engine.ts [--full] [--backend wasm] [--new-tokens 256]
- *      (--full adds the 0.6B shape: several minutes and ~5 GB RAM)
+ * Run: npx tsx bench/engine.ts [--full] [--backend wasm] [--new-tokens 256] [--checkpointing]
+ *      (--full adds the 0.6B shape: several minutes and ~5 GB RAM; --checkpointing adds the training
+ *      step with gradient checkpointing (forward option recompute): its time and the peak tensor
+ *      bytes above the weights during forward + backward, with and without it)
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     'skip-gen': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'wasm' },
     'new-tokens': { type: 'string', default: '256' },
+    checkpointing: { type: 'boolean', default: false },
     case: { type: 'string' },
   },
 });
@@ -170,9 +173,10 @@ async function measureTraining(
     undefined,
     'int32',
   );
-  const step = () => {
+  const step = (recompute = false) => {
     const { value, grads } = tf.variableGrads(
-      () => tf.neg(tf.mean(tokenLogprobs(model.forward(input, { training: true }).logits, target))) as tf.Scalar,
+      () =>
+        tf.neg(tf.mean(tokenLogprobs(model.forward(input, { training: true, recompute }).logits, target))) as tf.Scalar,
       variables,
     );
     optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
@@ -191,6 +195,22 @@ async function measureTraining(
   row.trainGflops = trainFlops / trainS / 1e9;
   row.trainOfPeak = trainFlops / trainS / peak;
   row.rssAfterTrainGb = peakRssGb();
+
+  if (values.checkpointing) {
+    // Peak tensor bytes above what lives before the step (weights, optimizer state), one profiled
+    // step each way; profiling slows kernels, so the time comes from separate unprofiled steps.
+    for (const recompute of [false, true]) {
+      const before = tf.memory().numBytes;
+      const info = await tf.profile(() => step(recompute));
+      row[recompute ? 'trainPeakMbRecompute' : 'trainPeakMb'] = (info.peakBytes - before) / 2 ** 20;
+    }
+    t = performance.now();
+    for (let i = 0; i < steps; i++) step(true);
+    row.trainTokSRecompute = (batch * tokens) / ((performance.now() - t) / 1000 / steps);
+    progress(
+      `gradient checkpointing: peak ${(row.trainPeakMb as number).toFixed(0)} -> ${(row.trainPeakMbRecompute as number).toFixed(0)} MB`,
+    );
+  }
 
   if (spec.ppoStep && adapters) {
     // A LoRA PPO step's model work: a rollout (16 prompt + 48 new tokens, cached), reference
@@ -251,6 +271,7 @@ if (values.case) {
         '--new-tokens',
         String(newTokens),
         ...(values['skip-gen'] ? ['--skip-gen'] : []),
+        ...(values.checkpointing ? ['--checkpointing'] : []),
       ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
     );
@@ -272,6 +293,9 @@ if (values.case) {
     ['trainTokS', 'train tok/s'],
     ['trainGflops', 'train GFLOP/s'],
     ['trainOfPeak', 'train / peak'],
+    ['trainPeakMb', 'train peak tensor MB'],
+    ['trainPeakMbRecompute', 'same, checkpointing'],
+    ['trainTokSRecompute', 'train tok/s, checkpointing'],
     ['ppoStepS', 'LoRA PPO step s'],
     ['rssAfterTrainGb', 'peak RSS GB (train)'],
     ['rssAfterPpoGb', 'peak RSS GB (PPO)'],

@@ -126,6 +126,11 @@ export class LoraAdapters implements ProjectionAdapter {
     return [...this.adapters.values()].flatMap((a) => [a.a, a.b]);
   }
 
+  trainableTensors(module: string): tf.Variable[] {
+    const adapter = this.adapters.get(module);
+    return adapter ? [adapter.a, adapter.b].filter((v) => v.trainable) : [];
+  }
+
   apply(x: tf.Tensor2D, module: string, training: boolean): tf.Tensor2D | null {
     const adapter = this.adapters.get(module);
     if (!adapter) return null;

@@ -108,10 +108,19 @@ export class Policy {
     readonly tokenizer: Tokenizer,
     readonly lora: LoraAdapters | undefined,
     private readonly referenceModel: Qwen3Model | undefined,
+    /** Recompute each layer's activations in the backward pass of training forwards (less memory). */
+    readonly gradientCheckpointing: boolean,
   ) {}
 
   /** Wraps a start model: attaches fresh adapters, or keeps a frozen copy as the reference. */
-  static create(model: Qwen3Model, tokenizer: Tokenizer, lora: LoraSettings, seed: number): Policy {
+  static create(
+    model: Qwen3Model,
+    tokenizer: Tokenizer,
+    lora: LoraSettings,
+    seed: number,
+    options: { gradientCheckpointing?: boolean } = {},
+  ): Policy {
+    const checkpointing = options.gradientCheckpointing ?? false;
     if (lora.enabled) {
       const adapters = LoraAdapters.attach(model, {
         r: lora.r,
@@ -120,12 +129,12 @@ export class Policy {
         targetModules: lora.targetModules,
         seed,
       });
-      return new Policy(model, tokenizer, adapters, undefined);
+      return new Policy(model, tokenizer, adapters, undefined, checkpointing);
     }
     model.setTrainable(() => true);
     const reference = modelFromTensors(model.config, model.exportTensors());
     reference.setTrainable(() => false);
-    return new Policy(model, tokenizer, undefined, reference);
+    return new Policy(model, tokenizer, undefined, reference, checkpointing);
   }
 
   get hiddenSize(): number {
@@ -187,6 +196,7 @@ export class Policy {
         logitsFrom: q - 1,
         adapters: !opts.reference,
         training: opts.training ?? false,
+        recompute: this.gradientCheckpointing && (opts.training ?? false),
       });
       const v = model.config.vocab_size;
       // logits cover columns q-1 .. width-1 (respLen + 1 rows); the last predicts past the end.

@@ -161,7 +161,6 @@ export async function runRlTraining(
   const { config, rootDir, logger, hooks } = run;
   const resolve = (p: string) => path.resolve(rootDir, p);
   const backend = await initBackend(config.engine.backend, logger);
-  if (section.gradient_checkpointing) warnNoCheckpointing(logger);
 
   // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
   let promptsFile = resolve(section.prompts_path);
@@ -194,6 +193,7 @@ export async function runRlTraining(
       targetModules: lora.targetModules,
     },
     section.seed,
+    { gradientCheckpointing: section.gradient_checkpointing },
   );
   const algorithm = makeAlgorithm(policy);
   const composer = run.composer;
@@ -485,13 +485,6 @@ export async function runRlTraining(
     seconds: (performance.now() - t0) / 1000,
     backend: backend.backend,
   };
-}
-
-/** gradient_checkpointing needs a per-layer recomputation hook in the engine's forward pass. */
-export function warnNoCheckpointing(logger: { warn(message: string): void }): void {
-  logger.warn(
-    'gradient_checkpointing: not applied yet (the engine forward has no per-layer recomputation); all activations are kept',
-  );
 }
 
 /** Sets every trainable parameter (policy and value head) from a checkpoint. */

@@ -15,7 +15,9 @@ import {
   MLP,
   RMSNorm,
   embeddingLookup,
+  customOp,
   linear,
+  recordingGradients,
   rotaryTables,
   type LayerCache,
 } from './layers.js';
@@ -71,6 +73,20 @@ export function qwen3ParamSpecs(config: Qwen3Config): ParamSpec[] {
  */
 export interface ProjectionAdapter {
   apply(x: tf.Tensor2D, module: string, training: boolean): tf.Tensor2D | null;
+  /** The trainable tensors `apply` reads for this module (LoRA's A and B); recomputation needs them. */
+  trainableTensors(module: string): tf.Variable[];
+  /** State of the randomness `apply` draws (dropout), so a recomputation draws the same masks. */
+  rngState(): number[];
+  restoreRngState(state: readonly number[]): void;
+}
+
+/** The projections of decoder layer `layer`, by Hugging Face module name. */
+function layerModules(layer: number): string[] {
+  const p = `model.layers.${layer}`;
+  return [
+    ...['q_proj', 'k_proj', 'v_proj', 'o_proj'].map((m) => `${p}.self_attn.${m}`),
+    ...['gate_proj', 'up_proj', 'down_proj'].map((m) => `${p}.mlp.${m}`),
+  ];
 }
 
 /** Keys and values of every layer plus the attention mask of the tokens seen so far. */
@@ -127,6 +143,13 @@ export interface ForwardOptions {
   adapters?: boolean;
   /** Training mode: enables adapter dropout. Default false. */
   training?: boolean;
+  /**
+   * Gradient checkpointing: under a gradient tape, each decoder layer keeps only its input for the
+   * backward pass and recomputes its activations there (one layer's worth at a time), trading one
+   * more forward pass for memory. Same gradients as without. Ignored when no gradient is recorded;
+   * refused together with a cache. Default false.
+   */
+  recompute?: boolean;
 }
 
 export interface ForwardOutput {
@@ -274,6 +297,10 @@ export class Qwen3Model {
     if (!Number.isInteger(logitsFrom) || logitsFrom < 0 || logitsFrom >= t) {
       throw new Error(`forward: logitsFrom must be an integer in [0, ${t - 1}], got ${logitsFrom}`);
     }
+    if (options.recompute && cache) {
+      throw new Error('forward: recompute (gradient checkpointing) is for training passes and cannot use a KV cache');
+    }
+    const recompute = (options.recompute ?? false) && recordingGradients();
     this.callFlags = { adapters: options.adapters ?? true, training: options.training ?? false };
     const previous = cache?.tensors() ?? [];
 
@@ -298,6 +325,7 @@ export class Qwen3Model {
         // One scope per layer: its intermediates go as soon as it is done (what the backward pass
         // needs, the ops saved), so peak memory holds one layer's intermediates, not all of them.
         x = tf.tidy(() => {
+          if (recompute) return this.recomputedLayer(l, x, batch, rotary, bias);
           const out = layer.forward(x, batch, rotary, bias, layerCache);
           if (layerCache?.keysT) tf.keep(layerCache.keysT);
           if (layerCache?.values) tf.keep(layerCache.values);
@@ -318,6 +346,61 @@ export class Qwen3Model {
     });
     for (const t0 of previous) t0.dispose();
     return out;
+  }
+
+  /**
+   * Decoder layer `l` as one op that saves only its inputs: the forward runs with the tape off
+   * (nothing of the layer is kept), and the backward reruns the layer under its own tape from the
+   * saved input, with the call's flags and the adapters' random state as they were in the forward
+   * (same dropout masks), and differentiates it with respect to the input and every trainable tensor
+   * the layer reads. Those tensors are the op's inputs, so the outer tape routes their gradients.
+   */
+  private recomputedLayer(
+    l: number,
+    x: tf.Tensor2D,
+    batch: number,
+    rotary: { cos: tf.Tensor; sin: tf.Tensor },
+    bias: tf.Tensor,
+  ): tf.Tensor2D {
+    const layer = this.layers[l]!;
+    const flags = { ...this.callFlags };
+    const adapter = flags.adapters ? this.adapter : undefined;
+    const trainable = [...this.params]
+      .filter(([name, v]) => v.trainable && name.startsWith(`model.layers.${l}.`))
+      .map(([, v]) => v as tf.Tensor);
+    if (adapter) for (const module of layerModules(l)) trainable.push(...adapter.trainableTensors(module));
+    const rngAtForward = adapter?.rngState();
+    const op = customOp<tf.Tensor2D>(([input], save) => {
+      save([input!, rotary.cos, rotary.sin, bias]);
+      return {
+        value: layer.forward(input as tf.Tensor2D, batch, rotary, bias),
+        gradFunc: (dy, [savedX, cos, sin, savedBias]) => {
+          const sources = [savedX!, ...trainable];
+          const flagsNow = this.callFlags;
+          const rngNow = adapter?.rngState();
+          const engine = tf.engine();
+          // A nested tape during backpropagation replaces (then clears) the engine's active tape,
+          // which the outer backward pass still needs for its final cleanup.
+          const outerTape = engine.state.activeTape;
+          this.callFlags = flags;
+          if (adapter && rngAtForward) adapter.restoreRngState(rngAtForward);
+          try {
+            const { grads } = engine.gradients(
+              () => layer.forward(savedX as tf.Tensor2D, batch, { cos: cos!, sin: sin! }, savedBias!),
+              sources,
+              dy as tf.Tensor2D,
+              true,
+            );
+            return grads.map((g, i) => g ?? tf.zerosLike(sources[i]!));
+          } finally {
+            engine.state.activeTape = outerTape;
+            this.callFlags = flagsNow;
+            if (adapter && rngNow) adapter.restoreRngState(rngNow);
+          }
+        },
+      };
+    });
+    return op(x, ...trainable);
   }
 
   /** h [N, H] -> logits [N, V]: lm_head, or embed_tokens when tied (the same [V, H] layout). */

@@ -29,7 +29,6 @@ import { readPrompts, type TrainPrompt } from '../prompts.js';
 import { TrainRng } from '../rng.js';
 import { JsonlLog } from '../run-log.js';
 import { encodeF32Safetensors } from '../state-file.js';
-import { warnNoCheckpointing } from '../rl-loop.js';
 import { createTinyModel, writeModelDir } from './tiny-start.js';
 
 export const SFT_FINAL_DIR = 'final_lora';
@@ -61,8 +60,17 @@ export function encodeExample(
   return { ids, lossMask };
 }
 
-/** Mean cross-entropy over the target tokens of a right-padded batch (differentiable). */
-export function sftLoss(model: Qwen3Model, batch: readonly SftExample[], pad: number, training: boolean): tf.Scalar {
+/**
+ * Mean cross-entropy over the target tokens of a right-padded batch (differentiable). `recompute`
+ * turns on gradient checkpointing (see ForwardOptions.recompute).
+ */
+export function sftLoss(
+  model: Qwen3Model,
+  batch: readonly SftExample[],
+  pad: number,
+  training: boolean,
+  recompute = false,
+): tf.Scalar {
   const b = batch.length;
   const width = Math.max(...batch.map((e) => e.ids.length));
   const ids = new Int32Array(b * width).fill(pad);
@@ -83,6 +91,7 @@ export function sftLoss(model: Qwen3Model, batch: readonly SftExample[], pad: nu
     const out = model.forward(tf.tensor2d(ids, [b, width], 'int32'), {
       attentionMask: tf.tensor2d(attention, [b, width], 'int32'),
       training,
+      recompute,
     });
     const logits = tf.slice(out.logits, [0, 0, 0], [b, width - 1, model.config.vocab_size]) as tf.Tensor3D;
     const lp = tokenLogprobs(logits, tf.tensor2d(targets, [b, width - 1], 'int32'));
@@ -120,7 +129,6 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const cfg = config.sft;
   const resolve = (p: string) => path.resolve(rootDir, p);
   await initBackend(config.engine.backend, logger);
-  if (cfg.gradient_checkpointing) warnNoCheckpointing(logger);
 
   const trainFile = resolve(cfg.train_file);
   if (!(await fileExists(trainFile))) {
@@ -234,6 +242,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
                   batch.map((i) => trainExamples[i]!),
                   pad,
                   true,
+                  cfg.gradient_checkpointing,
                 ),
                 group.length,
               ) as tf.Scalar,
