@@ -244,17 +244,17 @@ export function scoreLength(completion: string, options: LengthOptions, layout =
       Math.max(rep.sentenceCap, repeats * options.points['length/repeated-sentence']!),
     );
   }
+  // Two literal shapes instead of a spread: no temporary object per score.
+  const points = verdict.points;
+  const unit = options.countTokens ? 'tokens' : 'chars';
+  const repeatedNgramRatio = round6(ratio);
   return {
     value: round6(clamp(value, -1, 1)),
     reasons: verdict.reasons,
-    details: {
-      points: verdict.points,
-      unit: options.countTokens ? 'tokens' : 'chars',
-      answerLength,
-      ...(thinkLength !== undefined ? { thinkLength } : {}),
-      repeatedNgramRatio: round6(ratio),
-      repeatedSentences: repeats,
-    },
+    details:
+      thinkLength !== undefined
+        ? { points, unit, answerLength, thinkLength, repeatedNgramRatio, repeatedSentences: repeats }
+        : { points, unit, answerLength, repeatedNgramRatio, repeatedSentences: repeats },
   };
 }
 
