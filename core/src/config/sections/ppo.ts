@@ -66,7 +66,7 @@ export const rlRunFields = {
   save_steps: z.number().int().positive().nullable().default(500),
   /** Run the safety gate every this many steps (and before the first). Default 10. */
   eval_steps: z.number().int().positive().default(10),
-  /** Recompute activations during the backward pass (less memory, more time). Not applied yet: the engine lacks the hook; a warning says so. Default false. */
+  /** Recompute each decoder layer's activations during the backward pass (less memory, about one more forward pass per step; same losses and gradients). Default false. */
   gradient_checkpointing: z.boolean().default(false),
   /** Sampling temperature of rollouts. Default 1.0. */
   temperature: z.number().positive().default(1.0),

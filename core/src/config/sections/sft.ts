@@ -49,7 +49,7 @@ export const sftSchema = z.strictObject({
   logging_steps: z.number().int().positive().default(10),
   /** Seed of shuffling, dropout and adapter initialization. Default 42 (transformers'). */
   seed: z.number().int().min(0).default(42),
-  /** Recompute activations during the backward pass (less memory, more time). Not applied yet: the engine lacks the hook; a warning says so. Default false. */
+  /** Recompute each decoder layer's activations during the backward pass (less memory, about one more forward pass per step; same losses and gradients). Default false. */
   gradient_checkpointing: z.boolean().default(false),
 });
 
