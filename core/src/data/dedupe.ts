@@ -6,13 +6,14 @@
  * of 4 slots) to find candidates; a candidate is a duplicate when the share of equal slots, an
  * estimate of the Jaccard similarity of the shingle sets, reaches the threshold.
  *
- * Memory: exact keys cover every kept record (8 bytes of key and about 6 bytes of open-addressing
+ * Memory: exact keys cover every kept record (8 bytes of key and 8 to 16 bytes of open-addressing
  * table each), while the near-duplicate index covers a window of recent records so that it stays
  * bounded whatever the input size: records are indexed in generations of `nearGeneration` records,
  * the current one and the one before it are searched, and an older generation is dropped. A record
  * is therefore compared with at least the `nearGeneration` and at most `2 * nearGeneration` records
- * kept just before it. A windowed record costs 128 bytes of signature and 16 band entries of 4 bytes
- * (tables at most half full), about 256 MB at the default generation of 2^19 records.
+ * kept just before it. A windowed record costs 128 bytes of signature, a 16-byte sketch (two bits a
+ * slot, to rule most candidates out without reading their signatures) and 16 band entries of 4 bytes
+ * (tables at most half full): at most about 270 MB at the default generation of 2^19 records.
  */
 import { GrowableArray } from './growable.js';
 
@@ -34,6 +35,8 @@ export const DEFAULT_NEAR_GENERATION = 1 << 19;
 /** A band-table entry packs a 12-bit tag of the band hash over (index in its generation + 1). */
 const INDEX_BITS = 20;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
+/** Words of a record's sketch: two bits of each of the 64 folded slots. */
+const SKETCH_WORDS = 4;
 
 const NOT_KEY_TEXT = /[\s\p{P}\p{S}]/u;
 /** Per UTF-16 unit: 0 = dropped (whitespace, punctuation, symbol), otherwise its lower-case unit. */
@@ -157,6 +160,14 @@ export function signatureSimilarity(a: Uint32Array, b: Uint32Array): number {
   return equal / SIGNATURE_SLOTS;
 }
 
+/** How many of the 16 two-bit groups of `x` are not zero. */
+function pairsDiffering(x: number): number {
+  let pairs = (x | (x >>> 1)) & 0x55555555;
+  pairs = (pairs & 0x33333333) + ((pairs >>> 2) & 0x33333333);
+  pairs = (pairs + (pairs >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(pairs, 0x01010101) >>> 24;
+}
+
 /** Hash of one band: its four 16-bit slots as two words, and the band number. */
 function bandHash(word0: number, word1: number, band: number): number {
   return fmix32((Math.imul(word0 ^ Math.imul(band + 1, 0x27d4eb2f), 0x9e3779b1) + word1) | 0);
@@ -218,9 +229,12 @@ export class Deduper {
   private readonly bandHashes = new Uint32Array(BANDS);
   /** Records in each band's bucket (both generations), for the bucket cap. */
   private readonly bucketSizes = new Int32Array(BANDS);
-  /** Tag matches of the current query, by band (`bandStarts`), and whether each is a bucket member. */
+  /** Tag matches of the current query, by band (`bandStarts`), and whether each can reach the threshold. */
   private matches = new Int32Array(1024);
-  private isMember = new Uint8Array(1024);
+  private mayMatch = new Uint8Array(1024);
+  /** Two bits of each folded slot (16 bytes a record), by index modulo the ring: a cheap first check. */
+  private readonly sketches: Uint32Array;
+  private readonly currentSketch = new Uint32Array(SKETCH_WORDS);
   private readonly bandStarts = new Int32Array(BANDS + 1);
   /** Keeps the first-slot reads of `nearMatch` from being optimised away. */
   private touched = 0;
@@ -238,6 +252,7 @@ export class Deduper {
     // Allocated whole like the band tables; only the part written so far is resident.
     this.ring = new Uint32Array(options.near ? 2 * generation * (SIGNATURE_SLOTS / 2) : 0);
     this.ringMask = 2 * generation - 1;
+    this.sketches = new Uint32Array(options.near ? 2 * generation * SKETCH_WORDS : 0);
     this.young = new BandGeneration(options.near ? 2 * generation : 1);
   }
 
@@ -319,6 +334,15 @@ export class Deduper {
     for (let band = 0; band < BANDS; band++) {
       this.bandHashes[band] = bandHash(this.currentWords[2 * band], this.currentWords[2 * band + 1], band);
     }
+    // The sketch: the low two bits of each folded slot, 16 slots a word.
+    for (let word = 0; word < SKETCH_WORDS; word++) {
+      let sketch = 0;
+      for (let i = 0; i < 8; i++) {
+        const pair = this.currentWords[8 * word + i];
+        sketch |= ((pair & 3) | (((pair >>> 16) & 3) << 2)) << (4 * i);
+      }
+      this.currentSketch[word] = sketch >>> 0;
+    }
   }
 
   /** Starts a new generation when the current one is full, dropping the one before it. */
@@ -332,8 +356,10 @@ export class Deduper {
 
   /**
    * The best near duplicate among the records sharing a band with the current one. Memory reads are
-   * grouped in phases (every band's first slot, then every tag match's band slots) so that the cache
-   * misses of one phase overlap instead of waiting for one another.
+   * grouped in phases (every band's first slot, then every tag match's sketch) so that the cache
+   * misses of one phase overlap instead of waiting for one another. A record's sketch differs from
+   * the current one in at most as many slots as its signature does, so a record whose sketch differs
+   * in too many slots cannot reach the threshold, and its signature is not read at all.
    */
   private nearMatch(): DuplicateMatch | null {
     const old = this.old;
@@ -352,31 +378,37 @@ export class Deduper {
       this.bandStarts[band] = found;
       if (old) found = this.tagMatches(old, band, found);
       found = this.tagMatches(young, band, found);
+      // The bucket cap counts tag matches: members, and rarely an entry of another bucket.
+      this.bucketSizes[band] = found - this.bandStarts[band];
     }
     this.bandStarts[BANDS] = found;
-    // Bucket members: the band's four slots are equal.
-    const ring = this.ring;
-    const ringMask = this.ringMask;
-    for (let band = 0; band < BANDS; band++) {
-      const word0 = this.currentWords[2 * band];
-      const word1 = this.currentWords[2 * band + 1];
-      for (let m = this.bandStarts[band]; m < this.bandStarts[band + 1]; m++) {
-        const offset = (this.matches[m] & ringMask) * 32 + 2 * band;
-        this.isMember[m] = ring[offset] === word0 && ring[offset + 1] === word1 ? 1 : 0;
-      }
+    const threshold = this.options.threshold;
+    const maxMismatches = Math.floor((1 - threshold) * SIGNATURE_SLOTS + 1e-9);
+    const sketches = this.sketches;
+    const [sketch0, sketch1, sketch2, sketch3] = this.currentSketch;
+    for (let m = 0; m < found; m++) {
+      const offset = (this.matches[m] & this.ringMask) * SKETCH_WORDS;
+      const differing =
+        pairsDiffering(sketches[offset] ^ sketch0) +
+        pairsDiffering(sketches[offset + 1] ^ sketch1) +
+        pairsDiffering(sketches[offset + 2] ^ sketch2) +
+        pairsDiffering(sketches[offset + 3] ^ sketch3);
+      this.mayMatch[m] = differing <= maxMismatches ? 1 : 0;
     }
     let bestIndex = -1;
     let bestSimilarity = -1;
-    const threshold = this.options.threshold;
-    const maxMismatches = Math.floor((1 - threshold) * SIGNATURE_SLOTS + 1e-9);
+    const ring = this.ring;
     this.stamp += 1;
     for (let band = 0; band < BANDS; band++) {
-      let members = 0;
+      const word0 = this.currentWords[2 * band];
+      const word1 = this.currentWords[2 * band + 1];
       // Newest first, and the first of equal similarities wins.
       for (let m = this.bandStarts[band + 1] - 1; m >= this.bandStarts[band]; m--) {
-        if (this.isMember[m] === 0) continue;
-        members += 1;
+        if (this.mayMatch[m] === 0) continue;
         const candidate = this.matches[m];
+        // A bucket member: the band's four slots are equal (the tag is only 12 bits of the hash).
+        const offset = (candidate & this.ringMask) * 32 + 2 * band;
+        if (ring[offset] !== word0 || ring[offset + 1] !== word1) continue;
         if (!this.firstSight(candidate)) continue;
         const similarity = this.similarityTo(candidate, band, maxMismatches);
         if (similarity >= threshold && similarity > bestSimilarity) {
@@ -384,7 +416,6 @@ export class Deduper {
           bestSimilarity = similarity;
         }
       }
-      this.bucketSizes[band] = members;
     }
     return bestIndex < 0 ? null : { kind: 'near', of: bestIndex, similarity: bestSimilarity };
   }
@@ -404,9 +435,9 @@ export class Deduper {
         const grown = new Int32Array(n * 2);
         grown.set(this.matches);
         this.matches = grown;
-        const members = new Uint8Array(n * 2);
-        members.set(this.isMember);
-        this.isMember = members;
+        const mayMatch = new Uint8Array(n * 2);
+        mayMatch.set(this.mayMatch);
+        this.mayMatch = mayMatch;
       }
       this.matches[n++] = generation.start + (entry & INDEX_MASK) - 1;
     }
@@ -443,6 +474,7 @@ export class Deduper {
 
   private remember(index: number): void {
     this.ring.set(this.currentWords, (index & this.ringMask) * 32);
+    this.sketches.set(this.currentSketch, (index & this.ringMask) * SKETCH_WORDS);
     const young = this.young;
     const local = index - young.start + 1;
     for (let band = 0; band < BANDS; band++) {
