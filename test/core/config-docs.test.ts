@@ -9,7 +9,11 @@ describe('docs/configuration.md', () => {
   });
 
   it('describes every option', () => {
-    expect(configRows().filter((r) => r.description === '').map((r) => r.path)).toEqual([]);
+    expect(
+      configRows()
+        .filter((r) => r.description === '')
+        .map((r) => r.path),
+    ).toEqual([]);
   });
 
   it('covers the reward options with their real defaults', () => {
