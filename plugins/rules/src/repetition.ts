@@ -37,6 +37,8 @@ class KeyTable {
 }
 
 const shared = new KeyTable();
+/** The n-gram set of `repetitionOf`. */
+let ngramKeys = new Int32Array(1024);
 const sentenceTable = new KeyTable();
 
 /** Adds a key to the set of the current call; true when it was there already. */
@@ -144,10 +146,15 @@ export function repetitionOf(text: string, n: number, minLength: number, out: Re
   const length = text.length;
   const total = length - n + 1;
   const ngrams = total > 1 && n > 0;
-  const ngramStamp = shared.claim(ngrams ? total * 2 : 0);
-  const { keys, stamps } = shared;
-  const shift = Math.clz32(keys.length) + 1;
-  const mask = keys.length - 1;
+  // The n-gram set: keys (low bit set, so 0 is free) in the smallest power of two >= 2 * total slots,
+  // cleared per call: clearing a few KB costs less than a stamp read and write per unit.
+  let size = 256;
+  while (size < total * 2) size *= 2;
+  if (ngrams && ngramKeys.length < size) ngramKeys = new Int32Array(size);
+  const keys = ngramKeys;
+  if (ngrams) keys.fill(0, 0, size);
+  const shift = Math.clz32(size) + 1;
+  const mask = size - 1;
   const sentenceStamp = sentenceTable.claim((2 * length) / Math.max(1, minLength));
   const sentenceKeys = sentenceTable.keys;
   const sentenceStamps = sentenceTable.stamps;
@@ -179,12 +186,12 @@ export function repetitionOf(text: string, n: number, minLength: number, out: Re
           let slot = Math.imul(key, 0x9e3779b1) >>> shift;
           for (;;) {
             slot &= mask;
-            if (stamps[slot] !== ngramStamp) {
-              stamps[slot] = ngramStamp;
+            const held = keys[slot];
+            if (held === 0) {
               keys[slot] = key;
               break;
             }
-            if (keys[slot] === key) {
+            if (held === key) {
               repeated++;
               break;
             }
@@ -223,7 +230,7 @@ export function repetitionOf(text: string, n: number, minLength: number, out: Re
       sentenceLength = 0;
     }
   }
-  shared.shrink();
+  if (ngramKeys.length > 1 << 20) ngramKeys = new Int32Array(1024);
   sentenceTable.shrink();
   out.ngramRatio = ngrams ? repeated / total : 0;
   out.sentences = repeats;
