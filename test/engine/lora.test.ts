@@ -67,7 +67,7 @@ function trainedLora(dropout = 0): { model: Qwen3Model; lora: LoraAdapters; base
       () => tf.neg(tf.mean(tokenLogprobs(model.forward(x, { training: true }).logits, y))) as tf.Scalar,
       lora.variables(),
     );
-    optimizer.applyGradients(grads as unknown as tf.NamedVariableMap); // tfjs types the map of gradients as variables
+    optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]); // tfjs types the gradient map as variables
     tf.dispose([value, grads]);
   }
   tf.dispose([x, y]);

@@ -118,7 +118,7 @@ describe.each([true, false])('Qwen3Model (tie_word_embeddings %s)', (tied) => {
     const loss = () => tf.neg(tf.mean(tokenLogprobs(model.forward(input).logits, targets))) as tf.Scalar;
     const step = () => {
       const { value, grads } = tf.variableGrads(loss, model.trainableVariables());
-      optimizer.applyGradients(grads as unknown as tf.NamedVariableMap); // tfjs types the map of gradients as variables
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]); // tfjs types the gradient map as variables
       const out = value.dataSync()[0]!;
       tf.dispose([value, grads]);
       return out;
