@@ -7,6 +7,7 @@
  * directory and renamed into place at the end, so a failed run leaves the previous outputs intact.
  */
 import { hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
@@ -120,6 +121,7 @@ const OUTPUT_FILES = {
 } as const;
 
 const EXCERPT_CHARS = 120;
+const LF = 0x0a;
 
 function emptyCounts(): LineCounts {
   return { lines: 0, kept: 0, duplicates: { exact: 0, near: 0 }, rejected: 0, rejectedByReason: {} };
@@ -438,31 +440,50 @@ export async function runPrepare(options: PrepareOptions = {}): Promise<PrepareS
     const splitWriters = SPLITS.map((name) => open(OUTPUT_FILES[name]));
     const goldWriter = open(OUTPUT_FILES.gold_set);
     const redWriter = open(OUTPUT_FILES.red_team);
-    const bySplit = Object.fromEntries(SPLITS.map((name) => [name, { risk_level: {}, specialty: {} }])) as Record<
-      SplitName,
-      { risk_level: Counts; specialty: Counts }
-    >;
-    const stratumParts = pass1.stratumNames.map((name) => name.split('|'));
+    const perStratum = SPLITS.map(() => new Int32Array(pass1.stratumNames.length));
     let index = 0;
-    for await (const batch of readLineBatches(kept.file, Number.MAX_SAFE_INTEGER)) {
-      for (const line of batch) {
-        if (line.bytes.length === 0) continue;
-        // The bytes are routed as they are (they come from our own JSON.stringify): no decoding.
-        const text = Buffer.from(line.bytes);
-        const split = assignment[index];
-        splitWriters[split].push(text);
-        const counts = bySplit[SPLITS[split]];
-        const [level, specialty] = stratumParts[pass1.strata.get(index)];
-        bump(counts.risk_level, level);
-        bump(counts.specialty, specialty);
-        if (split === 0 && gold[index] === 1) goldWriter.push(text);
-        if (split === 0 && pass1.riskRank.get(index) >= highRank) redWriter.push(text);
-        index += 1;
+    const route = (line: Buffer): void => {
+      const split = assignment[index];
+      splitWriters[split].pushRaw(line);
+      perStratum[split][pass1.strata.get(index)] += 1;
+      if (split === 0 && gold[index] === 1) goldWriter.pushRaw(line);
+      if (split === 0 && pass1.riskRank.get(index) >= highRank) redWriter.pushRaw(line);
+      index += 1;
+    };
+    // The kept file's lines (our own JSON.stringify, one per line) are routed as bytes, newline included.
+    let carry: Buffer | null = null;
+    for await (const chunk of createReadStream(kept.file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      let start = 0;
+      if (carry) {
+        const first = chunk.indexOf(LF);
+        if (first === -1) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
+        }
+        route(Buffer.concat([carry, chunk.subarray(0, first + 1)]));
+        start = first + 1;
       }
+      for (let end = chunk.indexOf(LF, start); end !== -1; end = chunk.indexOf(LF, start)) {
+        route(chunk.subarray(start, end + 1));
+        start = end + 1;
+      }
+      carry = start < chunk.length ? chunk.subarray(start) : null;
       await Promise.all([...splitWriters, goldWriter, redWriter].map((writer) => writer.flush()));
     }
     await Promise.all([...splitWriters, goldWriter, redWriter].map((writer) => writer.close()));
-    if (index !== count) throw new Error(`internal error: pass 2 read ${index} of ${count} records`);
+    if (index !== count || carry !== null) throw new Error(`internal error: pass 2 read ${index} of ${count} records`);
+    const bySplit = Object.fromEntries(
+      SPLITS.map((name, split) => {
+        const counts = { risk_level: {} as Counts, specialty: {} as Counts };
+        pass1.stratumNames.forEach((stratum, code) => {
+          if (perStratum[split][code] === 0) return;
+          const [level, specialty] = stratum.split('|');
+          bump(counts.risk_level, level, perStratum[split][code]);
+          bump(counts.specialty, specialty, perStratum[split][code]);
+        });
+        return [name, counts];
+      }),
+    ) as Record<SplitName, { risk_level: Counts; specialty: Counts }>;
 
     const d = pass1.distribution;
     const statsFile: PrepareStatsFile = {
