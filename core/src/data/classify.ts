@@ -102,15 +102,25 @@ export function qualityScore(
 }
 
 export class Classifier {
-  private readonly riskMatcher: LexiconMatcher<string>;
-  private readonly categoryLevels: Map<string, RiskLevel>;
-  private readonly categoryOrder: Map<string, number>;
-  private readonly mediumMatcher: LexiconMatcher<true>;
-  private readonly specialtyMatcher: LexiconMatcher<number>;
+  /**
+   * One matcher per text, so that each is scanned once: the question's holds risk, medium-risk and
+   * specialty terms, the answer's specialty and referral terms. A hit's key says which list it is from:
+   * a risk category's index, MEDIUM or REFERRAL, or SPECIALTY + a specialty's index.
+   */
+  private readonly questionMatcher: LexiconMatcher<number>;
+  private readonly answerMatcher: LexiconMatcher<number>;
+  private readonly categoryNames: string[];
+  /** Rank in RISK_ORDER of the level each category implies. */
+  private readonly categoryRanks: number[];
   private readonly specialtyWeightList: number[];
-  private readonly specialtyScores: Float64Array;
   private readonly specialtyOrder: string[];
-  private readonly referralMatcher: LexiconMatcher<true>;
+  // Scan state, reset for every record.
+  private readonly categoryFound: Uint8Array;
+  private readonly specialtyScores: Float64Array;
+  private mediumHit = false;
+  private referralHit = false;
+  private readonly onQuestionHit: (key: number) => void;
+  private readonly onAnswerHit: (key: number) => void;
 
   constructor(private readonly config: Pick<DataConfig, 'lexicons' | 'complexity'>) {
     const lex = config.lexicons;
@@ -118,53 +128,80 @@ export class Classifier {
     const risk: Record<string, RiskCategoryLexicon> = { ...base(DEFAULT_RISK_CATEGORIES, {}), ...lex.risk };
     const specialties: Record<string, SpecialtyLexicon> = { ...base(DEFAULT_SPECIALTIES, {}), ...lex.specialty };
 
-    this.categoryLevels = new Map(Object.entries(risk).map(([name, entry]) => [name, entry.level]));
-    this.categoryOrder = new Map(Object.keys(risk).map((name, index) => [name, index]));
-    this.riskMatcher = new LexiconMatcher(
-      Object.entries(risk).flatMap(([name, entry]) => entry.terms.map((term) => [term, name] as const)),
-    );
-    this.mediumMatcher = new LexiconMatcher(
-      [...base(DEFAULT_MEDIUM_RISK_TERMS, []), ...lex.mediumRisk].map((term) => [term, true] as const),
-    );
+    this.categoryNames = Object.keys(risk);
+    this.categoryRanks = Object.values(risk).map((entry) => RISK_ORDER.indexOf(entry.level));
+    this.categoryFound = new Uint8Array(this.categoryNames.length);
     this.specialtyOrder = Object.keys(specialties);
     this.specialtyWeightList = Object.values(specialties).map((entry) => entry.weight);
     this.specialtyScores = new Float64Array(this.specialtyOrder.length);
-    this.specialtyMatcher = new LexiconMatcher(
-      Object.values(specialties).flatMap((entry, index) => entry.terms.map((term) => [term, index] as const)),
+
+    const MEDIUM = -1;
+    const REFERRAL = -2;
+    const SPECIALTY = this.categoryNames.length;
+    const specialtyTerms = Object.values(specialties).flatMap((entry, index) =>
+      entry.terms.map((term) => [term, SPECIALTY + index] as const),
     );
-    this.referralMatcher = new LexiconMatcher(
-      [...base(DEFAULT_REFERRAL_TERMS, []), ...lex.referral].map((term) => [term, true] as const),
-    );
+    this.questionMatcher = new LexiconMatcher([
+      ...Object.values(risk).flatMap((entry, index) => entry.terms.map((term) => [term, index] as const)),
+      ...[...base(DEFAULT_MEDIUM_RISK_TERMS, []), ...lex.mediumRisk].map((term) => [term, MEDIUM] as const),
+      ...specialtyTerms,
+    ]);
+    this.answerMatcher = new LexiconMatcher([
+      ...specialtyTerms,
+      ...[...base(DEFAULT_REFERRAL_TERMS, []), ...lex.referral].map((term) => [term, REFERRAL] as const),
+    ]);
+    this.onQuestionHit = (key) => {
+      if (key === MEDIUM) this.mediumHit = true;
+      else if (key < SPECIALTY) this.categoryFound[key] = 1;
+      else this.specialtyScores[key - SPECIALTY] += 2 * this.specialtyWeightList[key - SPECIALTY];
+    };
+    this.onAnswerHit = (key) => {
+      if (key === REFERRAL) this.referralHit = true;
+      else this.specialtyScores[key - SPECIALTY] += this.specialtyWeightList[key - SPECIALTY];
+    };
+  }
+
+  /** Scans both texts (lower-cased) once, filling the scan state. */
+  private scan(lowerQuestion: string, lowerAnswer: string): void {
+    this.categoryFound.fill(0);
+    this.specialtyScores.fill(0);
+    this.mediumHit = false;
+    this.referralHit = false;
+    this.questionMatcher.scan(lowerQuestion, this.onQuestionHit);
+    this.answerMatcher.scan(lowerAnswer, this.onAnswerHit);
+  }
+
+  /** Risk categories of the last scan, in lexicon order, and the highest level they imply. */
+  private scannedRisk(): { level: RiskLevel; categories: string[] } {
+    const categories: string[] = [];
+    let rank = 0;
+    for (let index = 0; index < this.categoryFound.length; index++) {
+      if (this.categoryFound[index] === 0) continue;
+      categories.push(this.categoryNames[index]);
+      rank = Math.max(rank, this.categoryRanks[index]);
+    }
+    if (rank === 0 && this.mediumHit) rank = RISK_ORDER.indexOf('medium');
+    return { level: RISK_ORDER[rank], categories };
+  }
+
+  /** The specialty of the last scan: highest weighted hit count; ties go to the earlier one. */
+  private scannedSpecialty(): string {
+    const scores = this.specialtyScores;
+    let best = -1;
+    for (let index = 0; index < scores.length; index++) if (scores[index] > (best < 0 ? 0 : scores[best])) best = index;
+    return best < 0 ? GENERAL_SPECIALTY : this.specialtyOrder[best];
   }
 
   /** Risk categories found in the question, in lexicon order, and the highest level they imply. */
   risk(lowerQuestion: string): { level: RiskLevel; categories: string[] } {
-    const found = new Set<string>();
-    this.riskMatcher.scan(lowerQuestion, (category) => {
-      found.add(category);
-    });
-    const categories = [...found].sort((a, b) => this.categoryOrder.get(a)! - this.categoryOrder.get(b)!);
-    let level: RiskLevel = 'low';
-    for (const category of categories) {
-      const implied = this.categoryLevels.get(category)!;
-      if (RISK_ORDER.indexOf(implied) > RISK_ORDER.indexOf(level)) level = implied;
-    }
-    if (level === 'low' && this.mediumMatcher.test(lowerQuestion)) level = 'medium';
-    return { level, categories };
+    this.scan(lowerQuestion, '');
+    return this.scannedRisk();
   }
 
   /** The specialty with the highest weighted hit count (question hits count twice); ties go to the earlier one. */
   specialty(lowerQuestion: string, lowerAnswer: string): string {
-    const scores = this.specialtyScores.fill(0);
-    this.specialtyMatcher.scan(lowerQuestion, (index) => {
-      scores[index] += 2 * this.specialtyWeightList[index];
-    });
-    this.specialtyMatcher.scan(lowerAnswer, (index) => {
-      scores[index] += this.specialtyWeightList[index];
-    });
-    let best = -1;
-    for (let index = 0; index < scores.length; index++) if (scores[index] > (best < 0 ? 0 : scores[best])) best = index;
-    return best < 0 ? GENERAL_SPECIALTY : this.specialtyOrder[best];
+    this.scan(lowerQuestion, lowerAnswer);
+    return this.scannedSpecialty();
   }
 
   complexity(think: string, units = lengthUnits(think)): Complexity {
@@ -174,25 +211,18 @@ export class Classifier {
   }
 
   classify(input: ClassifyInput): Classification {
-    const lowerQuestion = input.question.toLowerCase();
-    const lowerAnswer = input.answer.toLowerCase();
-    const risk = this.risk(lowerQuestion);
+    this.scan(input.question.toLowerCase(), input.answer.toLowerCase());
+    const risk = this.scannedRisk();
     const question = textUnits(input.question);
     const answer = textUnits(input.answer);
     const thinkUnits = lengthUnits(input.think);
     return {
       risk_level: risk.level,
       risk_categories: risk.categories,
-      specialty: this.specialty(lowerQuestion, lowerAnswer),
+      specialty: this.scannedSpecialty(),
       lang: langOf(question.han + answer.han, question.latinWords + answer.latinWords),
       complexity: this.complexity(input.think, thinkUnits),
-      quality: qualityScore(
-        input,
-        risk.level,
-        this.referralMatcher.test(lowerAnswer),
-        thinkUnits,
-        answer.han + 2 * answer.latinWords,
-      ),
+      quality: qualityScore(input, risk.level, this.referralHit, thinkUnits, answer.han + 2 * answer.latinWords),
     };
   }
 }
