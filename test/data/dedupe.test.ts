@@ -29,6 +29,11 @@ describe('dedupeText', () => {
   it('ignores case, whitespace and punctuation', () => {
     expect(dedupeText('Rest, Fluids!  多喝水。')).toBe(dedupeText('rest fluids 多喝水'));
   });
+
+  it('keeps astral characters and handles texts longer than its buffer', () => {
+    expect(dedupeText('😀 A, 𠀀b。'.repeat(3000))).toBe('😀a𠀀b'.repeat(3000));
+    expect(dedupeText('')).toBe('');
+  });
 });
 
 describe('Deduper', () => {

@@ -53,23 +53,27 @@ function keyUnits(): Uint16Array {
   }
   return (keyUnitTable = table);
 }
+let keyBuffer = new Uint16Array(4096);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The text both dedupe checks compare. Its units are gathered in a typed array and decoded in one
+ * call, which gives a flat string: one built by appending would be a rope that every later
+ * character read (MinHash, SHA-1) walks again.
+ */
 export function dedupeText(text: string): string {
   const table = keyUnits();
+  if (keyBuffer.length < text.length) keyBuffer = new Uint16Array(text.length * 2);
+  const units = keyBuffer;
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const mapped = table[text.charCodeAt(i)];
+    if (mapped !== 0) units[length++] = mapped;
+  }
+  if (LITTLE_ENDIAN) return Buffer.from(units.buffer, units.byteOffset, length * 2).toString('utf16le');
   let out = '';
-  let start = -1;
-  // Runs of units that stay unchanged are copied with one slice.
-  for (let i = 0; i <= text.length; i++) {
-    const code = i < text.length ? text.charCodeAt(i) : 0;
-    const mapped = i < text.length ? table[code] : 0;
-    if (mapped === code && mapped !== 0) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0) {
-      out += text.slice(start, i);
-      start = -1;
-    }
-    if (mapped !== 0) out += String.fromCharCode(mapped);
+  for (let start = 0; start < length; start += 4096) {
+    out += String.fromCharCode(...units.subarray(start, Math.min(length, start + 4096)));
   }
   return out;
 }
