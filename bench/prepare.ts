@@ -7,7 +7,8 @@
  *
  * Goals (issue #3): >= 20,000 records/s on this machine; peak RSS < 1 GB whatever the file size.
  *
- * Run: npx tsx bench/prepare.ts [--records 200000] [--keep]
+ * Run: npx tsx bench/prepare.ts [--records 200000[,1000000,2000000]] [--keep]
+ * Several sizes print one table each and the peak-RSS growth per kept record between the last two.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -121,9 +122,15 @@ async function generate(file: string, n: number): Promise<number> {
   return statSync(file).size;
 }
 
-async function main(): Promise<void> {
-  if (values.child) return runChild(values.child);
-  const n = Number(values.records);
+interface ChildResult {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  totals: { lines: number; kept: number; duplicates: { exact: number; near: number }; rejected: number };
+}
+
+/** Generates `n` records, runs prepare on them in a child process and returns its numbers. */
+async function measure(n: number): Promise<{ child: ChildResult; bytes: number; genSeconds: number; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'medrl-bench-prepare-'));
   const input = path.join(dir, 'raw');
   mkdirSync(input);
@@ -131,7 +138,6 @@ async function main(): Promise<void> {
   const genStart = performance.now();
   const bytes = await generate(file, n);
   const genSeconds = (performance.now() - genStart) / 1000;
-
   const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', input], {
     encoding: 'utf8',
     maxBuffer: 16 << 20,
@@ -140,50 +146,72 @@ async function main(): Promise<void> {
     process.stderr.write(result.stderr);
     throw new Error(`prepare child exited with ${result.status}`);
   }
-  const child = JSON.parse(result.stdout) as {
-    seconds: number;
-    cpuSeconds: number;
-    peakRssMb: number;
-    totals: { lines: number; kept: number; duplicates: { exact: number; near: number }; rejected: number };
-  };
-  const perSecond = child.totals.lines / child.seconds;
-  const rows: [string, string, string][] = [
-    ['records (lines)', String(child.totals.lines), ''],
-    ['input size', `${(bytes / 2 ** 20).toFixed(1)} MiB`, `generated in ${genSeconds.toFixed(1)} s`],
-    [
-      'kept / exact / near / rejected',
-      `${child.totals.kept} / ${child.totals.duplicates.exact} / ${child.totals.duplicates.near} / ${child.totals.rejected}`,
-      '',
-    ],
-    [
-      'prepare wall time',
-      `${child.seconds.toFixed(2)} s`,
-      `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
-    ],
-    ['prepare CPU time', `${child.cpuSeconds.toFixed(2)} s`, 'user + system of the prepare process'],
-    [
-      'throughput',
-      `${Math.round(perSecond).toLocaleString('en-US')} records/s`,
-      perSecond >= 20_000 ? 'goal >= 20,000: met' : 'goal >= 20,000: MISSED',
-    ],
-    [
-      'throughput per CPU second',
-      `${Math.round(child.totals.lines / child.cpuSeconds).toLocaleString('en-US')} records/s`,
-      'what one uncontended core would do',
-    ],
-    [
-      'peak RSS (prepare child)',
-      `${child.peakRssMb.toFixed(0)} MB`,
-      child.peakRssMb < 1024 ? 'goal < 1 GB: met' : 'goal < 1 GB: MISSED',
-    ],
-  ];
-  const width = Math.max(...rows.map((r) => r[0].length));
+  return { child: JSON.parse(result.stdout) as ChildResult, bytes, genSeconds, dir };
+}
+
+const rate = (records: number, seconds: number) => Math.round(records / seconds).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  if (values.child) return runChild(values.child);
+  const sizes = values.records.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error(`--records: positive integers, got ${values.records}`);
   console.log(
     `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
   );
-  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(22)}  ${note}`);
-  if (values.keep) console.log(`kept ${dir}`);
-  else rmSync(dir, { recursive: true, force: true });
+  const measured: { n: number; kept: number; peakRssMb: number }[] = [];
+  for (const n of sizes) {
+    const { child, bytes, genSeconds, dir } = await measure(n);
+    measured.push({ n, kept: child.totals.kept, peakRssMb: child.peakRssMb });
+    const perSecond = child.totals.lines / child.seconds;
+    const rows: [string, string, string][] = [
+      ['records (lines)', String(child.totals.lines), ''],
+      ['input size', `${(bytes / 2 ** 20).toFixed(1)} MiB`, `generated in ${genSeconds.toFixed(1)} s`],
+      [
+        'kept / exact / near / rejected',
+        `${child.totals.kept} / ${child.totals.duplicates.exact} / ${child.totals.duplicates.near} / ${child.totals.rejected}`,
+        '',
+      ],
+      [
+        'prepare wall time',
+        `${child.seconds.toFixed(2)} s`,
+        `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+      ],
+      ['prepare CPU time', `${child.cpuSeconds.toFixed(2)} s`, 'user + system of the prepare process'],
+      [
+        'throughput',
+        `${rate(child.totals.lines, child.seconds)} records/s`,
+        perSecond >= 20_000 ? 'goal >= 20,000: met' : 'goal >= 20,000: MISSED',
+      ],
+      [
+        'throughput per CPU second',
+        `${rate(child.totals.lines, child.cpuSeconds)} records/s`,
+        'what one uncontended core would do',
+      ],
+      [
+        'peak RSS (prepare child)',
+        `${child.peakRssMb.toFixed(0)} MB`,
+        child.peakRssMb < 1024 ? 'goal < 1 GB: met' : 'goal < 1 GB: MISSED',
+      ],
+    ];
+    const width = Math.max(...rows.map((r) => r[0].length));
+    if (sizes.length > 1) console.log('');
+    for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(22)}  ${note}`);
+    if (values.keep) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+  if (measured.length > 1) {
+    const [a, b] = measured.slice(-2);
+    const perRecord = ((b.peakRssMb - a.peakRssMb) * 2 ** 20) / (b.kept - a.kept);
+    console.log(`\npeak RSS grows ${perRecord.toFixed(0)} bytes per kept record between ${a.n} and ${b.n} records`);
+    // Only once the near-duplicate window (2^20 kept records) is full do just the per-record arrays grow.
+    if (a.kept > 1 << 20) {
+      const at10M = b.peakRssMb + (perRecord * (10_000_000 - b.kept)) / 2 ** 20;
+      console.log(`straight line to 10M kept records: ${at10M.toFixed(0)} MB`);
+    } else {
+      console.log('(the near-duplicate window is not full yet; for the growth at scale use sizes over 1.1M)');
+    }
+  }
 }
 
 await main();
