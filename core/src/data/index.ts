@@ -1,7 +1,7 @@
 /**
- * The data pipeline as services: `runPrepare` (raw JSONL to cleaned, split, classified records),
- * `runPrepareRl` (processed records to RL prompts) and `ensureTrainingData` (runs either when its
- * outputs are missing). Commands and the training job call these; docs/data.md describes every rule.
+ * The data pipeline as services: `runPrepare` (raw JSONL to cleaned, split, classified records) and
+ * `runPrepareRl` (processed records to RL prompts). Commands and the training job call these;
+ * docs/data.md describes every rule.
  * This folder imports only node built-ins, its npm dependencies (entities, pure-rand), @medrl/sdk
  * types, ../config/sections/data and ../errors.
  */
