@@ -6,7 +6,7 @@
  * of 4 slots) to find candidates; a candidate is a duplicate when the share of equal slots, an
  * estimate of the Jaccard similarity of the shingle sets, reaches the threshold.
  *
- * Memory: exact keys cover every kept record (8 bytes of key and 8 to 16 bytes of open-addressing
+ * Memory: exact keys cover every kept record (8 bytes of key and 5 to 11 bytes of open-addressing
  * table each), while the near-duplicate index covers a window of recent records so that it stays
  * bounded whatever the input size: records are indexed in generations of `nearGeneration` records,
  * the current one and the one before it are searched, and an older generation is dropped. A record
@@ -172,6 +172,13 @@ function pairsDiffering(x: number): number {
   return Math.imul(pairs, 0x01010101) >>> 24;
 }
 
+const EXACT_INDEX_BITS = 27;
+const EXACT_INDEX_MASK = (1 << EXACT_INDEX_BITS) - 1;
+
+function exactHash(keyHigh: number, keyLow: number): number {
+  return fmix32(keyHigh ^ Math.imul(keyLow, 0x9e3779b1));
+}
+
 /** Hash of one band: its four 16-bit slots as two words, and the band number. */
 function bandHash(word0: number, word1: number, band: number): number {
   return fmix32((Math.imul(word0 ^ Math.imul(band + 1, 0x27d4eb2f), 0x9e3779b1) + word1) | 0);
@@ -217,8 +224,11 @@ class BandGeneration {
 export class Deduper {
   private readonly keyHigh = new GrowableArray((n) => new Uint32Array(n));
   private readonly keyLow = new GrowableArray((n) => new Uint32Array(n));
-  /** Exact index: open addressing (at most half full) of accepted index + 1, 0 for a free slot. */
-  private exactTable = new Int32Array(1024);
+  /**
+   * Exact index: open addressing (at most three quarters full) of `tag << 27 | accepted index + 1`,
+   * 0 for a free slot; the 5-bit tag of the key's hash spares most key reads while probing.
+   */
+  private exactTable = new Uint32Array(1024);
   private accepted = 0;
 
   private readonly generation: number;
@@ -299,18 +309,23 @@ export class Deduper {
   private findExact(keyHigh: number, keyLow: number): number {
     const table = this.exactTable;
     const mask = table.length - 1;
-    for (let slot = fmix32(keyHigh ^ Math.imul(keyLow, 0x9e3779b1)) & mask; ; slot = (slot + 1) & mask) {
+    const hash = exactHash(keyHigh, keyLow);
+    const tag = hash >>> EXACT_INDEX_BITS;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = table[slot];
       if (entry === 0) return -1;
-      if (this.keyHigh.get(entry - 1) === keyHigh && this.keyLow.get(entry - 1) === keyLow) return entry - 1;
+      if (entry >>> EXACT_INDEX_BITS !== tag) continue;
+      const index = (entry & EXACT_INDEX_MASK) - 1;
+      if (this.keyHigh.get(index) === keyHigh && this.keyLow.get(index) === keyLow) return index;
     }
   }
 
   private addExact(keyHigh: number, keyLow: number, index: number): void {
+    if (index + 1 > EXACT_INDEX_MASK) throw new RangeError(`more than ${EXACT_INDEX_MASK - 1} kept records`);
     this.keyHigh.push(keyHigh);
     this.keyLow.push(keyLow);
-    if (2 * (index + 1) > this.exactTable.length) {
-      this.exactTable = new Int32Array(this.exactTable.length * 2);
+    if (4 * (index + 1) > 3 * this.exactTable.length) {
+      this.exactTable = new Uint32Array(this.exactTable.length * 2);
       for (let i = 0; i < index; i++) this.insertExact(i);
     }
     this.insertExact(index);
@@ -319,10 +334,10 @@ export class Deduper {
   private insertExact(index: number): void {
     const table = this.exactTable;
     const mask = table.length - 1;
-    const home = fmix32(this.keyHigh.get(index) ^ Math.imul(this.keyLow.get(index), 0x9e3779b1)) & mask;
-    let slot = home;
+    const hash = exactHash(this.keyHigh.get(index), this.keyLow.get(index));
+    let slot = hash & mask;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
-    table[slot] = index + 1;
+    table[slot] = (((hash >>> EXACT_INDEX_BITS) << EXACT_INDEX_BITS) | (index + 1)) >>> 0;
   }
 
   /** Computes the current signature, its folded words and band hashes. */

@@ -1,4 +1,4 @@
-/** A typed array that grows by doubling: per-record numbers without a JS array's per-element cost. */
+/** A typed array that grows as needed: per-record numbers without a JS array's per-element cost. */
 type NumberArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
 export class GrowableArray<A extends NumberArray> {
@@ -14,7 +14,8 @@ export class GrowableArray<A extends NumberArray> {
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const grown = this.make(this.data.length * 2);
+      // By half again: less slack than doubling, and a smaller peak while both copies exist.
+      const grown = this.make(Math.ceil(this.data.length * 1.5));
       (grown as Float64Array).set(this.data as ArrayLike<number>);
       this.data = grown;
     }
