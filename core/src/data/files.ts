@@ -1,5 +1,5 @@
 /** File helpers of the data pipeline: input discovery and atomic output. */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from './errors.js';
 
@@ -14,19 +14,6 @@ export async function findJsonlFiles(input: string): Promise<string[]> {
     .filter((entry) => entry.isFile() && entry.name.endsWith('.jsonl'))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Writes `content` to `file` through a temporary file in the same directory and a rename. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /** A posix-style path relative to `base` (for stats and rejection reports that read the same everywhere). */

@@ -15,7 +15,7 @@ import { splitThink } from './clean.js';
 import { RISK_ORDER } from './classify.js';
 import { dedupeText } from './dedupe.js';
 import { DataError } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readLineBatches } from './lines.js';
 import { createRng, shuffleInPlace } from './rng.js';
 

@@ -9,10 +9,11 @@
  * through one reusable scratch buffer converted chunk by chunk (BF16, F16), so loading a checkpoint
  * costs the fp32 tensors plus a few megabytes. Writing lives in @medrl/plugin-checkpoint-hf.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
+import { pathExists } from '../io/atomic.js';
 
 /** A tensor as the engine consumes it: fp32 data in row-major order, with the dtype it was stored in. */
 export interface LoadedTensor {
@@ -377,16 +378,8 @@ export async function readSafetensorsDir(
   dir: string,
   options: ReadSafetensorsOptions = {},
 ): Promise<Record<string, LoadedTensor>> {
-  if (await exists(path.join(dir, SAFETENSORS_INDEX_FILE))) return readSafetensorsIndex(dir, options);
+  if (await pathExists(path.join(dir, SAFETENSORS_INDEX_FILE))) return readSafetensorsIndex(dir, options);
   const single = path.join(dir, SAFETENSORS_SINGLE_FILE);
-  if (await exists(single)) return readSafetensors(single, options);
+  if (await pathExists(single)) return readSafetensors(single, options);
   throw new Error(`${dir}: no ${SAFETENSORS_INDEX_FILE} or ${SAFETENSORS_SINGLE_FILE} found`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
 }

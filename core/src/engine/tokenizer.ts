@@ -10,7 +10,8 @@
  */
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import type { ChatMessage } from '@medrl/sdk';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic.js';
 import path from 'node:path';
 import { ChatTemplate, chatTemplateSource, qwen3TokenizerFiles, type ChatTemplateOptions } from './chat-template.js';
 
@@ -181,18 +182,13 @@ export class Tokenizer {
   }
 }
 
-/** Writes tokenizer.json and tokenizer_config.json into `dir`, each through a temp file and rename. */
+/** Writes tokenizer.json and tokenizer_config.json into `dir`, each atomically. */
 export async function saveTokenizerFiles(dir: string, files: TokenizerFiles): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const [name, content] of [
-    [TOKENIZER_FILE, files.tokenizerJson],
-    [TOKENIZER_CONFIG_FILE, files.tokenizerConfigJson],
-  ] as const) {
-    const target = path.join(dir, name);
-    const temp = path.join(dir, `.${name}.${process.pid}.tmp`);
-    await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`, 'utf8');
-    await rename(temp, target);
-  }
+  await writeFileAtomic(path.join(dir, TOKENIZER_FILE), `${JSON.stringify(files.tokenizerJson, null, 2)}\n`);
+  await writeFileAtomic(
+    path.join(dir, TOKENIZER_CONFIG_FILE),
+    `${JSON.stringify(files.tokenizerConfigJson, null, 2)}\n`,
+  );
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {

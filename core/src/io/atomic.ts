@@ -3,7 +3,7 @@
  * reader never sees a half-written file and a crash leaves the previous version intact.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 function tempPath(target: string): string {
@@ -61,5 +61,15 @@ export class AtomicLineWriter {
   async abort(): Promise<void> {
     this.stream.destroy();
     await rm(this.tmp, { force: true });
+  }
+}
+
+/** Whether a file or directory exists (any stat error counts as "no"). */
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
   }
 }

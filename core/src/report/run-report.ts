@@ -6,11 +6,10 @@
  * runs need memory only for the per-step stats and the k best and worst rollouts.
  */
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { MedrlError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, pathExists } from '../io/atomic.js';
 import { breakdownTable, type LooseComponent } from './breakdown.js';
 import { lineChart, renderChart, type SeriesPoint } from './charts.js';
 import { card, escapeHtml, formatNumber, page, table, text, textBlock } from './html.js';
@@ -362,13 +361,6 @@ export interface RunReportOptions {
   maxPoints?: number;
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Reads a run directory and writes its report.html atomically; returns the file written. */
 export async function writeRunReport(
   runDir: string,
@@ -376,7 +368,7 @@ export async function writeRunReport(
 ): Promise<{ file: string; steps: number; rollouts: number; warnings: string[] }> {
   const metricsFile = path.join(runDir, 'metrics.jsonl');
   const rolloutsFile = path.join(runDir, 'rollouts.jsonl');
-  const [hasMetrics, hasRollouts] = await Promise.all([exists(metricsFile), exists(rolloutsFile)]);
+  const [hasMetrics, hasRollouts] = await Promise.all([pathExists(metricsFile), pathExists(rolloutsFile)]);
   if (!hasMetrics && !hasRollouts) {
     throw new MedrlError(
       `${runDir}: neither metrics.jsonl nor rollouts.jsonl found; pass the output directory of \`medrl train\``,

@@ -5,20 +5,12 @@
  * (final_rl_model) moves the old one aside first; `recoverDirs` finishes or undoes an interrupted
  * replace and removes stale temporaries on the next start.
  */
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from '../io/atomic.js';
 
 const TMP_MARK = '.tmp-';
 const OLD_MARK = '.old-';
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** fsync a file or directory (directories: so that a rename inside them is durable). */
 async function fsyncPath(p: string): Promise<void> {
@@ -56,7 +48,7 @@ export async function writeDirAtomic(target: string, fill: (dir: string) => Prom
     await rm(tmp, { recursive: true, force: true });
     throw error;
   }
-  if (await exists(target)) {
+  if (await pathExists(target)) {
     const old = path.join(parent, `.${base}${OLD_MARK}${process.pid}-${Date.now()}`);
     await rename(target, old);
     await rename(tmp, target);
@@ -73,7 +65,7 @@ export async function writeDirAtomic(target: string, fill: (dir: string) => Prom
  * old directory whose target is missing is put back, else deleted. Returns what it did.
  */
 export async function recoverDirs(parent: string): Promise<string[]> {
-  if (!(await exists(parent))) return [];
+  if (!(await pathExists(parent))) return [];
   const actions: string[] = [];
   for (const name of (await readdir(parent)).sort()) {
     if (!name.startsWith('.')) continue;
@@ -85,7 +77,7 @@ export async function recoverDirs(parent: string): Promise<string[]> {
       actions.push(`removed incomplete ${name}`);
     } else if (oldAt > 0) {
       const target = path.join(parent, name.slice(1, oldAt));
-      if (await exists(target)) {
+      if (await pathExists(target)) {
         await rm(full, { recursive: true, force: true });
         actions.push(`removed replaced ${name}`);
       } else {

@@ -4,7 +4,6 @@
  * (no SFT output where the RL section expects its starting model). Each stage is skipped when its
  * output exists, so a second run goes straight to training.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GrpoSection } from '../config/sections/grpo.js';
 import type { PpoSection } from '../config/sections/ppo.js';
@@ -12,13 +11,7 @@ import { runPrepare, runPrepareRl } from '../data/index.js';
 import type { Run } from '../runtime/run.js';
 import type { ProgressMode } from './progress.js';
 import { SFT_FINAL_DIR, runSft, type SftSummary } from './sft/trainer.js';
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
+import { pathExists } from '../io/atomic.js';
 
 export interface StageReport {
   stage: 'prepare' | 'prepare-rl' | 'sft';
@@ -38,7 +31,7 @@ export async function ensureTrainingInputs(
   let sft: SftSummary | undefined;
 
   const trainFile = resolve(config.sft.train_file);
-  if (!(await exists(trainFile))) {
+  if (!(await pathExists(trainFile))) {
     logger.info(`main job: ${trainFile} is missing; running \`medrl prepare\``);
     const t = performance.now();
     const stats = await runPrepare({ data: config.data, cwd: rootDir, logger });
@@ -50,7 +43,7 @@ export async function ensureTrainingInputs(
   }
 
   const promptsFile = resolve(section.prompts_path);
-  if (!(await exists(promptsFile)) && promptsFile === resolve(config.data.rl.out)) {
+  if (!(await pathExists(promptsFile)) && promptsFile === resolve(config.data.rl.out)) {
     logger.info(`main job: ${promptsFile} is missing; running \`medrl prepare-rl\``);
     const t = performance.now();
     const stats = await runPrepareRl({ data: config.data, cwd: rootDir, logger });
@@ -59,7 +52,7 @@ export async function ensureTrainingInputs(
 
   const startModel = resolve(section.model_path);
   const sftOutput = path.join(resolve(config.sft.output_dir), SFT_FINAL_DIR);
-  if (!(await exists(startModel)) && startModel === sftOutput) {
+  if (!(await pathExists(startModel)) && startModel === sftOutput) {
     logger.info(`main job: ${startModel} is missing; running \`medrl sft\``);
     const t = performance.now();
     sft = await runSft(run, { progress: options.progress });

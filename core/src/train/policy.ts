@@ -4,7 +4,6 @@
  * copy as the reference), forward passes that return per-token log-probs and hidden states for a
  * batch of (query, response) pairs, and exporting what checkpoints hold.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, Logger } from '@medrl/sdk';
@@ -16,6 +15,7 @@ import { Qwen3Model } from '../engine/qwen3/model.js';
 import { loadTokenizer, type Tokenizer } from '../engine/tokenizer.js';
 import type { NamedParam } from './optimizer.js';
 import type { FloatTensor } from './state-file.js';
+import { pathExists } from '../io/atomic.js';
 
 export interface LoraSettings {
   enabled: boolean;
@@ -23,15 +23,6 @@ export interface LoraSettings {
   alpha: number;
   dropout: number;
   targetModules: readonly LoraTarget[];
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A model whose weights are `source`'s HF tensors (a copy; used for merged and reference models). */
@@ -55,12 +46,12 @@ export async function loadStartModel(
   basePath: string | undefined,
   logger?: Logger,
 ): Promise<{ model: Qwen3Model; tokenizer: Tokenizer }> {
-  if (!(await exists(dir))) {
+  if (!(await pathExists(dir))) {
     throw new MedrlError(
       `${dir}: starting model not found; run \`medrl sft\` first or set ppo.model_path / grpo.model_path`,
     );
   }
-  if (await exists(path.join(dir, ADAPTER_CONFIG_FILE))) {
+  if (await pathExists(path.join(dir, ADAPTER_CONFIG_FILE))) {
     if (!basePath) {
       throw new MedrlError(`${dir} is a LoRA adapter; set model.path to the base model it was trained on`);
     }
@@ -70,10 +61,10 @@ export async function loadStartModel(
     const model = modelFromTensors(base.config, merged);
     adapters.detach();
     base.dispose();
-    const tokenizer = await loadTokenizer((await exists(path.join(dir, 'tokenizer.json'))) ? dir : basePath);
+    const tokenizer = await loadTokenizer((await pathExists(path.join(dir, 'tokenizer.json'))) ? dir : basePath);
     return { model, tokenizer };
   }
-  if (await exists(path.join(dir, 'config.json'))) {
+  if (await pathExists(path.join(dir, 'config.json'))) {
     return { model: await loadQwen3(dir, { logger }), tokenizer: await loadTokenizer(dir) };
   }
   throw new MedrlError(

@@ -5,7 +5,7 @@
  * gate every eval_steps, write checkpoints every save_steps, and finally final_rl_model.
  * `--resume` restores the latest checkpoint so that the remaining steps match an uninterrupted run.
  */
-import { access, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { RewardBreakdown } from '@medrl/sdk';
@@ -43,6 +43,7 @@ import {
 import { TrainRng } from './rng.js';
 import { JsonlLog } from './run-log.js';
 import { SafetyGate, meanOf } from './safety-gate.js';
+import { pathExists } from '../io/atomic.js';
 
 /** What an algorithm (PPO, GRPO) plugs into the loop. */
 export interface RlAlgorithm {
@@ -102,15 +103,6 @@ export interface TrainSummary {
 /** Algorithm factory: built once the policy exists. */
 export type AlgorithmFactory = (policy: Policy) => RlAlgorithm;
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function stdOf(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -141,7 +133,7 @@ async function gatePrompts(section: PpoSection | GrpoSection, rootDir: string): 
   const out: TrainPrompt[] = [];
   for (const file of gate.prompts) {
     const full = path.resolve(rootDir, file);
-    if (!(await exists(full))) continue;
+    if (!(await pathExists(full))) continue;
     for (const p of await readPrompts(full)) {
       if (out.length >= gate.sample_size) return out;
       if (levels.has(String(p.meta.risk_level))) out.push(p);
@@ -164,9 +156,9 @@ export async function runRlTraining(
 
   // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
   let promptsFile = resolve(section.prompts_path);
-  if (!(await exists(promptsFile))) {
+  if (!(await pathExists(promptsFile))) {
     const fallback = resolve(section.fallback_prompts_path);
-    if (!(await exists(fallback))) {
+    if (!(await pathExists(fallback))) {
       throw new MedrlError(
         `no training prompts: neither ${promptsFile} nor ${fallback} exists; run \`medrl prepare\` and \`medrl prepare-rl\``,
       );
