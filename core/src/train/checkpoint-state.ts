@@ -86,16 +86,26 @@ export interface SaveCheckpointOptions {
   extra?: (dir: string) => Promise<void>;
 }
 
+/** Runs every checkpoint writer plugin into `dir`, in order; a failure names the plugin and the writer. */
+export async function runCheckpointWriters(
+  writers: SaveCheckpointOptions['writers'],
+  checkpoint: Checkpoint,
+  dir: string,
+  context: PluginContext,
+): Promise<void> {
+  for (const { value: writer, plugin } of writers) {
+    try {
+      await writer.write(checkpoint, dir, context);
+    } catch (error) {
+      throw new PluginError(plugin, `checkpoint writer "${writer.name}"`, messageOf(error), { cause: error });
+    }
+  }
+}
+
 /** Writes a checkpoint directory atomically: writers first, then the trainer state. */
 export async function saveCheckpoint(opts: SaveCheckpointOptions): Promise<void> {
   await writeDirAtomic(opts.dir, async (tmp) => {
-    for (const { value: writer, plugin } of opts.writers) {
-      try {
-        await writer.write(opts.checkpoint, tmp, opts.context);
-      } catch (error) {
-        throw new PluginError(plugin, `checkpoint writer "${writer.name}"`, messageOf(error), { cause: error });
-      }
-    }
+    await runCheckpointWriters(opts.writers, opts.checkpoint, tmp, opts.context);
     await opts.extra?.(tmp);
     await writeTensorFile(path.join(tmp, TRAINER_STATE_TENSORS), stateTensors(opts.params, opts.optimizer));
     await writeFile(path.join(tmp, TRAINER_STATE_JSON), `${JSON.stringify(opts.state, null, 2)}\n`);

@@ -18,7 +18,8 @@ import { tokenLogprobs } from '../../engine/logprobs.js';
 import { LoraAdapters } from '../../engine/lora.js';
 import type { Qwen3Model } from '../../engine/qwen3/model.js';
 import { loadTokenizer, type Tokenizer } from '../../engine/tokenizer.js';
-import { MedrlError, PluginError, messageOf } from '../../errors.js';
+import { MedrlError } from '../../errors.js';
+import { runCheckpointWriters } from '../checkpoint-state.js';
 import { splitThink } from '../../reward/rollout.js';
 import type { Run } from '../../runtime/run.js';
 import { writeDirAtomic } from '../atomic-dir.js';
@@ -312,13 +313,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
         await writeModelDir(dir, model, tokenizer);
       }
     }
-    for (const { value: writer, plugin } of writers) {
-      try {
-        await writer.write(checkpoint, dir, run.context);
-      } catch (error) {
-        throw new PluginError(plugin, `checkpoint writer "${writer.name}"`, messageOf(error), { cause: error });
-      }
-    }
+    await runCheckpointWriters(writers, checkpoint, dir, run.context);
     await tokenizer.save(dir);
     await writeFile(
       path.join(dir, 'sft_summary.json'),
