@@ -11,7 +11,7 @@ export interface Rng {
 }
 
 /** FNV-1a of the label, so that `createRng(42, 'split')` and `createRng(42, 'rl')` are independent. */
-function labelHash(label: string): number {
+export function labelHash(label: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193);
   return hash | 0;

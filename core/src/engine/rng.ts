@@ -9,7 +9,7 @@ import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 export class EngineRng {
-  private constructor(private readonly generator: RandomGenerator) {}
+  protected constructor(protected readonly generator: RandomGenerator) {}
 
   static fromSeed(seed: number): EngineRng {
     if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
