@@ -2,15 +2,19 @@
  * The policy as commands and trainers get it: a Qwen3 model with its tokenizer, from a Hugging Face
  * directory (optionally with PEFT adapters) or the embedded tiny configuration.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from '@medrl/sdk';
+import { MedrlError } from '../errors.js';
+import { isDirectory, pathExists } from '../io/atomic.js';
 import { initBackend, type BackendChoice } from './backend.js';
 import { generate, type GenerateOptions, type GenerationResult } from './generate.js';
 import { loadQwen3 } from './loader.js';
-import { loadPeftAdapters, type LoraAdapters } from './lora.js';
+import { ADAPTER_CONFIG_FILE, loadPeftAdapters, type LoraAdapters } from './lora.js';
 import type { Qwen3Config } from './qwen3/config.js';
 import { Qwen3Model } from './qwen3/model.js';
 import { tinyQwen3Config } from './tiny.js';
-import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+import { TOKENIZER_FILE, loadTokenizer, type Tokenizer } from './tokenizer.js';
 
 export interface Policy {
   model: Qwen3Model;
@@ -82,4 +86,55 @@ export function generateForPrompts(
       : text,
   );
   return generate(policy.model, tokenizer, rendered, options);
+}
+
+/** What `loadModelDir` found: the model, its tokenizer, and for an adapter directory the adapters and base. */
+export interface LoadedModelDir {
+  model: Qwen3Model;
+  tokenizer: Tokenizer;
+  /** Set when `dir` held PEFT adapters: they are attached to `model` (the base). */
+  adapters?: LoraAdapters;
+  /** The base model directory the adapters were attached to. */
+  base?: string;
+}
+
+/**
+ * A model directory as users give it: a full Hugging Face checkpoint (config.json + safetensors), or
+ * PEFT LoRA adapters (adapter_config.json) attached to a base — `baseModel` when given, else the
+ * adapter's base_model_name_or_path when that is a local directory. The tokenizer comes from `dir`
+ * when it has one, else from the base.
+ */
+export async function loadModelDir(
+  dir: string,
+  options: { baseModel?: string; logger?: Logger } = {},
+): Promise<LoadedModelDir> {
+  const adapterConfig = path.join(dir, ADAPTER_CONFIG_FILE);
+  if (!(await pathExists(adapterConfig))) {
+    return { model: await loadQwen3(dir, { logger: options.logger }), tokenizer: await loadTokenizer(dir) };
+  }
+  const declared = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
+    .base_model_name_or_path;
+  const candidates = [options.baseModel, typeof declared === 'string' ? path.resolve(dir, declared) : undefined];
+  let base: string | undefined;
+  for (const candidate of candidates) {
+    if (candidate && (await isDirectory(candidate))) {
+      base = candidate;
+      break;
+    }
+  }
+  if (!base) {
+    throw new MedrlError(
+      `${dir} holds LoRA adapters; their base model${typeof declared === 'string' ? ` "${declared}"` : ''} is not a local directory: pass --base-model <dir> or set model.path`,
+    );
+  }
+  const model = await loadQwen3(base, { logger: options.logger });
+  let adapters: LoraAdapters;
+  try {
+    adapters = await loadPeftAdapters(model, dir);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  const tokenizer = await loadTokenizer((await pathExists(path.join(dir, TOKENIZER_FILE))) ? dir : base);
+  return { model, tokenizer, adapters, base };
 }

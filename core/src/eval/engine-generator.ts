@@ -6,17 +6,14 @@
  * (adapter_config.json), whose base model comes from `--base-model`, the adapter's
  * base_model_name_or_path when that is a local directory, or `model.path` of the config.
  */
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from '@medrl/sdk';
 import { initBackend, type BackendChoice } from '../engine/backend.js';
 import { generate, type GenerationTokenizer } from '../engine/generate.js';
-import { loadQwen3 } from '../engine/loader.js';
-import { ADAPTER_CONFIG_FILE, loadPeftAdapters } from '../engine/lora.js';
 import type { Qwen3Model } from '../engine/qwen3/model.js';
 import { EngineRng } from '../engine/rng.js';
-import { loadTokenizer, TOKENIZER_FILE } from '../engine/tokenizer.js';
+import { loadModelDir } from '../engine/policy.js';
 import { MedrlError, messageOf } from '../errors.js';
+import { isDirectory } from '../io/atomic.js';
 import type { AnswerGenerator, GenerationRequest } from './generator.js';
 
 /** What the generator needs of a tokenizer: generation's interface plus an optional chat template. */
@@ -74,20 +71,6 @@ export class EngineAnswerGenerator implements AnswerGenerator {
   }
 }
 
-async function isFile(file: string): Promise<boolean> {
-  return stat(file).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-async function isDirectory(dir: string): Promise<boolean> {
-  return stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-}
-
 export interface LoadEngineGeneratorOptions {
   sampling: EngineSampling;
   backend: BackendChoice;
@@ -103,36 +86,12 @@ export async function loadEngineGenerator(
 ): Promise<EngineAnswerGenerator> {
   if (!(await isDirectory(modelDir))) throw new MedrlError(`--model-path ${modelDir}: directory not found`);
   await initBackend(options.backend, options.logger);
-  const adapterConfig = path.join(modelDir, ADAPTER_CONFIG_FILE);
   try {
-    if (!(await isFile(adapterConfig))) {
-      const model = await loadQwen3(modelDir, { logger: options.logger });
-      return new EngineAnswerGenerator(modelDir, model, await loadTokenizer(modelDir), options.sampling);
-    }
-    const declared = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
-      .base_model_name_or_path;
-    const candidates = [options.baseModel, typeof declared === 'string' ? path.resolve(modelDir, declared) : undefined];
-    let base: string | undefined;
-    for (const candidate of candidates) {
-      if (candidate && (await isDirectory(candidate))) {
-        base = candidate;
-        break;
-      }
-    }
-    if (!base) {
-      throw new MedrlError(
-        `${modelDir} holds LoRA adapters; their base model${typeof declared === 'string' ? ` "${declared}"` : ''} is not a local directory: pass --base-model <dir> or set model.path`,
-      );
-    }
-    const model = await loadQwen3(base, { logger: options.logger });
-    try {
-      await loadPeftAdapters(model, modelDir);
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
-    const tokenizer = await loadTokenizer((await isFile(path.join(modelDir, TOKENIZER_FILE))) ? modelDir : base);
-    return new EngineAnswerGenerator(`${modelDir} (on ${base})`, model, tokenizer, options.sampling);
+    const { model, tokenizer, base } = await loadModelDir(modelDir, {
+      baseModel: options.baseModel,
+      logger: options.logger,
+    });
+    return new EngineAnswerGenerator(base ? `${modelDir} (on ${base})` : modelDir, model, tokenizer, options.sampling);
   } catch (error) {
     if (error instanceof MedrlError) throw error;
     throw new MedrlError(`cannot load model ${modelDir}: ${messageOf(error)}`, { cause: error });

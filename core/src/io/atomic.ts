@@ -73,3 +73,11 @@ export async function pathExists(file: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Whether `dir` exists and is a directory. */
+export async function isDirectory(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}

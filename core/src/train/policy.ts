@@ -8,11 +8,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, Logger } from '@medrl/sdk';
 import { MedrlError } from '../errors.js';
-import { loadQwen3 } from '../engine/loader.js';
 import { tokenLogprobs } from '../engine/logprobs.js';
-import { ADAPTER_CONFIG_FILE, LoraAdapters, loadPeftAdapters, type LoraTarget } from '../engine/lora.js';
+import { ADAPTER_CONFIG_FILE, LoraAdapters, type LoraTarget } from '../engine/lora.js';
+import { loadModelDir } from '../engine/policy.js';
 import { Qwen3Model } from '../engine/qwen3/model.js';
-import { loadTokenizer, type Tokenizer } from '../engine/tokenizer.js';
+import type { Tokenizer } from '../engine/tokenizer.js';
 import type { NamedParam } from './optimizer.js';
 import type { FloatTensor } from './state-file.js';
 import { pathExists } from '../io/atomic.js';
@@ -39,7 +39,8 @@ export function modelFromTensors(
 
 /**
  * Loads the model a run starts from. `dir` holds either a full model (config.json + safetensors)
- * or a LoRA adapter (adapter_config.json), which is merged into `basePath`'s weights.
+ * or a LoRA adapter (adapter_config.json), which is merged into its base's weights (`basePath`,
+ * i.e. model.path, else the adapter's declared local base).
  */
 export async function loadStartModel(
   dir: string,
@@ -51,21 +52,14 @@ export async function loadStartModel(
       `${dir}: starting model not found; run \`medrl sft\` first or set ppo.model_path / grpo.model_path`,
     );
   }
-  if (await pathExists(path.join(dir, ADAPTER_CONFIG_FILE))) {
-    if (!basePath) {
-      throw new MedrlError(`${dir} is a LoRA adapter; set model.path to the base model it was trained on`);
-    }
-    const base = await loadQwen3(basePath, { logger });
-    const adapters = await loadPeftAdapters(base, dir);
-    const merged = adapters.mergedTensors();
-    const model = modelFromTensors(base.config, merged);
-    adapters.detach();
-    base.dispose();
-    const tokenizer = await loadTokenizer((await pathExists(path.join(dir, 'tokenizer.json'))) ? dir : basePath);
-    return { model, tokenizer };
-  }
-  if (await pathExists(path.join(dir, 'config.json'))) {
-    return { model: await loadQwen3(dir, { logger }), tokenizer: await loadTokenizer(dir) };
+  if ((await pathExists(path.join(dir, ADAPTER_CONFIG_FILE))) || (await pathExists(path.join(dir, 'config.json')))) {
+    const loaded = await loadModelDir(dir, { baseModel: basePath, logger });
+    if (!loaded.adapters) return loaded;
+    // RL trains fresh adapters on the SFT result, so the SFT adapters are merged into the base weights.
+    const model = modelFromTensors(loaded.model.config, loaded.adapters.mergedTensors());
+    loaded.adapters.detach();
+    loaded.model.dispose();
+    return { model, tokenizer: loaded.tokenizer };
   }
   throw new MedrlError(
     `${dir}: neither a model (config.json) nor a LoRA adapter (${ADAPTER_CONFIG_FILE}); run \`medrl sft\` first`,
