@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { RewardBreakdown } from '@medrl/sdk';
+import type { Checkpoint, RewardBreakdown } from '@medrl/sdk';
 import { redactConfig } from '../config/redact.js';
 import type { PpoSection } from '../config/sections/ppo.js';
 import type { GrpoSection } from '../config/sections/grpo.js';
@@ -280,12 +280,17 @@ export async function runRlTraining(
     );
   const writers = run.registry.writers.entries();
   const baseForAdapters = resolve(section.model_path);
-  const saveStep = async (step: number) => {
-    const dir = stepDir(checkpointsDir, step);
-    const state = trainerState(step);
+  /** Writes one checkpoint directory (weights through the writer plugins, trainer state, tokenizer), then onCheckpoint. */
+  const writeCheckpoint = async (
+    dir: string,
+    step: number,
+    state: ReturnType<typeof trainerState>,
+    checkpoint: Checkpoint,
+    final: boolean,
+  ) => {
     await saveCheckpoint({
       dir,
-      checkpoint: policy.stepCheckpoint(step, baseForAdapters, state as unknown as Record<string, unknown>),
+      checkpoint,
       writers,
       context: run.context,
       state,
@@ -293,7 +298,13 @@ export async function runRlTraining(
       optimizer: algorithm.optimizer.state(),
       extra: (d) => policy.tokenizer.save(d),
     });
-    await hooks.emit('checkpoint', { step, dir, final: false });
+    await hooks.emit('checkpoint', { step, dir, final });
+  };
+  const saveStep = async (step: number) => {
+    const dir = stepDir(checkpointsDir, step);
+    const state = trainerState(step);
+    const checkpoint = policy.stepCheckpoint(step, baseForAdapters, state as unknown as Record<string, unknown>);
+    await writeCheckpoint(dir, step, state, checkpoint, false);
     return dir;
   };
 
@@ -446,17 +457,8 @@ export async function runRlTraining(
     finalDir = path.join(checkpointsDir, FINAL_DIR);
     const finalStep = rolledBack ?? step;
     const state = trainerState(step, { end_reason: reason });
-    await saveCheckpoint({
-      dir: finalDir,
-      checkpoint: policy.finalCheckpoint(finalStep, state as unknown as Record<string, unknown>),
-      writers,
-      context: run.context,
-      state,
-      params: exportParams(),
-      optimizer: algorithm.optimizer.state(),
-      extra: (d) => policy.tokenizer.save(d),
-    });
-    await hooks.emit('checkpoint', { step: finalStep, dir: finalDir, final: true });
+    const checkpoint = policy.finalCheckpoint(finalStep, state as unknown as Record<string, unknown>);
+    await writeCheckpoint(finalDir, finalStep, state, checkpoint, true);
   }
   await hooks.emit('trainEnd', { step, outputDir, reason });
   algorithm.dispose();
