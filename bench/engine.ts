@@ -7,8 +7,9 @@
  * Goals (issue #6): cache >= 10x faster than recomputation at 256 new tokens; training >= 50% of the
  * matmul peak on the 0.6B shape; a LoRA PPO step on the 0.6B shape within 8 GB RSS.
  *
- * Run: npx tsx bench/engine.ts [--full] [--backend wasm] [--new-tokens 256] [--checkpointing]
- *      (--full adds the 0.6B shape: several minutes and ~5 GB RAM; --checkpointing adds the training
+ * Run: npx tsx bench/engine.ts [--full] [--backend wasm] [--new-tokens 256] [--train-tokens N] [--checkpointing]
+ *      (--full adds the 0.6B shape: several minutes and ~5 GB RAM; --train-tokens sets the 0.6B
+ *      training batch's tokens, default 128; --checkpointing adds the training
  *      step with gradient checkpointing (forward option recompute): its time and the peak tensor
  *      bytes above the weights during forward + backward, with and without it)
  */
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     'skip-gen': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'wasm' },
     'new-tokens': { type: 'string', default: '256' },
+    'train-tokens': { type: 'string', default: '128' },
     checkpointing: { type: 'boolean', default: false },
     case: { type: 'string' },
   },
@@ -58,8 +60,9 @@ const CASES: Record<string, CaseSpec> = {
   'qwen3-0.6b': {
     name: 'Qwen3-0.6B shape',
     config: QWEN3_0_6B,
-    // 128 tokens exceed wasm's 4 GB heap next to 2.4 GB of fp32 weights (measured); 64 fit.
-    train: { batch: 1, tokens: 64, lora: true },
+    // Next to 2.4 GB of fp32 weights in wasm's 4 GB heap, 1 x 128 tokens peak at ~0.9 GB of
+    // activations and logits (measured); 256 do not fit without gradient checkpointing.
+    train: { batch: 1, tokens: Number(values['train-tokens']), lora: true },
     noCacheTokens: 32,
     ppoStep: true,
   },
@@ -191,6 +194,7 @@ async function measureTraining(
   progress(`training step (${batch} x ${tokens} tokens${lora ? ', LoRA' : ''}) in ${trainS.toFixed(1)} s`);
   // Full training: forward + input grads + weight grads = 3 forward passes; LoRA skips the base weight grads = 2.
   const trainFlops = (lora ? 2 : 3) * forwardFlops(spec.config, batch * tokens, tokens / 2);
+  row.trainBatch = `${batch} x ${tokens}${lora ? ' LoRA' : ''}`;
   row.trainTokS = (batch * tokens) / trainS;
   row.trainGflops = trainFlops / trainS / 1e9;
   row.trainOfPeak = trainFlops / trainS / peak;
@@ -270,6 +274,8 @@ if (values.case) {
         values.backend!,
         '--new-tokens',
         String(newTokens),
+        '--train-tokens',
+        values['train-tokens']!,
         ...(values['skip-gen'] ? ['--skip-gen'] : []),
         ...(values.checkpointing ? ['--checkpointing'] : []),
       ],
@@ -290,6 +296,7 @@ if (values.case) {
     ['genCacheTokS', `gen tok/s cache (${newTokens})`],
     ['genNoCacheTokS', 'gen tok/s no cache'],
     ['cacheSpeedup', `cache speedup @${newTokens}`],
+    ['trainBatch', 'train batch (rows x tokens)'],
     ['trainTokS', 'train tok/s'],
     ['trainGflops', 'train GFLOP/s'],
     ['trainOfPeak', 'train / peak'],

@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '@medrl/sdk';
 import { MedrlError, messageOf } from '../errors.js';
+import { releaseEarly } from './tape.js';
+import { registerWasmKernels } from './wasm-kernels.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -121,6 +123,9 @@ export async function initBackend(requested: BackendChoice = 'auto', logger?: Lo
     if (!chosen) throw new MedrlError('engine.backend: no TensorFlow.js backend could be initialized');
   }
   const backend = chosen;
+  // Backward passes free each op's gradients and saved tensors once used (tape.ts).
+  releaseEarly();
+  if (CANDIDATES[backend].tfName === 'wasm') registerWasmKernels();
   active = { backend, tfName: CANDIDATES[backend].tfName, skipped, requested };
   const info: BackendInfo = { backend, tfName: active.tfName, skipped };
   logger?.info(

@@ -10,10 +10,14 @@
  * and XNNPACK keeps a packed copy of the right operand, cached for as long as that tensor lives.
  * Weights therefore never appear as the right operand (that would double their memory, which does
  * not fit Qwen3-0.6B into wasm's 4 GB): a projection computes (W @ x^T)^T, with the activation
- * packed transiently (measured: as fast as a cached weight from 256 rows down to 1). Transpose flags
- * and batch dimensions take a ~10x slower path.
+ * packed transiently (measured: as fast as a cached weight from 256 rows down to 1), and the backward
+ * pass transposes W for dx^T = W^T @ dy^T with the in-place kernel of wasm-kernels.ts (tfjs's own
+ * Transpose cost 2.5x the matmul). Transpose flags and batch dimensions take a ~10x slower path.
+ * Ops that tfjs would record with saved copies only to read shapes (Add, Concat) have copy-free
+ * versions here (plus, concatRows).
  */
 import * as tf from '@tensorflow/tfjs';
+import { transpose2d } from '../wasm-kernels.js';
 
 /** Additive attention bias for masked positions: exp() of it underflows to exactly 0 in fp32. */
 export const MASKED = -1e9;
@@ -25,22 +29,22 @@ function matmulFlagsAreFast(): boolean {
 
 /** a @ b^T, explicit transpose on wasm. */
 function matMulBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return matmulFlagsAreFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b));
+  return matmulFlagsAreFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, transpose2d(b));
 }
 
 /** a^T @ b, explicit transpose on wasm. */
 function matMulAT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return matmulFlagsAreFast() ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b);
+  return matmulFlagsAreFast() ? tf.matMul(a, b, true, false) : tf.matMul(transpose2d(a), b);
 }
 
 /** x @ w^T for x [N, in] and w [out, in], without making w a cached right operand on wasm. */
 function projectForward(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (matmulFlagsAreFast()) return tf.matMul(x, w, false, true);
-  return tf.transpose(tf.matMul(w, tf.transpose(x))) as tf.Tensor2D;
+  return tf.tidy(() => transpose2d(tf.matMul(w, transpose2d(x))));
 }
 
 /** Weights with more elements than this (the vocabulary matrices) are transposed in row blocks. */
-let TRANSPOSE_BLOCK_ELEMENTS = 1 << 24;
+let TRANSPOSE_BLOCK_ELEMENTS = 1 << 22;
 
 /** Sets the block size of large-weight transposes (tests use tiny blocks to exercise the path). */
 export function setTransposeBlockElements(elements: number): void {
@@ -48,20 +52,22 @@ export function setTransposeBlockElements(elements: number): void {
 }
 
 /**
- * dy @ w for dy [N, out] and w [out, in] (x's gradient), same constraint: dx^T = w^T @ dy^T. A
- * large w is transposed block by block (Qwen3's 151936 x 1024 embedding would need 622 MB at once).
+ * dy @ w for dy [N, out] and w [out, in] (x's gradient), same constraint: dx^T = w^T @ dy^T, the
+ * transposes read in place (transpose.ts). A large w goes block by block over its rows, each block
+ * w[rows]^T @ dy[:, rows]^T (Qwen3's 151936 x 1024 embedding would need 622 MB transposed at once).
  */
 function projectBackward(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (matmulFlagsAreFast()) return tf.matMul(dy, w);
   const [out, inDim] = w.shape;
-  const dyT = tf.transpose(dy); // [out, N]
-  if (out * inDim <= TRANSPOSE_BLOCK_ELEMENTS) return tf.transpose(tf.matMul(tf.transpose(w), dyT)) as tf.Tensor2D;
+  if (out * inDim <= TRANSPOSE_BLOCK_ELEMENTS) {
+    return tf.tidy(() => transpose2d(tf.matMul(transpose2d(w), transpose2d(dy))));
+  }
   const rows = Math.max(1, Math.floor(TRANSPOSE_BLOCK_ELEMENTS / inDim));
-  let sum: tf.Tensor2D | undefined;
+  let sum: tf.Tensor2D | undefined; // dx^T, [in, N]
   for (let start = 0; start < out; start += rows) {
-    const n = Math.min(rows, out - start);
+    const range = { rowStart: start, rowCount: Math.min(rows, out - start) };
     const part = tf.tidy(() =>
-      tf.matMul(tf.transpose(w.slice([start, 0], [n, inDim])), dyT.slice([start, 0], [n, dyT.shape[1]])),
+      tf.matMul(transpose2d(w, range), transpose2d(dy, { colStart: range.rowStart, colCount: range.rowCount })),
     );
     const next = sum ? tf.add(sum, part) : part;
     if (sum) {
@@ -70,8 +76,7 @@ function projectBackward(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     }
     sum = next as tf.Tensor2D;
   }
-  dyT.dispose();
-  const dx = tf.transpose(sum!) as tf.Tensor2D;
+  const dx = transpose2d(sum!);
   sum!.dispose();
   return dx;
 }
@@ -172,13 +177,7 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [, k] = [a.shape[1], a.shape[2]];
   const as = tf.split(a, n, 0).map((t) => view<tf.Rank.R2>(t, [m, k]));
   const bs = tf.split(b, n, 0).map((t) => view<tf.Rank.R2>(t, [b.shape[1], b.shape[2]]));
-  return view<tf.Rank.R3>(
-    tf.concat(
-      as.map((ai, i) => matMul2d(ai, bs[i]!)),
-      0,
-    ),
-    [n, m, b.shape[2]],
-  );
+  return view<tf.Rank.R3>(concatRows(as.map((ai, i) => matMul2d(ai, bs[i]!))), [n, m, b.shape[2]]);
 }
 
 /**
@@ -289,6 +288,29 @@ export function addConstant(scores: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   if (!recordingGradients()) return tf.add(scores, bias);
   const op = customOp<tf.Tensor>(([input]) => ({ value: tf.add(input, bias), gradFunc: (dy) => [dy] }));
   return op(scores);
+}
+
+/**
+ * a + b for two tensors of one shape, saving nothing: tfjs's Add keeps both inputs for its gradient
+ * only to read their shapes, and on wasm a saved tensor is a full copy (7 LoRA sums and 2 residuals
+ * per layer were ~40% of a training step's activation memory).
+ */
+export function plus<T extends tf.Tensor>(a: T, b: T): T {
+  if (!recordingGradients()) return tf.add(a, b);
+  if (a.shape.join(',') !== b.shape.join(',')) {
+    throw new Error(`plus: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
+  }
+  // Two tensor objects (reshape shares the data): each input's gradient must be its own tensor.
+  const op = customOp<T>(([x, y]) => ({ value: tf.add(x!, y!), gradFunc: (dy) => [dy, dy.reshape(dy.shape)] }));
+  return op(a, b);
+}
+
+/** tf.concat along axis 0 that saves nothing (tfjs's Concat keeps copies of all inputs for their sizes). */
+export function concatRows<T extends tf.Tensor>(parts: T[]): T {
+  if (!recordingGradients()) return tf.concat(parts, 0);
+  const sizes = parts.map((p) => p.shape[0]!);
+  const op = customOp<T>((inputs) => ({ value: tf.concat(inputs, 0), gradFunc: (dy) => tf.split(dy, sizes, 0) }));
+  return op(...parts);
 }
 
 /**
@@ -436,10 +458,10 @@ export class DecoderLayer {
     bias: tf.Tensor,
     cache?: LayerCache,
   ): tf.Tensor2D {
-    const h = tf.add(
+    const h = plus(
       x,
       this.attention.forward(this.inputNorm.forward(x) as tf.Tensor2D, batch, rotary, bias, cache),
     ) as tf.Tensor2D;
-    return tf.add(h, this.mlp.forward(this.postAttentionNorm.forward(h) as tf.Tensor2D)) as tf.Tensor2D;
+    return plus(h, this.mlp.forward(this.postAttentionNorm.forward(h) as tf.Tensor2D));
   }
 }

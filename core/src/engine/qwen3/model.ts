@@ -17,6 +17,7 @@ import {
   embeddingLookup,
   customOp,
   linear,
+  plus,
   recordingGradients,
   rotaryTables,
   type LayerCache,
@@ -269,7 +270,7 @@ export class Qwen3Model {
     const base = linear(x, this.param(`${module}.weight`) as tf.Tensor2D);
     if (!useAdapters || !this.adapter) return base;
     const delta = this.adapter.apply(x, module, training);
-    return delta ? tf.add(base, delta) : base;
+    return delta ? plus(base, delta) : base;
   }
 
   /**
