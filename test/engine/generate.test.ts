@@ -120,6 +120,26 @@ describe('generate', () => {
   });
 });
 
+describe('Qwen3Model.withInferenceWeights', () => {
+  it('gives the logits of the training layout, holds one transposed copy per matrix, and frees them', async () => {
+    const m = model(4);
+    const ids = tf.tensor2d([[3, 1, 4, 1, 5]], undefined, 'int32');
+    const plain = m.forward(ids).logits;
+    const matrices = [...m.params.values()].filter((v) => v.rank === 2).length;
+    const before = tf.memory().numTensors;
+    let inside = 0;
+    const fast = await m.withInferenceWeights(async () => {
+      inside = tf.memory().numTensors - before;
+      return m.forward(ids).logits;
+    });
+    expect(inside).toBe(matrices);
+    expect(tf.memory().numTensors).toBe(before + 1); // the returned logits
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(plain, fast))).dataSync()[0]!)).toBeLessThan(1e-5);
+    tf.dispose([ids, plain, fast]);
+    m.dispose();
+  });
+});
+
 describe('sampleToken', () => {
   const logits = Float32Array.from([0, 2, 1, -1, 3]);
 

@@ -2,6 +2,7 @@
 // tensors go as soon as the op is done, gradients stay exact, and what the caller owns survives.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { customOp } from '../../core/src/engine/qwen3/layers.js';
 import { releaseEarly } from '../../core/src/engine/tape.js';
 import { useWasm } from './helpers.js';
 
@@ -28,16 +29,13 @@ describe('releaseEarly', () => {
     let atFirstOp = 0;
     // The first op of the chain notes the memory in use when its gradient runs: by then every later
     // op has been differentiated. tfjs alone still holds all DEPTH saved inputs and all DEPTH dys.
-    const probe = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([]);
-      return {
-        value: tf.mul(input, 1),
-        gradFunc: (d: tf.Tensor) => {
-          atFirstOp = tf.memory().numBytes;
-          return d;
-        },
-      };
-    });
+    const probe = customOp<tf.Tensor>(([input]) => ({
+      value: tf.mul(input!, 1),
+      gradFunc: (d) => {
+        atFirstOp = tf.memory().numBytes;
+        return [d];
+      },
+    }));
     const g = tf.grad((input: tf.Tensor) => chain(probe(input) as tf.Tensor))(x);
     expect((atFirstOp - before) / (SIZE * 4)).toBeLessThan(5);
     g.dispose();
@@ -66,10 +64,7 @@ describe('releaseEarly', () => {
   it('does not dispose a dy the caller passed, nor tensors an identity gradient hands back', () => {
     const x = tf.tensor1d([1, 2, 3]);
     const dy = tf.tensor1d([1, 10, 100]);
-    const f = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([]);
-      return { value: tf.mul(input, 2), gradFunc: (d: tf.Tensor) => d };
-    });
+    const f = customOp<tf.Tensor>(([input]) => ({ value: tf.mul(input!, 2), gradFunc: (d) => [d] }));
     const g = tf.grad((input: tf.Tensor) => tf.sin(f(input) as tf.Tensor))(x, dy);
     expect(dy.isDisposed).toBe(false);
     expect(dy.arraySync()).toEqual([1, 10, 100]);

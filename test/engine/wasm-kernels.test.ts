@@ -2,7 +2,7 @@
 // whole tensors and row/column ranges, sizes around its 16-row unrolling, int32, and a recorded tape.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { transpose2d, transposeInto } from '../../core/src/engine/wasm-kernels.js';
+import { transpose2d, transposeInto, type Range2D } from '../../core/src/engine/wasm-kernels.js';
 import { useWasm } from './helpers.js';
 
 beforeAll(useWasm);
@@ -24,7 +24,7 @@ describe('transpose2d on wasm', () => {
     [50, 32, { rowStart: 49 }],
     [40, 50, { colStart: 21, colCount: 19 }],
     [40, 50, { rowStart: 3, rowCount: 33, colStart: 10, colCount: 5 }],
-  ])('[%i, %i] range %j equals tf.transpose(tf.slice)', (rows, cols, range) => {
+  ])('[%i, %i] range %j equals tf.transpose(tf.slice)', (rows, cols, range: Range2D) => {
     expect(tf.getBackend()).toBe('wasm');
     const x = positional(rows, cols);
     const r = { rowStart: 0, colStart: 0, ...range };

@@ -214,45 +214,47 @@ export async function generate(
   const cache = useCache ? new KVCache(model.config.num_hidden_layers) : undefined;
   const forwardOptions = { adapters: options.adapters ?? true };
 
-  try {
-    let inputs = { ids: rows, mask: maskRows };
-    for (let step = 0; step < maxNew; step++) {
-      const width = inputs.ids[0]!.length;
-      const ids = tf.tensor2d(inputs.ids, [batch, width], 'int32');
-      const mask = tf.tensor2d(inputs.mask, [batch, width], 'int32');
-      const { logits } = model.forward(ids, { ...forwardOptions, attentionMask: mask, cache, logitsFrom: width - 1 });
-      ids.dispose();
-      mask.dispose();
-      const values = (await logits.data()) as Float32Array;
-      logits.dispose();
-      const v = model.config.vocab_size;
-      const next: number[] = [];
-      for (let b = 0; b < batch; b++) {
-        if (done[b]) {
-          next.push(pad);
-          continue;
+  await model.withInferenceWeights(async () => {
+    try {
+      let inputs = { ids: rows, mask: maskRows };
+      for (let step = 0; step < maxNew; step++) {
+        const width = inputs.ids[0]!.length;
+        const ids = tf.tensor2d(inputs.ids, [batch, width], 'int32');
+        const mask = tf.tensor2d(inputs.mask, [batch, width], 'int32');
+        const { logits } = model.forward(ids, { ...forwardOptions, attentionMask: mask, cache, logitsFrom: width - 1 });
+        ids.dispose();
+        mask.dispose();
+        const values = (await logits.data()) as Float32Array;
+        logits.dispose();
+        const v = model.config.vocab_size;
+        const next: number[] = [];
+        for (let b = 0; b < batch; b++) {
+          if (done[b]) {
+            next.push(pad);
+            continue;
+          }
+          const { id, logprob } = sampleToken(values.subarray(b * v, (b + 1) * v), options, rng);
+          generated[b]!.push(id);
+          logprobs[b]!.push(logprob);
+          if (stop.has(id)) done[b] = true;
+          next.push(id);
         }
-        const { id, logprob } = sampleToken(values.subarray(b * v, (b + 1) * v), options, rng);
-        generated[b]!.push(id);
-        logprobs[b]!.push(logprob);
-        if (stop.has(id)) done[b] = true;
-        next.push(id);
+        options.onStep?.(step + 1);
+        if (done.every(Boolean)) break;
+        const nextMask = done.map((d) => (d ? 0 : 1)); // finished rows continue as padding
+        if (useCache) {
+          inputs = { ids: next.map((id) => [id]), mask: nextMask.map((m) => [m]) };
+        } else {
+          inputs = {
+            ids: inputs.ids.map((row, b) => [...row, next[b]!]),
+            mask: inputs.mask.map((row, b) => [...row, nextMask[b]!]),
+          };
+        }
       }
-      options.onStep?.(step + 1);
-      if (done.every(Boolean)) break;
-      const nextMask = done.map((d) => (d ? 0 : 1)); // finished rows continue as padding
-      if (useCache) {
-        inputs = { ids: next.map((id) => [id]), mask: nextMask.map((m) => [m]) };
-      } else {
-        inputs = {
-          ids: inputs.ids.map((row, b) => [...row, next[b]!]),
-          mask: inputs.mask.map((row, b) => [...row, nextMask[b]!]),
-        };
-      }
+    } finally {
+      cache?.dispose();
     }
-  } finally {
-    cache?.dispose();
-  }
+  });
 
   return promptIds.map((ids, b) => {
     const tokenIds = generated[b]!;

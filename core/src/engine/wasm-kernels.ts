@@ -232,6 +232,10 @@ export function registerWasmKernels(): void {
 export function transpose2d(x: tf.Tensor2D, range: Range2D = {}): tf.Tensor2D {
   if (x.rank !== 2) throw new Error(`transpose2d: expected a 2D tensor, got shape [${x.shape.join(', ')}]`);
   const r = resolve(x.shape, range);
+  // A row or column vector transposes by reshaping (no copy): every decoding step has such rows.
+  if ((r.rowCount === 1 || r.colCount === 1) && r.rowCount === x.shape[0] && r.colCount === x.shape[1]) {
+    return x.reshape([r.colCount, r.rowCount]);
+  }
   if (tf.getBackend() !== 'wasm') {
     const whole = r.rowCount === x.shape[0] && r.colCount === x.shape[1];
     return tf.tidy(() =>
