@@ -46,6 +46,8 @@ interface CaseSpec {
   train: { batch: number; tokens: number; lora: boolean };
   /** New tokens for the no-cache comparison (the 0.6B shape recomputes too slowly for 256). */
   noCacheTokens: number;
+  /** New tokens per row of the 8-row batched generation. */
+  batchTokens: number;
   ppoStep: boolean;
 }
 
@@ -55,6 +57,7 @@ const CASES: Record<string, CaseSpec> = {
     config: tinyQwen3Config(4096),
     train: { batch: 8, tokens: 128, lora: false },
     noCacheTokens: newTokens,
+    batchTokens: newTokens,
     ppoStep: false,
   },
   'qwen3-0.6b': {
@@ -64,6 +67,7 @@ const CASES: Record<string, CaseSpec> = {
     // activations and logits (measured); 256 do not fit without gradient checkpointing.
     train: { batch: 1, tokens: Number(values['train-tokens']), lora: true },
     noCacheTokens: 32,
+    batchTokens: 32,
     ppoStep: true,
   },
 };
@@ -139,6 +143,13 @@ async function measureGeneration(
   // no-cache time to newTokens by the ratio of processed tokens (sum of sequence lengths).
   const processed = (n: number) => n * prompt.length + (n * (n + 1)) / 2;
   row.cacheSpeedup = (uncachedS * (processed(newTokens) / processed(spec.noCacheTokens))) / cachedS;
+  // Rollouts are generated in batches (train.ppo.batch_size prompts per chunk): 8 rows at once.
+  const rows8 = Array.from({ length: 8 }, (_, b) => prompt.map((id) => (id + b * 11) % spec.config.vocab_size));
+  t = performance.now();
+  await generate(model, idTokenizer, rows8, { maxNewTokens: spec.batchTokens, temperature: 0 });
+  const batchS = (performance.now() - t) / 1000;
+  progress(`generated 8 x ${spec.batchTokens} tokens with the cache in ${batchS.toFixed(1)} s`);
+  row.genBatch8TokS = (8 * spec.batchTokens) / batchS;
   row.rssAfterGenGb = peakRssGb();
 }
 
@@ -296,6 +307,7 @@ if (values.case) {
     ['genCacheTokS', `gen tok/s cache (${newTokens})`],
     ['genNoCacheTokS', 'gen tok/s no cache'],
     ['cacheSpeedup', `cache speedup @${newTokens}`],
+    ['genBatch8TokS', 'gen tok/s cache, 8 rows'],
     ['trainBatch', 'train batch (rows x tokens)'],
     ['trainTokS', 'train tok/s'],
     ['trainGflops', 'train GFLOP/s'],
