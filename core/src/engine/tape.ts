@@ -33,6 +33,15 @@ interface EngineInternals {
 }
 
 const patched = new WeakSet<object>();
+/** Off only to compare against tfjs's own behaviour (tests, diagnosis). */
+let enabled = true;
+
+/** Turns the early release off or on again (it stays installed); returns the previous setting. */
+export function setReleaseEarly(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
 /**
  * Per running gradients() call (nested calls stack): the ids of the sources, whose gradients it
  * returns, and the caller's dy, which stays the caller's.
@@ -52,6 +61,7 @@ function wrapGradient(node: TapeNode): void {
   if (!gradient) return;
   node.gradient = (dys) => {
     const thunks = gradient(dys);
+    if (!enabled) return thunks;
     const pending = new Set(Object.keys(node.inputs));
     const handedBack = new Set<tf.Tensor>();
     const release = () => {
