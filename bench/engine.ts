@@ -82,6 +82,22 @@ const peakRssGb = () => process.resourceUsage().maxRSS / 1024 / 1024;
 const progress = (message: string) =>
   process.stderr.write(`  [${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
+/** Language-model inputs and targets (the same rows shifted by one token), int32. */
+function nextTokenPairs(rows: number[][]): { input: tf.Tensor2D; target: tf.Tensor2D } {
+  return {
+    input: tf.tensor2d(
+      rows.map((r) => r.slice(0, -1)),
+      undefined,
+      'int32',
+    ),
+    target: tf.tensor2d(
+      rows.map((r) => r.slice(1)),
+      undefined,
+      'int32',
+    ),
+  };
+}
+
 /** A tokenizer stand-in: prompts are given as ids and nothing stops early. */
 const idTokenizer = { encode: () => [], decode: () => '', eosTokenIds: [], padTokenId: 0 };
 
@@ -177,16 +193,7 @@ async function measureTraining(
   const rows = Array.from({ length: batch }, (_, b) =>
     Array.from({ length: tokens + 1 }, (_, i) => (b * 131 + i * 29) % spec.config.vocab_size),
   );
-  const input = tf.tensor2d(
-    rows.map((r) => r.slice(0, -1)),
-    undefined,
-    'int32',
-  );
-  const target = tf.tensor2d(
-    rows.map((r) => r.slice(1)),
-    undefined,
-    'int32',
-  );
+  const { input, target } = nextTokenPairs(rows);
   const step = (recompute = false) => {
     const { value, grads } = tf.variableGrads(
       () =>
@@ -234,16 +241,7 @@ async function measureTraining(
     t = performance.now();
     const rollouts = await generate(model, idTokenizer, [prompt], { maxNewTokens: 48, temperature: 1, seed: 1 });
     const seqs = rollouts.map((r) => [...r.promptIds, ...r.tokenIds]);
-    const ppoInput = tf.tensor2d(
-      seqs.map((s) => s.slice(0, -1)),
-      undefined,
-      'int32',
-    );
-    const ppoTarget = tf.tensor2d(
-      seqs.map((s) => s.slice(1)),
-      undefined,
-      'int32',
-    );
+    const { input: ppoInput, target: ppoTarget } = nextTokenPairs(seqs);
     const ref = tf.tidy(() => tokenLogprobs(model.forward(ppoInput, { adapters: false }).logits, ppoTarget));
     // tfjs optimizers key their moments by position in the gradient map: one optimizer per variable list.
     const ppoOptimizer = tf.train.adam(1e-4);

@@ -2,7 +2,7 @@
 // whole tensors and row/column ranges, sizes around its 16-row unrolling, int32, and a recorded tape.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { transpose2d, transposeInto, type Range2D } from '../../core/src/engine/wasm-kernels.js';
+import { transpose2d, transposeInto, wasmKernelsRegistered, type Range2D } from '../../core/src/engine/wasm-kernels.js';
 import { useWasm } from './helpers.js';
 
 beforeAll(useWasm);
@@ -12,6 +12,11 @@ function positional(rows: number, cols: number, dtype: 'float32' | 'int32' = 'fl
   const values = Array.from({ length: rows * cols }, (_, k) => Math.floor(k / cols) * 1000 + (k % cols));
   return tf.tensor2d(values, [rows, cols], dtype);
 }
+
+// First in this file: nothing before it calls transpose2d, which would register the kernels itself.
+it('initBackend registers the wasm kernels', () => {
+  expect(wasmKernelsRegistered()).toBe(true);
+});
 
 describe('transpose2d on wasm', () => {
   it.each([

@@ -8,12 +8,12 @@
  * 1.55 GB when it ends, which is what kept 128-token steps out of wasm's 4 GB heap.
  *
  * Walking the tape backwards, once an op's gradient function has produced the gradients of all its
- * inputs, neither its outputs' gradients nor its saved tensors are read again. `releaseEarly`
- * wraps each tape node's gradient function (through Engine.addTapeNode) to dispose exactly those
- * then, except a tensor the gradient function handed back as an input's gradient (identity-like
- * gradients return dy itself), the gradients of the sources asked for and a dy the caller passed. tfjs's own cleanup at the
- * end disposes them again, which is a no-op. Gradients are unchanged (tested); if tfjs's engine no
- * longer looks as expected, nothing is patched and tfjs behaves as before.
+ * inputs, neither its outputs' gradients nor its saved tensors are read again. `releaseEarly` wraps
+ * each tape node's gradient function (through Engine.addTapeNode) to dispose exactly those then,
+ * except a tensor the gradient function handed back as an input's gradient (identity-like gradients
+ * return dy itself), the gradients of the sources asked for and a dy the caller passed. tfjs's own
+ * cleanup at the end disposes them again, which is a no-op. Gradients are unchanged (tested); if
+ * tfjs's engine no longer looks as expected, nothing is patched and tfjs behaves as before.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -42,6 +42,7 @@ export function setReleaseEarly(on: boolean): boolean {
   enabled = on;
   return previous;
 }
+
 /**
  * Per running gradients() call (nested calls stack): the ids of the sources, whose gradients it
  * returns, and the caller's dy, which stays the caller's.
@@ -65,10 +66,9 @@ function wrapGradient(node: TapeNode): void {
     const pending = new Set(Object.keys(node.inputs));
     const handedBack = new Set<tf.Tensor>();
     const release = () => {
-      const outputsOfSources = new Set(node.outputs.filter(isSource));
       dys.forEach((dy, i) => {
         const output = node.outputs[i];
-        if (dy && !handedBack.has(dy) && !isSeed(dy) && !(output && outputsOfSources.has(output))) dy.dispose();
+        if (dy && !handedBack.has(dy) && !isSeed(dy) && !(output && isSource(output))) dy.dispose();
       });
       for (const saved of node.saved ?? []) if (!handedBack.has(saved)) saved.dispose();
     };
@@ -87,6 +87,11 @@ function wrapGradient(node: TapeNode): void {
     }
     return wrapped;
   };
+}
+
+/** Whether releaseEarly has patched tfjs's current engine. */
+export function releaseEarlyInstalled(): boolean {
+  return patched.has(tf.engine());
 }
 
 /** Installs the early release on tfjs's engine (idempotent). Returns whether it is active. */

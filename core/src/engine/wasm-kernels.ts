@@ -126,18 +126,18 @@ export function copySlice(
   }
 }
 
-/** Slice without the whole-input copy; strings go to tfjs's own kernel. */
+/** Slice without the whole-input copy; strings go to tfjs's own kernel (`original`). */
 function sliceInPlace(
-  heap: WasmHeapBackend,
+  backend: unknown,
   x: tf.TensorInfo,
   begin: number[],
   size: number[],
   original: tf.KernelFunc,
-  backend: unknown,
 ): tf.TensorInfo {
   if (x.dtype === 'string') {
     return original({ inputs: { x }, attrs: { begin, size }, backend } as never) as tf.TensorInfo;
   }
+  const heap = backend as WasmHeapBackend;
   const out = heap.makeOutput(size, x.dtype);
   if (tf.util.sizeFromShape(size) === 0) return out;
   const dst = heap.typedArrayFromHeap(out);
@@ -146,6 +146,11 @@ function sliceInPlace(
 }
 
 let registered = false;
+
+/** Whether registerWasmKernels has run (initBackend runs it when it picks wasm). */
+export function wasmKernelsRegistered(): boolean {
+  return registered;
+}
 
 /** Registers the kernels above for the wasm backend (idempotent; the backend package must be loaded). */
 export function registerWasmKernels(): void {
@@ -165,7 +170,7 @@ export function registerWasmKernels(): void {
         attrs!.begin as number | number[],
         attrs!.size as number | number[],
       );
-      return sliceInPlace(backend as unknown as WasmHeapBackend, x, begin, size, originalSliceFunc, backend);
+      return sliceInPlace(backend, x, begin, size, originalSliceFunc);
     },
   });
   if (tf.getKernel('SplitV', 'wasm')) tf.unregisterKernel('SplitV', 'wasm');
@@ -180,14 +185,7 @@ export function registerWasmKernels(): void {
       return sizes.map((part) => {
         const size = [...x.shape];
         size[axis] = part;
-        const out = sliceInPlace(
-          backend as unknown as WasmHeapBackend,
-          x,
-          [...begin],
-          size,
-          originalSliceFunc,
-          backend,
-        );
+        const out = sliceInPlace(backend, x, [...begin], size, originalSliceFunc);
         begin[axis] += part;
         return out;
       });

@@ -84,6 +84,15 @@ export interface ResponseForward {
 }
 
 /**
+ * Per-sample arrays (ragged, one per response) as a [rows, width] tensor aligned with a
+ * ResponseForward of those rows: each row zero-padded or cut to `width`.
+ */
+export function responseRows(rows: readonly (readonly number[])[], width: number): tf.Tensor2D {
+  const padded = rows.map((r) => [...r, ...new Array<number>(Math.max(0, width - r.length)).fill(0)].slice(0, width));
+  return tf.tensor2d(padded, [rows.length, width]);
+}
+
+/**
  * The trainable policy: a model with either LoRA adapters (reference = adapters off) or all weights
  * trainable (reference = a frozen copy of the start).
  */

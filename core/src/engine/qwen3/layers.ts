@@ -313,15 +313,17 @@ export function concatRows<T extends tf.Tensor>(parts: T[]): T {
   return op(...parts);
 }
 
+/** cos and sin of position * inv_freq, each [B, T, 1, d/2]. */
+export interface RotaryTables {
+  cos: tf.Tensor;
+  sin: tf.Tensor;
+}
+
 /**
  * Rotary position embedding tables for the given positions: cos and sin of position * inv_freq,
  * each [B, T, 1, d/2] (broadcast over heads). inv_freq_i = theta^(-2i/d), as in transformers.
  */
-export function rotaryTables(
-  positions: tf.Tensor2D,
-  headDim: number,
-  theta: number,
-): { cos: tf.Tensor; sin: tf.Tensor } {
+export function rotaryTables(positions: tf.Tensor2D, headDim: number, theta: number): RotaryTables {
   const half = headDim / 2;
   const invFreq = new Float32Array(half);
   for (let i = 0; i < half; i++) invFreq[i] = 1 / Math.pow(theta, (2 * i) / headDim);
@@ -382,13 +384,7 @@ export class Attention {
    * x [B*T, H] -> [B*T, H]. `bias` [B, 1, 1, T, S] is 0 where a query may attend and MASKED
    * elsewhere. `cache` is read and replaced with the keys/values including these T tokens.
    */
-  forward(
-    x: tf.Tensor2D,
-    batch: number,
-    rotary: { cos: tf.Tensor; sin: tf.Tensor },
-    bias: tf.Tensor,
-    cache?: LayerCache,
-  ): tf.Tensor2D {
+  forward(x: tf.Tensor2D, batch: number, rotary: RotaryTables, bias: tf.Tensor, cache?: LayerCache): tf.Tensor2D {
     const { numHeads: nh, numKvHeads: nkv, headDim: d } = this.shapes;
     const g = nh / nkv;
     const t = x.shape[0] / batch;
@@ -451,17 +447,8 @@ export class DecoderLayer {
     readonly mlp: MLP,
   ) {}
 
-  forward(
-    x: tf.Tensor2D,
-    batch: number,
-    rotary: { cos: tf.Tensor; sin: tf.Tensor },
-    bias: tf.Tensor,
-    cache?: LayerCache,
-  ): tf.Tensor2D {
-    const h = plus(
-      x,
-      this.attention.forward(this.inputNorm.forward(x) as tf.Tensor2D, batch, rotary, bias, cache),
-    ) as tf.Tensor2D;
+  forward(x: tf.Tensor2D, batch: number, rotary: RotaryTables, bias: tf.Tensor, cache?: LayerCache): tf.Tensor2D {
+    const h = plus(x, this.attention.forward(this.inputNorm.forward(x) as tf.Tensor2D, batch, rotary, bias, cache));
     return plus(h, this.mlp.forward(this.postAttentionNorm.forward(h) as tf.Tensor2D));
   }
 }

@@ -20,6 +20,7 @@ import {
   plus,
   recordingGradients,
   rotaryTables,
+  type RotaryTables,
   type LayerCache,
 } from './layers.js';
 import { transpose2d } from '../wasm-kernels.js';
@@ -369,7 +370,7 @@ export class Qwen3Model {
     l: number,
     x: tf.Tensor2D,
     batch: number,
-    rotary: { cos: tf.Tensor; sin: tf.Tensor },
+    rotary: RotaryTables,
     bias: tf.Tensor,
   ): tf.Tensor2D {
     const layer = this.layers[l]!;

@@ -16,8 +16,8 @@ import { groupAdvantages } from '../advantages.js';
 import type { TrainerState } from '../checkpoint-state.js';
 import { entropyFromLogits, grpoLoss, stopGradient } from '../losses.js';
 import { AdamW, clipGradNorm, learningRateAt, type NamedParam } from '../optimizer.js';
-import type { Policy, SequencePair } from '../policy.js';
-import { chunks, padRows } from '../ppo/config.js';
+import { responseRows, type Policy, type SequencePair } from '../policy.js';
+import { chunks } from '../ppo/config.js';
 import { promptsPerStep } from './config.js';
 import type { RlAlgorithm } from '../rl-loop.js';
 import type { Sampling, ScoredSample } from '../rollouts.js';
@@ -118,12 +118,9 @@ export class GrpoAlgorithm implements RlAlgorithm {
           );
           const width = cur.mask.shape[1];
           const rows = (src: number[][]) =>
-            tf.tensor2d(
-              padRows(
-                mb.map((i) => src[i]!),
-                width,
-              ),
-              [mb.length, width],
+            responseRows(
+              mb.map((i) => src[i]!),
+              width,
             );
           const activeRow = tf.tensor2d(mb.map((i) => [active[i] ? 1 : 0]));
           const mask = tf.mul(cur.mask, activeRow) as tf.Tensor2D;

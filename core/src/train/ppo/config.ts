@@ -17,8 +17,3 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-
-/** Rows padded with zeros to `width` (for [b, L] tensors from ragged per-sample arrays). */
-export function padRows(rows: readonly (readonly number[])[], width: number): number[][] {
-  return rows.map((r) => [...r, ...new Array<number>(Math.max(0, width - r.length)).fill(0)].slice(0, width));
-}

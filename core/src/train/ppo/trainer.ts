@@ -17,13 +17,13 @@ import type { TrainerState } from '../checkpoint-state.js';
 import { createKlController, restoreKlController, type KlController } from '../kl-controller.js';
 import { fullKl, klPenalty, ppoLoss } from '../losses.js';
 import { AdamW, clipGradNorm, type NamedParam } from '../optimizer.js';
-import type { Policy, SequencePair } from '../policy.js';
+import { responseRows, type Policy, type SequencePair } from '../policy.js';
 import type { RlAlgorithm } from '../rl-loop.js';
 import type { TrainRng } from '../rng.js';
 import type { Sampling, ScoredSample } from '../rollouts.js';
 import { RunningMoments, transformScores } from '../score-scaling.js';
 import { ValueHead } from '../value-head.js';
-import { backwardBatchSize, chunks, padRows } from './config.js';
+import { backwardBatchSize, chunks } from './config.js';
 
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -171,12 +171,9 @@ export class PpoAlgorithm implements RlAlgorithm {
             );
             const width = cur.mask.shape[1];
             const rows = (src: number[][]) =>
-              tf.tensor2d(
-                padRows(
-                  mb.map((i) => src[i]!),
-                  width,
-                ),
-                [mb.length, width],
+              responseRows(
+                mb.map((i) => src[i]!),
+                width,
               );
             const { loss, stats } = ppoLoss(
               {
