@@ -142,7 +142,10 @@ export class Tokenizer {
 
   /** Text of token ids. Ids without a token (e.g. Qwen3's padded embedding rows 151669..151935) decode to nothing. */
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
-    return this.hf.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
+    // The tokenizers library crashes on an id it has no token for (a model whose vocab_size exceeds
+    // the tokenizer's ids can sample one), so such ids are dropped first.
+    const known = ids.filter((id) => this.idToTokenCache[id] !== undefined);
+    return this.hf.decode(known, { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
 
   /** The vocabulary strings of token ids (byte-level forms such as `Ġworld` for Qwen). */
