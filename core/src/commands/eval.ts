@@ -158,7 +158,8 @@ export default class Eval extends MedrlCommand {
     const { generation } = run.config.eval;
     return loadEngineGenerator(path.resolve(cwd, modelDir), {
       backend: run.config.engine.backend,
-      baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : configBase,
+      baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : undefined,
+      fallbackBase: configBase,
       logger: run.logger,
       sampling: {
         maxNewTokens: generation.maxNewTokens,

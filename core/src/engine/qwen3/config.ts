@@ -35,6 +35,13 @@ export interface Qwen3Config {
   eos_token_id?: number | number[];
 }
 
+/** Special-token ids as config.json states them (from the tokenizer, which is authoritative). */
+export interface ModelTokenIds {
+  bos_token_id: number | null;
+  eos_token_id: number;
+  pad_token_id: number;
+}
+
 const positiveInt = z.number().int().positive();
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Qwen3Model } from '../../engine/qwen3/model.js';
 import { tinyQwen3Config } from '../../engine/tiny.js';
 import { buildTinyTokenizer, type TinyTokenizerOptions } from '../../engine/tiny-tokenizer.js';
-import { Tokenizer, saveTokenizerFiles } from '../../engine/tokenizer.js';
+import { Tokenizer } from '../../engine/tokenizer.js';
 import type { Qwen3Config } from '../../engine/qwen3/config.js';
 import { encodeF32Safetensors } from '../state-file.js';
 
@@ -31,7 +31,10 @@ export function createTinyModel(
 
 /** Writes a model as a Hugging Face directory (config.json, model.safetensors, tokenizer files). */
 export async function writeModelDir(dir: string, model: Qwen3Model, tokenizer: Tokenizer): Promise<void> {
-  await saveTokenizerFiles(dir, tokenizer.files);
-  await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(model.hfConfig(), null, 2)}\n`);
+  await tokenizer.save(dir);
+  await writeFile(
+    path.join(dir, 'config.json'),
+    `${JSON.stringify(model.hfConfig(tokenizer.modelConfigIds()), null, 2)}\n`,
+  );
   await writeFile(path.join(dir, 'model.safetensors'), encodeF32Safetensors(model.exportTensors(), { format: 'pt' }));
 }

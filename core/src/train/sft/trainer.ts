@@ -296,8 +296,8 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
 
   const finalDir = path.join(outputDir, SFT_FINAL_DIR);
   const checkpoint: Checkpoint = lora
-    ? { step, ...lora.exportPeft(basePath ?? ''), kind: 'lora' }
-    : { kind: 'full', step, tensors: model.exportTensors(), config: model.hfConfig() };
+    ? { step, ...lora.exportPeft(basePath ? path.relative(finalDir, basePath) : ''), kind: 'lora' }
+    : { kind: 'full', step, tensors: model.exportTensors(), config: model.hfConfig(tokenizer.modelConfigIds()) };
   const writers = run.registry.writers.entries();
   await writeDirAtomic(finalDir, async (dir) => {
     if (writers.length === 0) {
