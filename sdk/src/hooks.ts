@@ -143,9 +143,12 @@ export function hookProperty(name: HookName): `on${Capitalize<HookName>}` {
 export interface PluginHooks {
   /** Before the first rollout of `medrl sft` or `medrl train`. */
   onTrainStart?(payload: TrainStartPayload): void | Promise<void>;
-  /** After a batch of rollouts is generated, before it is scored. */
+  /**
+   * `medrl train` only: once per step, after the step's whole batch is generated. Scoring overlaps
+   * generation, so the batch is already scored; right before onReward.
+   */
   onRollout?(payload: RolloutPayload): void | Promise<void>;
-  /** After the composer scored a batch; breakdowns are in rollout order. */
+  /** `medrl train` only: right after onRollout, with the composer's breakdowns in rollout order. */
   onReward?(payload: RewardPayload): void | Promise<void>;
   /** After an optimization step, with its stats. */
   onStep?(payload: StepPayload): void | Promise<void>;

@@ -5,7 +5,7 @@ import { AtomicLineWriter } from '../io/atomic.js';
 import { judgeFile } from '../judge/judge-file.js';
 import { terminalProgress } from '../judge/progress.js';
 import { formatSummary, type JudgeSummary } from '../judge/summary.js';
-import { judgementToReward, pickJudge } from '../reward/judge-component.js';
+import { judgePlugin, judgementToReward, pickJudge } from '../reward/judge-component.js';
 
 export default class Judge extends MedrlCommand {
   static override description =
@@ -51,6 +51,7 @@ export default class Judge extends MedrlCommand {
       summary = await judgeFile({
         input: flags.input,
         judge,
+        plugin: judgePlugin(run.registry, judge),
         ctx: run.context,
         limit: flags.limit,
         batchSize: flags['batch-size'],
