@@ -16,11 +16,12 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
 const launcher = path.join(repoRoot, 'test/serve/serve-cli.ts');
 
 /** A project whose only reward is answer length / 100 (a component value must lie in [-1, 1]), scored after `delayMs`. */
-function project(delayMs: number): string {
+function project(delayMs: number, serveOptions: Record<string, unknown> = {}): string {
   return writeTree(tempDir(), {
     'medrl.config.json': JSON.stringify({
       plugins: [['./slow-length.mjs', { delayMs }]],
       reward: { components: [{ use: 'length/hundredth', weight: 1 }], clip: null },
+      serve: serveOptions,
     }),
     'slow-length.mjs': `export default (options) => ({
       name: 'slow-length', apiVersion: '1.0',
@@ -104,8 +105,9 @@ describe('medrl serve', () => {
   });
 
   it('runs node:cluster workers on one port, sums their metrics, replaces a dead one, stops all on SIGTERM', async () => {
+    // Scoring threads are tested on their own; here each worker scores in its own thread (faster start).
     const { child, url, stderr, exited } = await serve(
-      project(0),
+      project(0, { threads: 0 }),
       ['--workers', '2'],
       {},
       /2 workers listening on (\S+)/,

@@ -108,9 +108,10 @@ export function splitQuery(query: string, prompt: string | undefined, index = 0)
   if (start === -1) {
     throw new QuerySplitError(
       index,
+      // No `query.<i>:` prefix: the 400 answer puts the path in front (it used to appear twice).
       promptText
-        ? `query.${index}: prompts.${index} is not part of the query and the query has no "${ASSISTANT_HEADER.trim()}" marker`
-        : `query.${index}: no prompts.${index} was sent and the query has no "${ASSISTANT_HEADER.trim()}" marker to split at`,
+        ? `prompts.${index} is not part of the query and the query has no "${ASSISTANT_HEADER.trim()}" marker`
+        : `no prompts.${index} was sent and the query has no "${ASSISTANT_HEADER.trim()}" marker to split at`,
     );
   }
   const head = text.slice(0, start);
