@@ -3,6 +3,7 @@
  * JSONL outputs. Secrets are scrubbed from every line as a last line of defence.
  */
 import type { Logger, Metrics } from '@medrl/sdk';
+import { escapeControl } from './text.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -43,7 +44,8 @@ export function createLogger(scope: string, sink: (line: string) => void = (l) =
     if (LEVELS[level] < currentLevel()) return;
     const suffix = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
     const tag = level === 'info' ? '' : `${level}: `;
-    sink(redactText(`[${scope}] ${tag}${message}${suffix}`) + '\n');
+    // Messages and fields may carry input text: control characters are escaped, not sent to the terminal.
+    sink(escapeControl(redactText(`[${scope}] ${tag}${message}${suffix}`)) + '\n');
   };
   return {
     debug: (m, f) => write('debug', m, f),

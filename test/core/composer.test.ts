@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createTestContext,
   type ComponentScore,
@@ -355,5 +355,46 @@ describe('judge output contract: an invalid or throwing judge costs only its ver
     for (let i = 0; i < 10; i++) await healthy.composer.score(rollouts(4)); // 25% missing
     healthy.composer.flush();
     expect(healthy.ctx.logs.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+});
+
+describe('the missing-judgement warning reaches the command log', () => {
+  it('a run that closes reports the missing rate it held back (medrl reward, train, serve all close their run)', async () => {
+    const { openRun } = await import('../../core/src/runtime/run.js');
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const run = await openRun({
+        command: 'reward',
+        config: {
+          plugins: [
+            {
+              name: 'medrl-plugin-flaky',
+              apiVersion: '1.0',
+              setup: (api) =>
+                api.registerJudge({
+                  name: 'flaky',
+                  judge: async () => {
+                    throw new Error('upstream 503');
+                  },
+                }),
+            },
+          ],
+          judge: { use: 'flaky' },
+          reward: { components: [{ use: 'judge', weight: 1 }] },
+        },
+      });
+      await run.composer.score(rollouts(3));
+      expect(written.join('')).not.toMatch(/judgements missing/);
+      await run.close();
+      expect(written.join('')).toMatch(
+        /warn: reward component "judge": 3 of 3 judgements missing \(100%, above judge\.missingWarnRate 0\.05\); reward\.onMissing = renormalize\. Reasons: 3× judge "flaky" \(plugin "medrl-plugin-flaky"\) threw: upstream 503/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

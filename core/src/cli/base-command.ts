@@ -4,6 +4,7 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { MedrlError } from '../errors.js';
+import { escapeControl } from '../text.js';
 import { openRun, type Run } from '../runtime/run.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -48,12 +49,13 @@ export abstract class MedrlCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof ExitCodeError) {
       // The command already reported its result (with --json, as the one JSON document on stdout).
-      this.logToStderr(`error: ${error.message}`);
+      this.logToStderr(`error: ${escapeControl(error.message)}`);
       this.exit(error.exitCode);
     }
     if (error instanceof MedrlError) {
       if (this.jsonEnabled()) this.logJson({ error: { name: error.name, message: error.message } });
-      this.logToStderr(`error: ${error.message}`);
+      // Messages may quote input (a field value, a line): its control characters must not reach the terminal.
+      this.logToStderr(`error: ${escapeControl(error.message)}`);
       this.exit(1);
     }
     return super.catch(error);

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
+import { LineErrorReporter } from '../cli/line-errors.js';
 import { MedrlError } from '../errors.js';
 import { AtomicLineWriter } from '../io/atomic.js';
 import { judgeFile } from '../judge/judge-file.js';
@@ -46,6 +47,7 @@ export default class Judge extends MedrlCommand {
     const judge = pickJudge(flags.judge ?? run.config.judge.use, run.registry, run.context);
     const { weights, safetyZeroForcesZero } = run.config.judge;
     const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
+    const brokenLines = new LineErrorReporter((line) => process.stderr.write(`${line}\n`));
     let summary: JudgeSummary;
     try {
       summary = await judgeFile({
@@ -58,13 +60,14 @@ export default class Judge extends MedrlCommand {
         rewardOf: (j) => judgementToReward(j, weights, safetyZeroForcesZero).value,
         write: writer ? (line) => writer.writeLine(line) : (line) => this.log(line),
         // Always on stderr, --json or not: a broken line must never pass unnoticed.
-        onBrokenLine: ({ line, message }) => process.stderr.write(`${flags.input}:${line}: ${message}\n`),
+        onBrokenLine: ({ line, message }) => brokenLines.report(`${flags.input}:${line}`, message),
         progress: terminalProgress(),
       });
     } catch (error) {
       await writer?.abort();
       throw error;
     }
+    brokenLines.finish(flags.out ? `each has an output line with its error in ${flags.out}` : undefined);
     await writer?.commit();
     this.logToStderr(formatSummary(summary) + (flags.out ? `\n  output    ${flags.out}` : ''));
     // Any line without a judgement makes the exit code 1, with --json too (after printing the summary).

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
 import { AtomicLineWriter } from '../io/atomic.js';
-import { scoreFile } from '../reward/score-file.js';
+import { DEFAULT_MAX_LINE_BYTES, scoreFile } from '../reward/score-file.js';
+import { LineErrorReporter } from '../cli/line-errors.js';
 
 export default class Reward extends MedrlCommand {
   static override description =
@@ -19,25 +20,33 @@ export default class Reward extends MedrlCommand {
       helpValue: '<jsonl>',
     }),
     'batch-size': Flags.integer({ default: 64, min: 1, description: 'lines scored per composer call' }),
+    'max-line-bytes': Flags.integer({
+      default: DEFAULT_MAX_LINE_BYTES,
+      min: 1,
+      description: 'longer input lines are reported as errors without being read into memory',
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Reward);
     const run = await this.openRun('reward');
     const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
+    const errors = new LineErrorReporter((line) => this.logToStderr(line));
     let result;
     try {
       result = await scoreFile({
         input: flags.input,
         composer: run.composer,
         batchSize: flags['batch-size'],
+        maxLineBytes: flags['max-line-bytes'],
         write: writer ? (line) => writer.writeLine(line) : (line) => this.log(line),
-        onError: ({ line, message }) => this.logToStderr(`${flags.input}:${line}: ${message}`),
+        onError: ({ line, message }) => errors.report(`${flags.input}:${line}`, message),
       });
     } catch (error) {
       await writer?.abort();
       throw error;
     }
+    errors.finish();
     await writer?.commit();
     this.logToStderr(
       `scored ${result.scored} line(s), ${result.failed.length} failed${flags.out ? ` -> ${flags.out}` : ''}`,
