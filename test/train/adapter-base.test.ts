@@ -2,23 +2,20 @@
 // adapter directory (what `medrl eval --model-path .../step_N` loads, with model.path set) gives
 // the trained policy's logits, also from a moved folder; paths in adapter configs are relative;
 // model directories carry bos/eos/pad ids and a generation_config.json with Qwen3's stop tokens.
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import checkpointHf from '../../plugins/checkpoint-hf/src/index.js';
 import { loadModelDir } from '../../core/src/engine/policy.js';
 import type { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
 import { loadEngineGenerator } from '../../core/src/eval/engine-generator.js';
-import { openRun, type Run } from '../../core/src/runtime/run.js';
+import type { Run } from '../../core/src/runtime/run.js';
 import { loadCheckpoint } from '../../core/src/train/checkpoint-state.js';
-import { runTrain } from '../../core/src/train/index.js';
 import { Policy, loadStartModel } from '../../core/src/train/policy.js';
-import { runSft } from '../../core/src/train/sft/trainer.js';
-import { lettersPlugin, tinyProject, type TinySetup } from './helpers.js';
+import { PIPELINE_LORA, sftLoraThenPpo, type TinySetup } from './helpers.js';
 
-const LORA = { enabled: true, r: 4, alpha: 8, dropout: 0, targetModules: ['q', 'v', 'up'] as const };
+const LORA = { ...PIPELINE_LORA, targetModules: [...PIPELINE_LORA.targetModules] };
 let setup: TinySetup;
 let run: Run;
 let ids: tf.Tensor2D;
@@ -38,39 +35,7 @@ const root = () => setup.root;
 const stepDir = () => path.join(root(), 'rl/checkpoints/step_2');
 
 beforeAll(async () => {
-  setup = await tinyProject(3);
-  await mkdir(path.join(root(), 'data/processed'), { recursive: true });
-  const records = Array.from({ length: 8 }, (_, i) =>
-    JSON.stringify({
-      id: `s${i}`,
-      instruction: `what is ${'abcd'[i % 4]}?`,
-      input: '',
-      output: `it is ${'wxyz'[i % 4]}`,
-    }),
-  );
-  await writeFile(path.join(root(), 'data/processed/train.jsonl'), records.join('\n') + '\n');
-  run = await openRun({
-    command: 'train',
-    cwd: root(),
-    config: {
-      plugins: [lettersPlugin(setup.letterIds), checkpointHf()],
-      reward: { components: [{ use: 'test/letters', weight: 1 }], clip: null },
-      model: { path: 'models/start', lora: { ...LORA, targetModules: [...LORA.targetModules] } },
-      sft: { num_train_epochs: 3, per_device_train_batch_size: 4, learning_rate: 5e-2, max_length: 64 },
-      ppo: {
-        model_path: 'models/lora/final_lora',
-        prompts_path: 'data/prompts.jsonl',
-        steps: 2,
-        save_steps: 2,
-        max_new_tokens: 4,
-        learning_rate: 5e-2,
-        safety_gate: { enabled: false },
-      },
-      output: { output_dir: 'rl', progress: 'none' },
-    },
-  });
-  await runSft(run);
-  await runTrain(run, { algo: 'ppo' });
+  ({ setup, run } = await sftLoraThenPpo(3));
   ids = tf.tensor2d([Array.from({ length: 24 }, (_, i) => 5 + ((i * 37) % 300))], [1, 24], 'int32');
 }, 240_000);
 
