@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
+import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
 import { runSft, type SftSummary } from '../train/sft/trainer.js';
 
 export default class Sft extends MedrlCommand {
@@ -10,6 +11,8 @@ export default class Sft extends MedrlCommand {
   static override examples = [
     '<%= config.bin %> sft',
     '<%= config.bin %> sft --epochs 3 --batch-size 4 --learning-rate 2e-4',
+    '<%= config.bin %> sft --resume',
+    '<%= config.bin %> sft --run-name lr-2e-4 --learning-rate 2e-4',
   ];
   static override flags = {
     epochs: Flags.string({ description: 'passes over the data (num_train_epochs) [default: 3]', helpValue: '<n>' }),
@@ -32,6 +35,8 @@ export default class Sft extends MedrlCommand {
     }),
     seed: Flags.integer({ min: 0, description: 'seed of shuffling and initialization' }),
     progress: Flags.string({ options: ['auto', 'bar', 'log', 'none'], description: 'progress display' }),
+    ...RUN_FLAGS,
+    'save-steps': Flags.integer({ min: 1, description: 'write checkpoints/step_N every this many steps (save_steps)' }),
   };
 
   async run(): Promise<SftSummary> {
@@ -49,17 +54,36 @@ export default class Sft extends MedrlCommand {
         eval_file: flags['eval-file'],
         output_dir: flags['output-dir'],
         seed: flags.seed,
+        save_steps: flags['save-steps'],
       },
-    });
-    const summary = await runSft(run, { progress: flags.progress as never });
-    if (!this.jsonEnabled()) {
-      this.log(
-        `sft (${summary.kind}) finished: ${summary.optimizerSteps} steps over ${summary.examples} examples in ${summary.seconds.toFixed(1)}s; ` +
-          `loss ${summary.trainLossFirst.toFixed(4)} -> ${summary.trainLossLast.toFixed(4)}` +
-          (summary.evalLoss === null ? '' : `, eval loss ${summary.evalLoss.toFixed(4)}`),
+      output: runOverrides(flags),
+    }, { graceful: true });
+    const summary = await runSft(run, { progress: flags.progress as never, resume: flags.resume });
+    if (!this.jsonEnabled()) this.log(formatSftSummary(summary));
+    if (summary.reason === 'interrupted') {
+      this.exitInterrupted(
+        summary,
+        summary.checkpointDir
+          ? `interrupted after step ${summary.optimizerSteps}/${summary.totalSteps}; continue with: medrl sft --resume`
+          : 'interrupted before the first step; nothing was saved',
       );
-      this.log(`output: ${summary.finalDir}`);
     }
     return summary;
   }
+}
+
+export function formatSftSummary(s: SftSummary): string {
+  if (s.reason === 'already finished') return `sft run "${s.runName}" in ${s.outputDir} had already finished`;
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+  const lines = [
+    `sft (${s.kind}) ${s.reason} after ${s.optimizerSteps}/${s.totalSteps} steps over ${s.examples} examples in ${s.seconds.toFixed(1)}s` +
+      ` (run "${s.runName}"${s.resumedFrom !== undefined ? `, resumed from step ${s.resumedFrom}` : ''})`,
+    `train loss ${f(s.trainLossFirst)} (mean of the first ${s.lossSteps} steps) -> ${f(s.trainLossLast)} (mean of the last ${s.lossSteps})` +
+      (s.evalLoss === null ? '' : `; eval loss ${f(s.evalLoss)} (per target token, over ${s.evalRecords} eval records)`),
+    s.finalDir
+      ? `output: ${s.finalDir}`
+      : `no final model yet${s.checkpointDir ? `; checkpoint ${s.checkpointDir}` : ''}`,
+  ];
+  if (s.earlierRun) lines.push(`the earlier run is in ${s.earlierRun}`);
+  return lines.join('\n');
 }

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
+import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
+import { formatSftSummary } from './sft.js';
 import { runTrain, type TrainSummary } from '../train/index.js';
 import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
 
@@ -39,7 +41,7 @@ export default class Train extends MedrlCommand {
   static override flags = {
     algo: Flags.string({ options: ['ppo', 'grpo'], default: 'ppo', description: 'RL algorithm' }),
     steps: Flags.integer({ min: 1, description: 'optimization steps [default: one pass over the prompts]' }),
-    resume: Flags.boolean({ default: false, description: 'continue from the latest checkpoint under output_dir' }),
+    ...RUN_FLAGS,
     'auto-prepare': Flags.boolean({
       default: true,
       allowNo: true,
@@ -88,28 +90,47 @@ export default class Train extends MedrlCommand {
       if (value === undefined) continue;
       section[field] = typeof value === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
     }
-    const overrides: Record<string, unknown> = { [algo]: section };
-    if (flags['output-dir'] || flags.progress) {
-      overrides.output = { output_dir: flags['output-dir'], progress: flags.progress };
-    }
-    const run = await this.openRun('train', overrides);
+    const overrides: Record<string, unknown> = {
+      [algo]: section,
+      output: { output_dir: flags['output-dir'], progress: flags.progress, ...runOverrides(flags) },
+    };
+    const run = await this.openRun('train', overrides, { graceful: true });
     const cfg = algo === 'grpo' ? run.config.grpo : run.config.ppo;
-    const { stages } = flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [] };
+    const { stages, sft } =
+      flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [], sft: undefined };
+    if (sft?.reason === 'interrupted') {
+      // Stopped in the main job's SFT stage: `medrl train` continues that SFT run first.
+      if (!this.jsonEnabled()) this.log(formatSftSummary(sft));
+      this.exitInterrupted(
+        { stages },
+        `interrupted during SFT (step ${sft.optimizerSteps}/${sft.totalSteps}); continue with: medrl train`,
+      );
+    }
     const summary = await runTrain(run, { algo, steps: flags.steps, resume: flags.resume });
     if (!this.jsonEnabled()) {
       for (const s of stages) this.log(`${s.stage.padEnd(10)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
       this.log(formatSummary(summary));
+    }
+    if (summary.reason === 'interrupted') {
+      this.exitInterrupted(
+        { stages, train: summary },
+        summary.checkpointDir
+          ? `interrupted after step ${summary.steps}/${summary.totalSteps}; continue with: medrl train --resume${algo === 'grpo' ? ' --algo grpo' : ''}`
+          : 'interrupted before the first step; nothing was saved',
+      );
     }
     return { stages, train: summary };
   }
 }
 
 export function formatSummary(s: TrainSummary): string {
+  if (s.reason === 'already finished') return `${s.algo} run${s.runName ? ` "${s.runName}"` : ''} in ${s.outputDir} had already finished`;
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
   return [
     `${s.algo} ${s.reason} after ${s.steps}/${s.totalSteps} steps in ${s.seconds.toFixed(1)}s (backend ${s.backend})` +
       (s.resumedFrom !== undefined ? `, resumed from step ${s.resumedFrom}` : ''),
     `reward: ${f(s.rewardFirst)} (first steps) -> ${f(s.rewardLast)} (last steps); last KL ${f(s.klLast)}`,
     `outputs: ${s.outputDir} (metrics.jsonl, rollouts.jsonl)${s.finalDir ? `; final model ${s.finalDir}` : '; no final model (interrupted: use --resume)'}`,
+    ...(s.earlierRun ? [`the earlier run is in ${s.earlierRun}`] : []),
   ].join('\n');
 }

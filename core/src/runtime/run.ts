@@ -25,6 +25,12 @@ export interface OpenRunOptions {
   /** Merged over the file's config before validation (CLI flags). */
   overrides?: Record<string, unknown>;
   signal?: AbortSignal;
+  /**
+   * A request to stop gracefully (the first Ctrl-C or SIGTERM of `medrl sft` and `medrl train`):
+   * trainers finish the current step, write a checkpoint and return. Unlike `signal`, it does not
+   * cancel work in flight (a judge call of the current step still completes).
+   */
+  stopSignal?: AbortSignal;
 }
 
 export interface Run {
@@ -38,6 +44,8 @@ export interface Run {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   readonly context: PluginContext;
+  /** Graceful stop request (see OpenRunOptions.stopSignal). */
+  readonly stopSignal?: AbortSignal;
   /** The composer, built on first use (commands without rewards never build it). */
   readonly composer: RewardComposer;
   close(): Promise<void>;
@@ -95,6 +103,7 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
     logger,
     metrics,
     context,
+    stopSignal: options.stopSignal,
     get composer() {
       composer ??= buildComposer(config, registry, context);
       return composer;

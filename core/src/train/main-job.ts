@@ -55,7 +55,8 @@ export async function ensureTrainingInputs(
   if (!(await pathExists(startModel)) && startModel === sftOutput) {
     logger.info(`main job: ${startModel} is missing; running \`medrl sft\``);
     const t = performance.now();
-    sft = await runSft(run, { progress: options.progress });
+    // An SFT run that an interrupt stopped is continued from its checkpoint.
+    sft = await runSft(run, { progress: options.progress, resume: 'auto' });
     stages.push({
       stage: 'sft',
       seconds: (performance.now() - t) / 1000,

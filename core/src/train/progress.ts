@@ -1,6 +1,6 @@
 /**
  * Progress of a training run: a live bar (cli-progress) with ETA and the run's live figures (PPO:
- * reward and KL; SFT: loss and eval loss) on a terminal, one log line per step otherwise, or nothing.
+ * reward and KL; SFT: loss and eval loss) on a terminal, log lines otherwise, or nothing.
  */
 import { SingleBar } from 'cli-progress';
 import type { Logger } from '@medrl/sdk';
@@ -12,7 +12,8 @@ export type Figures = Record<string, number>;
 
 export interface Progress {
   start(total: number, done: number): void;
-  update(step: number, figures: Figures): void;
+  /** `log: false` moves the bar without a log line (SFT logs every logging_steps). */
+  update(step: number, figures: Figures, options?: { log?: boolean }): void;
   stop(): void;
 }
 
@@ -20,42 +21,86 @@ function fmt(x: number | undefined): string {
   return x !== undefined && Number.isFinite(x) ? x.toFixed(4) : 'n/a';
 }
 
+/** `95s`, `4m05s`, `1h02m`. */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * Remaining time from the pace since the first completed unit: the first one (backend warm-up,
+ * kernel compilation, a first eval) says little about the rest, so it is left out, and until a
+ * second unit is done there is no estimate.
+ */
+export class Eta {
+  private firstAt?: { done: number; time: number };
+
+  constructor(
+    private total: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Seconds left after `done` units, or undefined while there is no pace yet. */
+  seconds(done: number): number | undefined {
+    const time = this.now();
+    if (!this.firstAt) {
+      this.firstAt = { done, time };
+      return undefined;
+    }
+    if (done <= this.firstAt.done) return undefined;
+    return ((time - this.firstAt.time) / 1000 / (done - this.firstAt.done)) * (this.total - done);
+  }
+
+  /** `eta 1m05s`, or `eta …` without a pace. */
+  label(done: number): string {
+    const s = this.seconds(done);
+    return `eta ${s === undefined ? '…' : formatSeconds(s)}`;
+  }
+
+  reset(total: number): void {
+    this.total = total;
+    this.firstAt = undefined;
+  }
+}
+
 /** `names` fixes which figures are shown, and in what order. */
 export function createProgress(mode: ProgressMode, label: string, logger: Logger, names: readonly string[]): Progress {
   const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'log') : mode;
   if (resolved === 'none') return { start() {}, update() {}, stop() {} };
   const describe = (figures: Figures): string => names.map((n) => `${n} ${fmt(figures[n])}`).join(' ');
+  const eta = new Eta(0);
   if (resolved === 'log') {
     let total = 0;
-    let t0 = 0;
-    let first = 0;
     return {
       start(n, done) {
         total = n;
-        first = done;
-        t0 = performance.now();
+        eta.reset(n);
+        void done;
       },
-      update(step, figures) {
-        const elapsed = (performance.now() - t0) / 1000;
-        const perStep = elapsed / Math.max(1, step - first);
-        const eta = Math.round(perStep * (total - step));
-        logger.info(`${label} step ${step}/${total} ${describe(figures)} eta ${eta}s`);
+      update(step, figures, options) {
+        const left = eta.label(step);
+        if (options?.log === false) return;
+        logger.info(`${label} step ${step}/${total} ${describe(figures)} ${left}`);
       },
       stop() {},
     };
   }
   const bar = new SingleBar({
-    format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {figures}`,
+    format: `${label} [{bar}] {value}/{total} | {eta} | {figures}`,
     hideCursor: true,
     clearOnComplete: false,
-    etaBuffer: 20,
   });
+  let shown: Figures = {};
   return {
     start(total, done) {
-      bar.start(total, done, { figures: describe({}) });
+      eta.reset(total);
+      bar.start(total, done, { figures: describe({}), eta: 'eta …' });
     },
-    update(step, figures) {
-      bar.update(step, { figures: describe(figures) });
+    update(step, figures, options) {
+      if (options?.log !== false) shown = figures;
+      bar.update(step, { figures: describe(shown), eta: eta.label(step) });
     },
     stop() {
       bar.stop();

@@ -45,8 +45,15 @@ export const sftSchema = z.strictObject({
   eval_steps: z.number().int().positive().nullable().default(null),
   /** Eval at most this many records (the first ones); null = all. Default null. */
   max_eval_samples: z.number().int().positive().nullable().default(null),
-  /** Log the loss every this many optimizer steps. Default 10. */
+  /**
+   * Write a row of sft_metrics.jsonl (and to the report_to loggers) every this many optimizer steps, with `loss` = the
+   * mean training loss over those steps; evaluations and the last step always write one. Default 10.
+   */
   logging_steps: z.number().int().positive().default(10),
+  /** Write a resumable checkpoint `<output_dir>/checkpoints/step_N` every this many optimizer steps; null = only when interrupted. Default 500 (transformers'). */
+  save_steps: z.number().int().positive().nullable().default(500),
+  /** Keep at most this many step_N checkpoints (oldest deleted first); null = all. Default null. */
+  save_total_limit: z.number().int().positive().nullable().default(null),
   /** Seed of shuffling, dropout and adapter initialization. Default 42 (transformers'). */
   seed: z.number().int().min(0).default(42),
   /** Recompute each decoder layer's activations during the backward pass (less memory, about one more forward pass per step; same losses and gradients). Default false. */
