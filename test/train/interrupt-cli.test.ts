@@ -112,10 +112,10 @@ describe('interrupts and runs (medrl CLI)', () => {
 
     const whole = runMedrl(['sft', '--run-name', 'whole'], { cwd: dir });
     expect(whole.status, whole.stderr).toBe(0);
-    expect(whole.stdout).toMatch(/sft \(full\) finished after 240\/120 steps .*\(run "whole"\)/);
+    expect(whole.stdout).toMatch(/sft \(full\) finished after 120\/120 steps .*\(run "whole"\)/);
     expect(whole.stdout).toMatch(/train loss [\d.]+ \(mean of the first 10 steps\) -> [\d.]+ \(mean of the last 10\)/);
 
-    const stopped = await interrupt(dir, ['sft', '--run-name', 'parts'], /sft step 30\/120/);
+    const stopped = await interrupt(dir, ['sft', '--run-name', 'parts'], /sft step 20\/120/);
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.secondsToExit).toBeLessThan(10);
     expect(stopped.stderr).toMatch(/SIGINT: stopping after the current step/);
@@ -148,7 +148,7 @@ describe('interrupts and runs (medrl CLI)', () => {
 
     const again = runMedrl(['sft', '--resume'], { cwd: dir });
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/--resume: the run "parts" in .* already finished after 240\/120 steps; nothing to resume/);
+    expect(again.stderr).toMatch(/--resume: the run "parts" in .* already finished after 120\/120 steps; nothing to resume/);
   }, 240_000);
 
   it('train: Ctrl-C exits 130 with a checkpoint, --resume finishes, a new run keeps the earlier one', async () => {
@@ -172,12 +172,12 @@ describe('interrupts and runs (medrl CLI)', () => {
     expect(resumed.stdout).toMatch(new RegExp(`ppo finished after 16/16 steps .*resumed from step ${at}`));
     const finished = runMedrl(['train', '--resume'], { cwd: dir });
     expect(finished.status).toBe(0);
-    expect(finished.stderr).toMatch(/the run "first" .* already finished after 40\/16 steps/);
+    expect(finished.stderr).toMatch(/the run "first" .* already finished after 16\/16 steps/);
 
     // Two runs in a row: the second moves the first to runs/first, nothing is deleted.
     const second = runMedrl(['train', '--no-auto-prepare', '--steps', '2', '--run-name', 'second'], { cwd: dir });
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stderr).toMatch(/moved the earlier run "first" \(finished, step 40\/16\) to .*runs\/first/);
+    expect(second.stderr).toMatch(/moved the earlier run "first" \(finished, step 16\/16\) to .*runs\/first/);
     expect(readdirSync(path.join(rl, 'runs'))).toEqual(['first']);
     expect(readdirSync(path.join(rl, 'runs/first/checkpoints')).sort()).toEqual(['final_rl_model', `step_${at}`]);
     expect(sftRows(path.join(rl, 'runs/first/metrics.jsonl'))).toHaveLength(16);

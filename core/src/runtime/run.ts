@@ -15,6 +15,9 @@ import { PluginRegistry } from '../plugins/registry.js';
 import { buildComposer, type RewardComposer } from '../reward/composer.js';
 import { messageOf } from '../errors.js';
 
+/** Commands whose runs load the `output.report_to` loggers. */
+const TRAINING_COMMANDS = new Set(['train', 'sft']);
+
 export interface OpenRunOptions {
   /** Command name, given to plugins in their context (`train`, `reward`, ...). */
   command: string;
@@ -77,14 +80,12 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
 
   let plugins: LoadedPlugin[] = [];
   try {
-    plugins = await loadPlugins(config.plugins, {
-      rootDir,
-      command: options.command,
-      container,
-      registry,
-      hooks,
-      contextFor,
-    });
+    plugins = await loadPlugins(
+      config.plugins,
+      { rootDir, command: options.command, container, registry, hooks, contextFor },
+      // report_to loggers only listen to training, so other commands do not load them.
+      TRAINING_COMMANDS.has(options.command) ? config.output.report_to.filter((name) => name !== 'none') : [],
+    );
   } catch (error) {
     await container.dispose();
     throw error;
