@@ -60,7 +60,9 @@ export async function ensureTrainingInputs(
     stages.push({
       stage: 'sft',
       seconds: (performance.now() - t) / 1000,
-      detail: `${sft.optimizerSteps} steps, loss ${sft.trainLossFirst.toFixed(3)} -> ${sft.trainLossLast.toFixed(3)}${sft.evalLoss === null ? '' : `, eval loss ${sft.evalLoss.toFixed(3)}`}`,
+      detail:
+        `${sft.optimizerSteps} steps, train loss ${sft.trainLossFirst.toFixed(3)} -> ${sft.trainLossLast.toFixed(3)} ` +
+        `(means of the first and last ${sft.lossSteps} steps)${sft.evalLoss === null ? '' : `, eval loss ${sft.evalLoss.toFixed(3)}`}`,
     });
   }
   return { stages, sft };
