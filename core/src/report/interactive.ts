@@ -102,6 +102,11 @@ const CLIENT_JS = String.raw`(function () {
     if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2).replace('e+', 'e');
     return v.toFixed(4);
   }
+  function tick(v) {
+    var a = Math.abs(v);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(1).replace('e+', 'e');
+    return String(Number(v.toPrecision(4)));
+  }
   function ema(ys, w) {
     var last = 0, n = 0;
     return ys.map(function (y) {
@@ -180,7 +185,7 @@ const CLIENT_JS = String.raw`(function () {
     var plot = new uPlot({
       width: width, height: 240, series: series, legend: { show: false },
       scales: { x: { time: false }, y: { range: range } },
-      axes: [{ label: 'step' }, { label: chart.yLabel, values: function (u, ticks) { return ticks.map(fmt); }, size: 64 }],
+      axes: [{ label: 'step' }, { label: chart.yLabel, values: function (u, ticks) { return ticks.map(tick); }, size: 64 }],
       cursor: { drag: { x: true, y: false } },
       hooks: { setCursor: [function (u) { showValues(u.cursor.idx); }] }
     }, arrays(chart, 0), box);

@@ -411,7 +411,7 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
     kind === 'sft'
       ? [
           card('Steps', String(lastStep), input.info ? `of ${input.info.total_steps}` : 'last logged step'),
-          card('Final train loss', formatNumber(lastOf('loss'), 4), 'mean over the last logged rows\u2019 steps'),
+          card('Final train loss', formatNumber(lastOf('loss'), 4), 'mean over the steps of the last logged row'),
           card('Final eval loss', formatNumber(lastOf('eval_loss'), 4), 'per target token on the eval set'),
           card('Learning rate', formatStat(lastOf('learning_rate')), 'at the last logged step'),
         ]
