@@ -14,10 +14,21 @@ function chartData(page: string): LineChartData[] {
 }
 
 const runJson = (name: string, status: string, step: number, total = 4) =>
-  JSON.stringify({ format: 'medrl-run', version: 1, name, algo: 'ppo', status, step, total_steps: total, started_at: '', updated_at: '' });
+  JSON.stringify({
+    format: 'medrl-run',
+    version: 1,
+    name,
+    algo: 'ppo',
+    status,
+    step,
+    total_steps: total,
+    started_at: '',
+    updated_at: '',
+  });
 
 const rlRows = (rewards: number[]) =>
-  rewards.map((r, i) => JSON.stringify({ step: i + 1, 'env/reward_mean': r, 'objective/kl': 0.01 * i })).join('\n') + '\n';
+  rewards.map((r, i) => JSON.stringify({ step: i + 1, 'env/reward_mean': r, 'objective/kl': 0.01 * i })).join('\n') +
+  '\n';
 
 describe('SFT report', () => {
   it('charts loss and eval loss, learning rate and gradient norm from sft_metrics.jsonl', async () => {
@@ -25,10 +36,27 @@ describe('SFT report', () => {
       'sft_metrics.jsonl':
         [10, 20, 24]
           .map((step, i) =>
-            JSON.stringify({ step, loss: 5 - i, learning_rate: 2e-5 * (1 - step / 24), grad_norm: 1.5, epoch: step / 12, ...(step % 12 === 0 ? { eval_loss: 4 - i } : {}) }),
+            JSON.stringify({
+              step,
+              loss: 5 - i,
+              learning_rate: 2e-5 * (1 - step / 24),
+              grad_norm: 1.5,
+              epoch: step / 12,
+              ...(step % 12 === 0 ? { eval_loss: 4 - i } : {}),
+            }),
           )
           .join('\n') + '\n',
-      'run.json': JSON.stringify({ format: 'medrl-run', version: 1, name: 'sft-a', algo: 'sft', status: 'finished', step: 24, total_steps: 24, started_at: '', updated_at: '' }),
+      'run.json': JSON.stringify({
+        format: 'medrl-run',
+        version: 1,
+        name: 'sft-a',
+        algo: 'sft',
+        status: 'finished',
+        step: 24,
+        total_steps: 24,
+        started_at: '',
+        updated_at: '',
+      }),
     });
     const result = await writeRunReport(dir);
     expect(result).toMatchObject({ kind: 'sft', steps: 3, rollouts: 0, status: 'finished' });
@@ -69,7 +97,9 @@ describe('overlaying runs (--compare)', () => {
     expect(html).toContain('Overlaid: <code>first</code>, <code>second</code>');
     expect(html).toContain('<input type="checkbox" data-run="second" checked>');
 
-    const one = chartData(await readFile((await writeRunReport(dir, { compare: [path.join(dir, 'runs/second')] })).file, 'utf8'));
+    const one = chartData(
+      await readFile((await writeRunReport(dir, { compare: [path.join(dir, 'runs/second')] })).file, 'utf8'),
+    );
     expect(one[0]!.series.map((s) => s.run)).toEqual(['third', 'second']);
     await expect(writeRunReport(dir, { compare: ['fourth'] })).rejects.toThrow(
       /--compare fourth: neither .*runs\/fourth nor .* exists \(runs: first, second\)/,
@@ -105,7 +135,11 @@ describe('medrl report --watch', () => {
     const dir = writeTree(tempDir(), { 'metrics.jsonl': rlRows([0.1]), 'run.json': runJson('live', 'running', 1) });
     const controller = new AbortController();
     const done = watchRunReport(dir, { intervalSeconds: 0.05, signal: controller.signal });
-    await expect.poll(async () => (await readFile(path.join(dir, 'report.html'), 'utf8').catch(() => '')).length, { timeout: 5000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await readFile(path.join(dir, 'report.html'), 'utf8').catch(() => '')).length, {
+        timeout: 5000,
+      })
+      .toBeGreaterThan(0);
     controller.abort();
     await done;
     expect(await readFile(path.join(dir, 'report.html'), 'utf8')).not.toContain('http-equiv="refresh"');

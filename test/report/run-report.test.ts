@@ -136,7 +136,12 @@ describe('run report.html', () => {
       for (const s of chart.series) expect(s.y).toHaveLength(chart.x.length);
     }
     const reward = charts[0]!;
-    expect(reward.series.map((s) => s.label)).toEqual(['total (env/reward_mean)', 'rules/format', 'rules/safety', 'judge']);
+    expect(reward.series.map((s) => s.label)).toEqual([
+      'total (env/reward_mean)',
+      'rules/format',
+      'rules/safety',
+      'judge',
+    ]);
     expect(reward.series[0]!.y.at(-1)).toBeCloseTo(0.8, 12);
   });
 
@@ -175,7 +180,10 @@ describe('run report.html', () => {
   });
 
   it('counts training steps, not logged lines (a step-0 line is the safety baseline)', async () => {
-    const steps = [0, 1, 2, 3].map((step) => ({ step, stats: { 'safety/score': 0.5, ...(step > 0 ? { 'env/reward_mean': step } : {}) } }));
+    const steps = [0, 1, 2, 3].map((step) => ({
+      step,
+      stats: { 'safety/score': 0.5, ...(step > 0 ? { 'env/reward_mean': step } : {}) },
+    }));
     const page = await renderRunReport({ runDir: '/r', steps, best: [], worst: [], rolloutCount: 12 });
     expect(page).toContain('3 training steps (plus the safety baseline at step 0) · 12 rollouts');
   });
@@ -184,7 +192,9 @@ describe('run report.html', () => {
     const steps = [0.02, -0.01, -0.03, 0.01].map((kl, i) => ({ step: i + 1, stats: { 'objective/kl': kl } }));
     const page = await renderRunReport({ runDir: '/r', steps, best: [], worst: [], rolloutCount: 0 });
     const kl = chartData(page).charts.find((c) => c.id === 'kl')!;
-    expect(kl.notes![0]).toMatch(/^objective\/kl is negative at 2 of 4 steps\. .*kl_penalty "abs" or "mse" cannot go below 0/);
+    expect(kl.notes![0]).toMatch(
+      /^objective\/kl is negative at 2 of 4 steps\. .*kl_penalty "abs" or "mse" cannot go below 0/,
+    );
     expect(chartData(html).charts.find((c) => c.id === 'kl')!.notes).toEqual([]);
   });
 

@@ -40,7 +40,13 @@ function project(): string {
           max_position_embeddings: 128,
         },
       },
-      sft: { num_train_epochs: 10, per_device_train_batch_size: 2, learning_rate: 5e-3, max_length: 64, logging_steps: 1 },
+      sft: {
+        num_train_epochs: 10,
+        per_device_train_batch_size: 2,
+        learning_rate: 5e-3,
+        max_length: 64,
+        logging_steps: 1,
+      },
       ppo: {
         prompts_path: 'data/prompts.jsonl',
         steps: 16,
@@ -138,7 +144,9 @@ describe('interrupts and runs (medrl CLI)', () => {
 
     const resumed = runMedrl(['sft', '--resume'], { cwd: dir });
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toMatch(new RegExp(`finished after 120/120 steps .*run "parts", resumed from step ${stoppedAt}`));
+    expect(resumed.stdout).toMatch(
+      new RegExp(`finished after 120/120 steps .*run "parts", resumed from step ${stoppedAt}`),
+    );
     const weights = (root: string) => readFileSync(path.join(root, 'final_lora/model.safetensors'));
     expect(weights(lora).equals(weights(path.join(lora, 'runs/whole')))).toBe(true);
     // The metrics agree row by row, each step once.
@@ -148,7 +156,9 @@ describe('interrupts and runs (medrl CLI)', () => {
 
     const again = runMedrl(['sft', '--resume'], { cwd: dir });
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/--resume: the run "parts" in .* already finished after 120\/120 steps; nothing to resume/);
+    expect(again.stderr).toMatch(
+      /--resume: the run "parts" in .* already finished after 120\/120 steps; nothing to resume/,
+    );
   }, 240_000);
 
   it('train: Ctrl-C exits 130 with a checkpoint, --resume finishes, a new run keeps the earlier one', async () => {
@@ -160,7 +170,9 @@ describe('interrupts and runs (medrl CLI)', () => {
     const stopped = await interrupt(dir, ['train', '--no-auto-prepare', '--run-name', 'first'], /ppo step 3\/16/);
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.secondsToExit).toBeLessThan(10);
-    const at = Number(/interrupted after step (\d+)\/16; continue with: medrl train --resume$/m.exec(stopped.stderr)![1]);
+    const at = Number(
+      /interrupted after step (\d+)\/16; continue with: medrl train --resume$/m.exec(stopped.stderr)![1],
+    );
     expect(readdirSync(path.join(rl, 'checkpoints'))).toEqual([`step_${at}`]);
 
     const nothing = runMedrl(['train', '--resume', '--output-dir', 'models/elsewhere'], { cwd: dir });

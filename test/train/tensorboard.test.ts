@@ -70,7 +70,7 @@ function readEvents(file: string): ReadEvent[] {
   const data = new Uint8Array(readFileSync(file));
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const events: ReadEvent[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const length = Number(view.getBigUint64(at, true));
     expect(view.getUint32(at + 8, true)).toBe(masked(crc32c(data.subarray(at, at + 8))));
     const body = data.subarray(at + 12, at + 12 + length);
@@ -144,7 +144,13 @@ describe('TensorBoard logger (report_to)', () => {
     const events = readEvents(file!);
     expect(events[0]).toMatchObject({ step: 0, version: 'brain.Event:2' });
     expect(events.slice(1).map(({ step, scalars }) => ({ step, scalars }))).toEqual(asFloat32(rows));
-    expect(Object.keys(events[2]!.scalars).sort()).toEqual(['epoch', 'eval_loss', 'grad_norm', 'learning_rate', 'loss']);
+    expect(Object.keys(events[2]!.scalars).sort()).toEqual([
+      'epoch',
+      'eval_loss',
+      'grad_norm',
+      'learning_rate',
+      'loss',
+    ]);
     expect(events[1]!.scalars.learning_rate).toBeCloseTo(1.41e-5 * (1 - 4 / 24), 10);
   }, 60_000);
 
@@ -162,7 +168,11 @@ describe('TensorBoard logger (report_to)', () => {
       ppo: { steps: 4, batch_size: 2, mini_batch_size: 2, save_steps: 1, seed: 3 },
       output: { output_dir: 'out', progress: 'none' as const, report_to: ['tensorboard'] },
     };
-    const first = await openTinyRun(setup, { ...config, plugins: [lettersPlugin(setup.letterIds), stopper] }, controller.signal);
+    const first = await openTinyRun(
+      setup,
+      { ...config, plugins: [lettersPlugin(setup.letterIds), stopper] },
+      controller.signal,
+    );
     expect((await runTrain(first, { algo: 'ppo' })).reason).toBe('interrupted');
     await first.close();
     const second = await openTinyRun(setup, config);

@@ -7,6 +7,9 @@ import { MedrlError } from '../errors.js';
 import { exitCodeOf, listenForStop, stopSignalName, type GracefulStop } from '../runtime/interrupt.js';
 import { openRun, type Run } from '../runtime/run.js';
 
+/** Commands that stop after the current step on the first SIGINT/SIGTERM. */
+const GRACEFUL_COMMANDS = new Set(['sft', 'train']);
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof MedrlCommand)['baseFlags'] & T['flags']
 >;
@@ -28,7 +31,7 @@ export abstract class MedrlCommand extends Command {
 
   /**
    * Opens the run (config, DI container, plugins) once; it is closed when the command ends.
-   * `graceful` (training commands): the first SIGINT/SIGTERM asks the trainer to stop after the
+   * `graceful` (default for `sft` and `train`): the first SIGINT/SIGTERM asks the trainer to stop after the
    * current step (Run.stopSignal) and a second one ends the process; otherwise SIGINT cancels the
    * run's work at once (Run.context.signal).
    */
@@ -40,7 +43,7 @@ export abstract class MedrlCommand extends Command {
     if (!this.run_) {
       const { flags } = await this.parse(this.constructor as typeof MedrlCommand);
       const controller = new AbortController();
-      if (options.graceful) {
+      if (options.graceful ?? GRACEFUL_COMMANDS.has(command)) {
         this.stop_ = listenForStop((name) =>
           this.logToStderr(
             `${name}: stopping after the current step and writing a checkpoint (press Ctrl-C again to quit at once)`,

@@ -17,7 +17,10 @@ export const RUN_FLAGS = {
 };
 
 /** The `output` config overrides of the run flags. */
-export function runOverrides(flags: { 'run-name'?: string; 'overwrite-output-dir'?: boolean }): Record<string, unknown> {
+export function runOverrides(flags: {
+  'run-name'?: string;
+  'overwrite-output-dir'?: boolean;
+}): Record<string, unknown> {
   return {
     ...(flags['run-name'] !== undefined ? { run_name: flags['run-name'] } : {}),
     ...(flags['overwrite-output-dir'] ? { overwrite_output_dir: true } : {}),

@@ -18,7 +18,8 @@ export default class Report extends MedrlCommand {
 
   static override args = {
     runDir: Args.string({
-      description: 'output directory of `medrl train` (metrics.jsonl, rollouts.jsonl) or `medrl sft` (sft_metrics.jsonl)',
+      description:
+        'output directory of `medrl train` (metrics.jsonl, rollouts.jsonl) or `medrl sft` (sft_metrics.jsonl)',
       required: true,
     }),
   };
@@ -63,14 +64,22 @@ export default class Report extends MedrlCommand {
           signal: controller.signal,
           onRender: (r) => {
             last = r;
-            if (!this.jsonEnabled()) this.logToStderr(`${new Date().toLocaleTimeString()} wrote ${r.file} (${r.steps} rows${r.status ? `, run ${r.status}` : ''})`);
+            if (!this.jsonEnabled())
+              this.logToStderr(
+                `${new Date().toLocaleTimeString()} wrote ${r.file} (${r.steps} rows${r.status ? `, run ${r.status}` : ''})`,
+              );
           },
         });
       } finally {
         process.removeListener('SIGINT', stop);
         process.removeListener('SIGTERM', stop);
       }
-      return { file: last?.file ?? '', steps: last?.steps ?? 0, rollouts: last?.rollouts ?? 0, warnings: last?.warnings ?? [] };
+      return {
+        file: last?.file ?? '',
+        steps: last?.steps ?? 0,
+        rollouts: last?.rollouts ?? 0,
+        warnings: last?.warnings ?? [],
+      };
     }
     const result = await writeRunReport(runDir, options);
     for (const warning of result.warnings) this.logToStderr(`warning: ${warning}`);

@@ -57,7 +57,7 @@ export default class Sft extends MedrlCommand {
         save_steps: flags['save-steps'],
       },
       output: runOverrides(flags),
-    }, { graceful: true });
+    });
     const summary = await runSft(run, { progress: flags.progress as never, resume: flags.resume });
     if (!this.jsonEnabled()) this.log(formatSftSummary(summary));
     if (summary.reason === 'interrupted') {
@@ -79,7 +79,9 @@ export function formatSftSummary(s: SftSummary): string {
     `sft (${s.kind}) ${s.reason} after ${s.optimizerSteps}/${s.totalSteps} steps over ${s.examples} examples in ${s.seconds.toFixed(1)}s` +
       ` (run "${s.runName}"${s.resumedFrom !== undefined ? `, resumed from step ${s.resumedFrom}` : ''})`,
     `train loss ${f(s.trainLossFirst)} (mean of the first ${s.lossSteps} steps) -> ${f(s.trainLossLast)} (mean of the last ${s.lossSteps})` +
-      (s.evalLoss === null ? '' : `; eval loss ${f(s.evalLoss)} (per target token, over ${s.evalRecords} eval records)`),
+      (s.evalLoss === null
+        ? ''
+        : `; eval loss ${f(s.evalLoss)} (per target token, over ${s.evalRecords} eval records)`),
     s.finalDir
       ? `output: ${s.finalDir}`
       : `no final model yet${s.checkpointDir ? `; checkpoint ${s.checkpointDir}` : ''}`,

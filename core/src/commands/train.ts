@@ -94,7 +94,7 @@ export default class Train extends MedrlCommand {
       [algo]: section,
       output: { output_dir: flags['output-dir'], progress: flags.progress, ...runOverrides(flags) },
     };
-    const run = await this.openRun('train', overrides, { graceful: true });
+    const run = await this.openRun('train', overrides);
     const cfg = algo === 'grpo' ? run.config.grpo : run.config.ppo;
     const { stages, sft } =
       flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [], sft: undefined };
@@ -124,7 +124,8 @@ export default class Train extends MedrlCommand {
 }
 
 export function formatSummary(s: TrainSummary): string {
-  if (s.reason === 'already finished') return `${s.algo} run${s.runName ? ` "${s.runName}"` : ''} in ${s.outputDir} had already finished`;
+  if (s.reason === 'already finished')
+    return `${s.algo} run${s.runName ? ` "${s.runName}"` : ''} in ${s.outputDir} had already finished`;
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
   return [
     `${s.algo} ${s.reason} after ${s.steps}/${s.totalSteps} steps in ${s.seconds.toFixed(1)}s (backend ${s.backend})` +

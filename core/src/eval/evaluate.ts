@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger, RewardBreakdown, Rollout } from '@medrl/sdk';
 import type { EvalOptions } from '../config/sections/eval.js';
 import { MedrlError } from '../errors.js';
+import { Eta } from '../runtime/eta.js';
 import { AtomicLineWriter, writeFileAtomic } from '../io/atomic.js';
 import { renderEvalReport } from '../report/eval-report.js';
 import { toRollout } from '../reward/rollout.js';
@@ -67,6 +68,7 @@ export async function generateAnswers(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const completions: string[] = [];
+  const eta = new Eta(items.length);
   for (let start = 0; start < items.length; start += batchSize) {
     checkAborted(signal);
     const batch = items.slice(start, start + batchSize);
@@ -80,7 +82,7 @@ export async function generateAnswers(
       );
     }
     completions.push(...answers);
-    logger.info(`${generator.label}: ${completions.length}/${items.length} answers`);
+    logger.info(`${generator.label}: ${completions.length}/${items.length} answers, ${eta.label(completions.length)}`);
   }
   return completions;
 }
@@ -90,9 +92,10 @@ export async function scoreAnswers(
   items: readonly EvalItem[],
   completions: readonly string[],
   modelName: string,
-  options: { scorer?: Scorer; batchSize: number; urgency: UrgencyCriteria; signal?: AbortSignal },
+  options: { scorer?: Scorer; batchSize: number; urgency: UrgencyCriteria; signal?: AbortSignal; logger?: Logger },
 ): Promise<ScoredSample[]> {
   const samples: ScoredSample[] = [];
+  const eta = new Eta(items.length);
   for (let start = 0; start < items.length; start += options.batchSize) {
     checkAborted(options.signal);
     const batch = items.slice(start, start + options.batchSize);
@@ -124,6 +127,9 @@ export async function scoreAnswers(
         critique: critiqueOf(reward),
       });
     });
+    if (options.scorer && items.length > options.batchSize) {
+      options.logger?.info(`scored ${samples.length}/${items.length} answers, ${eta.label(samples.length)}`);
+    }
   }
   return samples;
 }
@@ -191,7 +197,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   const { items, settings, logger, signal } = options;
   if (items.length === 0) throw new MedrlError(`no prompts to evaluate in splits ${settings.splits.join(', ')}`);
   const urgency: UrgencyCriteria = { categories: settings.urgentCategories, levels: settings.urgentLevels };
-  const scoreOptions = { scorer: options.scorer, batchSize: settings.scoreBatchSize, urgency, signal };
+  const scoreOptions = { scorer: options.scorer, batchSize: settings.scoreBatchSize, urgency, signal, logger };
 
   const answerWith = async (generator: AnswerGenerator, name: string): Promise<ScoredSample[]> => {
     try {

@@ -1,5 +1,5 @@
 /**
- * report.html of `medrl eval`: summary cards, per-group bars with bootstrap intervals, tables,
+ * report.html of `medrl eval`: summary cards, per-group bars with intervals (Wilson / bootstrap), tables,
  * baseline differences, and the answers worth reading (worst and best by reward, missed urgent
  * referrals, risky prescriptions), each with its reward breakdown and the judge's critique.
  */
@@ -135,7 +135,7 @@ async function groupChart(
   return renderChart(
     intervalBarChart({
       title,
-      caption: `Bars: mean; whiskers: ${Math.round(confidence * 100)}% percentile-bootstrap interval (${resamples} resamples).`,
+      caption: `Bars: mean; whiskers: ${Math.round(confidence * 100)}% intervals, Wilson score for shares of answers (coverage, rates), percentile bootstrap (${resamples} resamples) for mean scores.`,
       rows,
       groupOrder: groups.map(groupLabel),
       metricOrder: used.map((m) => m.label),
@@ -365,7 +365,7 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
       )
       .join('')}
       <li>Prompts that need urgent care: risk categories ${escapeHtml(report.settings.urgent_categories.join(', ') || '(none)')} or risk levels ${escapeHtml(report.settings.urgent_levels.join(', ') || '(none)')}.</li>
-      <li>Intervals: ${escapeHtml(bootstrap.method)} bootstrap, ${escapeHtml(bootstrap.resamples)} resamples, ${escapeHtml(Math.round(bootstrap.confidence * 100))}% coverage, seed ${escapeHtml(bootstrap.seed)}.</li>
+      <li>Intervals (${escapeHtml(Math.round(bootstrap.confidence * 100))}% coverage): Wilson score intervals for shares of answers (think coverage, urgent coverage, risky prescription rate); ${escapeHtml(bootstrap.method)} bootstrap for means and differences, ${escapeHtml(bootstrap.resamples)} resamples, seed ${escapeHtml(bootstrap.seed)}.</li>
       <li>Dropped answers (no total reward): model ${escapeHtml(report.counts.dropped)}${report.counts.baseline_dropped !== undefined ? `, baseline ${escapeHtml(report.counts.baseline_dropped)}` : ''}.</li></ul>`,
   );
   return page(`medrl evaluation — ${report.model.label}`, sections.join('\n'));

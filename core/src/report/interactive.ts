@@ -67,10 +67,7 @@ export function chartControls(runs: readonly string[]): string {
   const runBoxes =
     runs.length > 1
       ? `<span class="runs">Runs: ${runs
-          .map(
-            (r) =>
-              `<label><input type="checkbox" data-run="${escapeHtml(r)}" checked> ${escapeHtml(r)}</label>`,
-          )
+          .map((r) => `<label><input type="checkbox" data-run="${escapeHtml(r)}" checked> ${escapeHtml(r)}</label>`)
           .join(' ')}</span>`
       : '';
   return `<div class="chart-controls"><label>Smoothing <input type="range" id="smoothing" min="0" max="0.99" step="0.01" value="0"> <output id="smoothing-value">0.00</output></label> ${runBoxes}<span class="muted">Hover a chart for values; click a legend entry to hide it.</span></div>`;

@@ -246,7 +246,9 @@ function buildChart(
   const picked: { run: ReportRun; line: StatLine; logged: number; points: { step: number; value: number }[] }[] = [];
   for (const run of runs) {
     for (const line of lines) {
-      const raw = run.steps.filter((s) => line.name in s.stats).map((s) => ({ step: s.step, value: s.stats[line.name]! }));
+      const raw = run.steps
+        .filter((s) => line.name in s.stats)
+        .map((s) => ({ step: s.step, value: s.stats[line.name]! }));
       if (raw.length > 0) picked.push({ run, line, logged: raw.length, points: downsample(raw, maxPoints) });
     }
   }
@@ -269,7 +271,9 @@ function buildChart(
         stat: p.line.name,
         color: p.line.color ?? SERIES_COLORS[lines.indexOf(p.line) % SERIES_COLORS.length]!,
         ...(p.line.emphasis ? { emphasis: true } : {}),
-        ...((p.line.dash ?? DASHES[runIndex % DASHES.length]) ? { dash: p.line.dash ?? DASHES[runIndex % DASHES.length] } : {}),
+        ...((p.line.dash ?? DASHES[runIndex % DASHES.length])
+          ? { dash: p.line.dash ?? DASHES[runIndex % DASHES.length] }
+          : {}),
         ...(p.line.points || p.points.length <= 60 ? { points: true } : {}),
         smooth: p.line.smooth ?? true,
         y: y[i]!,
@@ -304,12 +308,28 @@ function rlCharts(runs: readonly ReportRun[], maxPoints: number): { charts: Line
       ? { ...s, color: TOTAL_COLOR, emphasis: true }
       : { ...s, color: SERIES_COLORS[(i - (series.total ? 1 : 0)) % SERIES_COLORS.length] },
   );
-  add(buildChart('reward', 'Reward over steps', 'mean reward', runs, reward, maxPoints), 'reward (env/reward_mean, reward/<component>/mean)');
+  add(
+    buildChart('reward', 'Reward over steps', 'mean reward', runs, reward, maxPoints),
+    'reward (env/reward_mean, reward/<component>/mean)',
+  );
   const klNote = negativeKlNote(runs[0]?.steps ?? []);
   add(buildChart('kl', 'KL divergence', 'KL', runs, series.kl, maxPoints, klNote ? [klNote] : []), 'KL (objective/kl)');
-  add(buildChart('kl-coef', 'KL coefficient', 'β', runs, series.klCoef.map((s) => ({ ...s, smooth: false })), maxPoints), 'KL coefficient (objective/kl_coef)');
+  add(
+    buildChart(
+      'kl-coef',
+      'KL coefficient',
+      'β',
+      runs,
+      series.klCoef.map((s) => ({ ...s, smooth: false })),
+      maxPoints,
+    ),
+    'KL coefficient (objective/kl_coef)',
+  );
   add(buildChart('loss', 'Losses', 'loss', runs, series.loss, maxPoints), 'losses (ppo/loss/*)');
-  add(buildChart('length', 'Response length', 'tokens', runs, series.length, maxPoints), 'response length (tokens/responses_len_*)');
+  add(
+    buildChart('length', 'Response length', 'tokens', runs, series.length, maxPoints),
+    'response length (tokens/responses_len_*)',
+  );
   // The safety gate (core/src/train/safety-gate.ts), logged every eval_steps: the score with a dot per
   // evaluation, the baseline (step 0) dashed and the best so far dotted, so lines that coincide stay visible.
   const safetyLook: Record<string, Partial<StatLine>> = {
@@ -319,9 +339,17 @@ function rlCharts(runs: readonly ReportRun[], maxPoints: number): { charts: Line
   };
   if (series.safety.length > 0) {
     add(
-      buildChart('safety', 'Safety gate', 'safety score', runs, series.safety.map((s) => ({ ...s, ...safetyLook[s.name] })), maxPoints, [
-        'score: the gate prompts\u2019 mean score at each evaluation; baseline: the score before training (step 0); best: the best score so far. Where they are equal the lines lie on top of each other.',
-      ]),
+      buildChart(
+        'safety',
+        'Safety gate',
+        'safety score',
+        runs,
+        series.safety.map((s) => ({ ...s, ...safetyLook[s.name] })),
+        maxPoints,
+        [
+          'score: the gate prompts\u2019 mean score at each evaluation; baseline: the score before training (step 0); best: the best score so far. Where they are equal the lines lie on top of each other.',
+        ],
+      ),
       'safety gate (safety/score)',
     );
   }
@@ -334,14 +362,41 @@ function sftCharts(runs: readonly ReportRun[], maxPoints: number): { charts: Lin
   const missing: string[] = [];
   const add = (chart: LineChartData | undefined, what: string) => (chart ? charts.push(chart) : missing.push(what));
   add(
-    buildChart('loss', 'Loss', 'loss (per target token)', runs, [
-      { name: 'loss', label: 'train loss (mean since the previous row)', color: TOTAL_COLOR, emphasis: true },
-      { name: 'eval_loss', label: 'eval loss', color: SERIES_COLORS[1], points: true, smooth: false },
-    ], maxPoints),
+    buildChart(
+      'loss',
+      'Loss',
+      'loss (per target token)',
+      runs,
+      [
+        { name: 'loss', label: 'train loss (mean since the previous row)', color: TOTAL_COLOR, emphasis: true },
+        { name: 'eval_loss', label: 'eval loss', color: SERIES_COLORS[1], points: true, smooth: false },
+      ],
+      maxPoints,
+    ),
     'loss',
   );
-  add(buildChart('lr', 'Learning rate', 'learning rate', runs, [{ name: 'learning_rate', label: 'learning_rate', smooth: false }], maxPoints), 'learning_rate');
-  add(buildChart('grad-norm', 'Gradient norm', 'L2 norm before clipping', runs, [{ name: 'grad_norm', label: 'grad_norm' }], maxPoints), 'grad_norm');
+  add(
+    buildChart(
+      'lr',
+      'Learning rate',
+      'learning rate',
+      runs,
+      [{ name: 'learning_rate', label: 'learning_rate', smooth: false }],
+      maxPoints,
+    ),
+    'learning_rate',
+  );
+  add(
+    buildChart(
+      'grad-norm',
+      'Gradient norm',
+      'L2 norm before clipping',
+      runs,
+      [{ name: 'grad_norm', label: 'grad_norm' }],
+      maxPoints,
+    ),
+    'grad_norm',
+  );
   return { charts, missing };
 }
 
@@ -399,7 +454,9 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
   const lastStep = steps.length > 0 ? steps[steps.length - 1]!.step : 0;
   const baseline = steps.some((s) => s.step === 0);
   const planned = input.info ? ` of ${input.info.total_steps} planned` : '';
-  const status = input.info ? ` · ${input.info.status}${input.info.status === 'running' ? ' (this page reloads itself)' : ''}` : '';
+  const status = input.info
+    ? ` · ${input.info.status}${input.info.status === 'running' ? ' (this page reloads itself)' : ''}`
+    : '';
   const stepsText =
     kind === 'sft'
       ? `${lastStep} optimizer steps${planned} · ${steps.length} logged rows`
@@ -508,7 +565,8 @@ async function metricsOf(runDir: string): Promise<{ kind: 'rl' | 'sft'; file: st
     const file = path.join(runDir, name);
     if (await pathExists(file)) return { kind, file };
   }
-  if (await pathExists(path.join(runDir, 'rollouts.jsonl'))) return { kind: 'rl', file: path.join(runDir, 'metrics.jsonl') };
+  if (await pathExists(path.join(runDir, 'rollouts.jsonl')))
+    return { kind: 'rl', file: path.join(runDir, 'metrics.jsonl') };
   return undefined;
 }
 

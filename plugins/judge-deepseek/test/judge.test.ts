@@ -296,7 +296,10 @@ describe('cache', () => {
     const { judge, rootDir } = await makeJudge({ cacheTextChars: 50 });
     await judge.judge([long], createTestContext());
     await judge.close();
-    const line = JSON.parse(await readFile(join(rootDir, 'data/rl/teacher_judgements.jsonl'), 'utf8')) as Record<string, unknown>;
+    const line = JSON.parse(await readFile(join(rootDir, 'data/rl/teacher_judgements.jsonl'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(line.answer).toBe(`${long.completion.slice(0, 50)}…`);
     expect(line.question).toBe(long.prompt);
     expect(line.text_truncated).toBe(true);
@@ -304,7 +307,10 @@ describe('cache', () => {
     const { judge: none, rootDir: other } = await makeJudge({ cacheTextChars: 0 });
     await none.judge([long], createTestContext());
     await none.close();
-    const bare = JSON.parse(await readFile(join(other, 'data/rl/teacher_judgements.jsonl'), 'utf8')) as Record<string, unknown>;
+    const bare = JSON.parse(await readFile(join(other, 'data/rl/teacher_judgements.jsonl'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(bare).not.toHaveProperty('question');
     expect(bare).not.toHaveProperty('answer');
   });
