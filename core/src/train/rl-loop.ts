@@ -45,16 +45,7 @@ import { JsonlLog } from './run-log.js';
 import { SafetyGate, meanOf } from './safety-gate.js';
 import { pathExists } from '../io/atomic.js';
 import { stopRequested } from '../runtime/interrupt.js';
-import {
-  checkRunName,
-  clearForNewRun,
-  defaultRunName,
-  finishedLine,
-  nothingToResume,
-  readRunInfo,
-  writeRunInfo,
-  type RunInfo,
-} from './run-dir.js';
+import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from './run-dir.js';
 
 /** What an algorithm (PPO, GRPO) plugs into the loop. */
 export interface RlAlgorithm {
@@ -173,28 +164,30 @@ export async function runRlTraining(
   const checkpointsDir = path.join(outputDir, 'checkpoints');
   for (const action of await recoverDirs(checkpointsDir)) logger.warn(`checkpoints: ${action}`);
   // --resume continues an unfinished run; a finished one is said to be finished.
-  const info = await readRunInfo(outputDir);
-  const existing = await listCheckpoints(checkpointsDir);
-  if (options.resume) {
-    const finished = info ? info.status === 'finished' : await pathExists(path.join(checkpointsDir, FINAL_DIR));
-    if (finished) {
-      logger.warn(finishedLine(outputDir, info, 'medrl train'));
-      return {
-        algo: options.algo,
-        steps: info?.step ?? 0,
-        totalSteps: info?.total_steps ?? 0,
-        reason: 'already finished',
-        outputDir,
-        finalDir: path.join(checkpointsDir, FINAL_DIR),
-        ...(info ? { runName: info.name } : {}),
-        rewardFirst: Number.NaN,
-        rewardLast: Number.NaN,
-        klLast: Number.NaN,
-        seconds: (performance.now() - t0) / 1000,
-        backend: 'none',
-      };
-    }
-    if (existing.length === 0) throw nothingToResume(outputDir, 'medrl train');
+  const target = await resumeTarget(
+    outputDir,
+    path.join(checkpointsDir, FINAL_DIR),
+    await listCheckpoints(checkpointsDir),
+    options.resume,
+    'medrl train',
+  );
+  const info = target.info;
+  if (target.finished) {
+    logger.warn(finishedLine(outputDir, info, 'medrl train'));
+    return {
+      algo: options.algo,
+      steps: info?.step ?? 0,
+      totalSteps: info?.total_steps ?? 0,
+      reason: 'already finished',
+      outputDir,
+      finalDir: path.join(checkpointsDir, FINAL_DIR),
+      ...(info ? { runName: info.name } : {}),
+      rewardFirst: Number.NaN,
+      rewardLast: Number.NaN,
+      klLast: Number.NaN,
+      seconds: (performance.now() - t0) / 1000,
+      backend: 'none',
+    };
   }
   const backend = await initBackend(config.engine.backend, logger);
 
@@ -254,9 +247,8 @@ export async function runRlTraining(
 
   let runName: string;
   let earlierRun: string | undefined;
-  let startedAt = new Date().toISOString();
-  if (options.resume && existing.length > 0) {
-    const loaded = await loadCheckpoint(existing[0]!.dir);
+  if (target.dir) {
+    const loaded = await loadCheckpoint(target.dir);
     const s = loaded.state;
     if (s.algo !== options.algo) {
       throw new MedrlError(`${loaded.dir} is a ${s.algo} checkpoint; resume it with --algo ${s.algo}`);
@@ -275,32 +267,19 @@ export async function runRlTraining(
     resumedFrom = s.step;
     await metrics.truncateAfter(startStep);
     await rolloutLog.truncateAfter(startStep);
-    runName = info?.name ?? defaultRunName();
-    startedAt = info?.started_at ?? startedAt;
+    runName = info?.name ?? newRunName(null);
     logger.info(`resuming run "${runName}" from ${loaded.dir} (step ${startStep} of ${totalSteps})`);
   } else {
-    if (options.resume) throw nothingToResume(outputDir, 'medrl train');
     // A new run: the earlier one moves to runs/<its name> (or is deleted with --overwrite-output-dir).
-    runName = checkRunName(config.output.run_name ?? defaultRunName());
+    runName = newRunName(config.output.run_name);
     const earlier = await clearForNewRun(outputDir, 'rl', { overwrite: config.output.overwrite_output_dir, logger });
     earlierRun = earlier?.dir;
     await metrics.reset();
     await rolloutLog.reset();
   }
 
-  const runInfo = (step: number, status: RunInfo['status'], reason?: string): RunInfo => ({
-    format: 'medrl-run',
-    version: 1,
-    name: runName,
-    algo: options.algo,
-    status,
-    ...(reason ? { reason } : {}),
-    step,
-    total_steps: totalSteps,
-    started_at: startedAt,
-    updated_at: '',
-  });
-  await writeRunInfo(outputDir, runInfo(startStep, 'running'));
+  const record = new RunRecord(outputDir, runName, options.algo, totalSteps, target.dir ? info?.started_at : undefined);
+  await record.write(startStep, 'running');
 
   const gateSet = gateCfg.enabled ? await gatePrompts(section, rootDir) : [];
   if (gateCfg.enabled && gateSet.length === 0) {
@@ -513,7 +492,7 @@ export async function runRlTraining(
       }
     }
   } catch (error) {
-    await writeRunInfo(outputDir, runInfo(step, 'failed', error instanceof Error ? error.message : String(error)));
+    await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
     throw error;
   } finally {
     progress.stop();
@@ -524,7 +503,7 @@ export async function runRlTraining(
   if (reason === 'interrupted') {
     if (lastSaved !== step && step > startStep) await saveStep(step);
     if (step > 0) checkpointDir = stepDir(checkpointsDir, step);
-    await writeRunInfo(outputDir, runInfo(step, 'interrupted', `interrupted after step ${step}`));
+    await record.write(step, 'interrupted', `interrupted after step ${step}`);
     logger.warn(
       checkpointDir
         ? `interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
@@ -537,7 +516,7 @@ export async function runRlTraining(
     const checkpoint = policy.finalCheckpoint(finalStep, state as unknown as Record<string, unknown>);
     await writeCheckpoint(finalDir, finalStep, state, checkpoint, true);
   }
-  if (reason !== 'interrupted') await writeRunInfo(outputDir, runInfo(step, 'finished', reason));
+  if (reason !== 'interrupted') await record.write(step, 'finished', reason);
   await hooks.emit('trainEnd', { step, outputDir, reason });
   algorithm.dispose();
   policy.dispose();

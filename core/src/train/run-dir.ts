@@ -174,3 +174,54 @@ export function finishedLine(outputDir: string, info: RunInfo | undefined, comma
     `\`${command}\` starts a new run (the finished one moves to ${path.join(outputDir, RUNS_DIR)}/).`
   );
 }
+
+/** run.json of the run in progress: its name, trainer and start, rewritten as it goes. */
+export class RunRecord {
+  constructor(
+    readonly outputDir: string,
+    readonly name: string,
+    private readonly algo: RunInfo['algo'],
+    private readonly totalSteps: number,
+    private readonly startedAt = new Date().toISOString(),
+  ) {}
+
+  write(step: number, status: RunStatus, reason?: string): Promise<void> {
+    return writeRunInfo(this.outputDir, {
+      format: 'medrl-run',
+      version: 1,
+      name: this.name,
+      algo: this.algo,
+      status,
+      ...(reason ? { reason } : {}),
+      step,
+      total_steps: this.totalSteps,
+      started_at: this.startedAt,
+      updated_at: '',
+    });
+  }
+}
+
+/** The name of a new run: output.run_name (--run-name), else the time now. */
+export function newRunName(configured: string | null): string {
+  return checkRunName(configured ?? defaultRunName());
+}
+
+/**
+ * Where `--resume` continues in `outputDir`: `finished` for a finished run (say so, train
+ * nothing), else the latest checkpoint; none is an error for `resume: true`, and a fresh start
+ * for `'auto'` (the main job) or `false`.
+ */
+export async function resumeTarget(
+  outputDir: string,
+  finalDir: string,
+  checkpoints: readonly { dir: string }[],
+  resume: boolean | 'auto' | undefined,
+  command: string,
+): Promise<{ finished: true; info?: RunInfo } | { finished: false; dir?: string; info?: RunInfo }> {
+  const info = await readRunInfo(outputDir);
+  if (!resume) return { finished: false, info };
+  const finished = info ? info.status === 'finished' : await pathExists(finalDir);
+  if (resume === true && finished) return { finished: true, info };
+  if (resume === true && checkpoints.length === 0) throw nothingToResume(outputDir, command);
+  return { finished: false, info, ...(!finished && checkpoints.length > 0 ? { dir: checkpoints[0]!.dir } : {}) };
+}

@@ -33,16 +33,7 @@ import {
   type TrainerState,
 } from '../checkpoint-state.js';
 import { stopRequested } from '../../runtime/interrupt.js';
-import {
-  checkRunName,
-  clearForNewRun,
-  defaultRunName,
-  finishedLine,
-  nothingToResume,
-  readRunInfo,
-  writeRunInfo,
-  type RunInfo,
-} from '../run-dir.js';
+import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from '../run-dir.js';
 import { splitThink } from '../../reward/rollout.js';
 import type { Run } from '../../runtime/run.js';
 import { recoverDirs, writeDirAtomic } from '../atomic-dir.js';
@@ -200,35 +191,34 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   }
 
   // A finished run is not resumed; an unfinished one is, from its latest step checkpoint.
-  const info = await readRunInfo(outputDir);
-  const existing = await listCheckpoints(checkpointsDir);
-  const finished = info ? info.status === 'finished' : await fileExists(finalDir);
-  let resumeDir: string | undefined;
-  if (options.resume === true) {
-    if (finished) {
-      logger.warn(finishedLine(outputDir, info, 'medrl sft'));
-      return {
-        outputDir,
-        finalDir,
-        kind: config.model.path && config.model.lora.enabled ? 'lora' : 'full',
-        reason: 'already finished',
-        runName: info?.name ?? '',
-        examples: 0,
-        optimizerSteps: info?.step ?? 0,
-        totalSteps: info?.total_steps ?? 0,
-        trainLossFirst: Number.NaN,
-        trainLossLast: Number.NaN,
-        lossSteps: 0,
-        evalLoss: null,
-        evalRecords: 0,
-        seconds: (performance.now() - t0) / 1000,
-      };
-    }
-    if (existing.length === 0) throw nothingToResume(outputDir, 'medrl sft');
-    resumeDir = existing[0]!.dir;
-  } else if (options.resume === 'auto' && !finished && existing.length > 0) {
-    resumeDir = existing[0]!.dir;
+  const target = await resumeTarget(
+    outputDir,
+    finalDir,
+    await listCheckpoints(checkpointsDir),
+    options.resume,
+    'medrl sft',
+  );
+  const info = target.info;
+  if (target.finished) {
+    logger.warn(finishedLine(outputDir, info, 'medrl sft'));
+    return {
+      outputDir,
+      finalDir,
+      kind: config.model.path && config.model.lora.enabled ? 'lora' : 'full',
+      reason: 'already finished',
+      runName: info?.name ?? '',
+      examples: 0,
+      optimizerSteps: info?.step ?? 0,
+      totalSteps: info?.total_steps ?? 0,
+      trainLossFirst: Number.NaN,
+      trainLossLast: Number.NaN,
+      lossSteps: 0,
+      evalLoss: null,
+      evalRecords: 0,
+      seconds: (performance.now() - t0) / 1000,
+    };
   }
+  const resumeDir = target.dir;
 
   await initBackend(config.engine.backend, logger);
   const trainFile = resolve(cfg.train_file);
@@ -312,7 +302,6 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   let runName: string;
   let resumedFrom: number | undefined;
   let earlierRun: string | undefined;
-  let startedAt = new Date().toISOString();
   if (resumeDir) {
     const loaded = await loadCheckpoint(resumeDir);
     const s = loaded.state as SftState;
@@ -343,28 +332,16 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
     window = s.sft.window;
     evalLoss = s.sft.eval_loss;
     runName = s.sft.run_name;
-    startedAt = info?.started_at ?? startedAt;
     await log.truncateAfter(step);
     logger.info(`sft: resuming run "${runName}" from ${loaded.dir} (step ${step} of ${totalSteps})`);
   } else {
-    runName = checkRunName(config.output.run_name ?? defaultRunName());
+    runName = newRunName(config.output.run_name);
     const earlier = await clearForNewRun(outputDir, 'sft', { overwrite: config.output.overwrite_output_dir, logger });
     earlierRun = earlier?.dir;
     await log.reset();
   }
-  const runInfo = (status: RunInfo['status'], reason?: string): RunInfo => ({
-    format: 'medrl-run',
-    version: 1,
-    name: runName,
-    algo: 'sft',
-    status,
-    ...(reason ? { reason } : {}),
-    step,
-    total_steps: totalSteps,
-    started_at: startedAt,
-    updated_at: '',
-  });
-  await writeRunInfo(outputDir, runInfo('running'));
+  const record = new RunRecord(outputDir, runName, 'sft', totalSteps, resumeDir ? info?.started_at : undefined);
+  await record.write(step, 'running');
 
   const evaluate = (): number | null => {
     if (evalExamples.length === 0) return null;
@@ -543,7 +520,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
     }
   } catch (error) {
     progress.stop();
-    await writeRunInfo(outputDir, runInfo('failed', error instanceof Error ? error.message : String(error)));
+    await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
   progress.stop();
@@ -553,7 +530,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   if (reason === 'interrupted') {
     if (step > startStep && lastSaved !== step) checkpointDir = await saveStep();
     else if (lastSaved === step && step > 0) checkpointDir = stepDir(checkpointsDir, step);
-    await writeRunInfo(outputDir, runInfo('interrupted', `interrupted after step ${step}`));
+    await record.write(step, 'interrupted', `interrupted after step ${step}`);
     logger.warn(
       checkpointDir
         ? `sft: interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
@@ -572,7 +549,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
       );
     });
     await hooks.emit('checkpoint', { step, dir: finalDir, final: true });
-    await writeRunInfo(outputDir, runInfo('finished', 'finished'));
+    await record.write(step, 'finished', 'finished');
   }
   await hooks.emit('trainEnd', { step, outputDir, reason });
   optimizer.dispose();
