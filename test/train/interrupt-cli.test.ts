@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { medrlBin, runMedrl } from '../helpers/cli.js';
 import { tempDir, writeTree } from '../helpers/tmp.js';
+import { TINY_SHAPE } from './helpers.js';
 
 const WORDS = ['fever', 'cough', 'rash', 'pain', 'dizzy', 'tired'];
 
@@ -30,18 +31,10 @@ function project(): string {
       plugins: ['@medrl/plugin-rules', '@medrl/plugin-checkpoint-hf'],
       reward: { components: [{ use: 'rules/length', weight: 1 }], clip: null },
       model: {
-        tiny: {
-          hidden_size: 32,
-          intermediate_size: 64,
-          num_hidden_layers: 1,
-          num_attention_heads: 2,
-          num_key_value_heads: 1,
-          head_dim: 16,
-          max_position_embeddings: 128,
-        },
+        tiny: TINY_SHAPE,
       },
       sft: {
-        num_train_epochs: 10,
+        num_train_epochs: 5,
         per_device_train_batch_size: 2,
         learning_rate: 5e-3,
         max_length: 64,
@@ -49,7 +42,7 @@ function project(): string {
       },
       ppo: {
         prompts_path: 'data/prompts.jsonl',
-        steps: 16,
+        steps: 8,
         batch_size: 2,
         mini_batch_size: 2,
         max_new_tokens: 4,
@@ -118,19 +111,19 @@ describe('interrupts and runs (medrl CLI)', () => {
 
     const whole = runMedrl(['sft', '--run-name', 'whole'], { cwd: dir });
     expect(whole.status, whole.stderr).toBe(0);
-    expect(whole.stdout).toMatch(/sft \(full\) finished after 120\/120 steps .*\(run "whole"\)/);
+    expect(whole.stdout).toMatch(/sft \(full\) finished after 60\/60 steps .*\(run "whole"\)/);
     expect(whole.stdout).toMatch(/train loss [\d.]+ \(mean of the first 10 steps\) -> [\d.]+ \(mean of the last 10\)/);
 
-    const stopped = await interrupt(dir, ['sft', '--run-name', 'parts'], /sft step 20\/120/);
+    const stopped = await interrupt(dir, ['sft', '--run-name', 'parts'], /sft step 10\/60/);
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.secondsToExit).toBeLessThan(10);
     expect(stopped.stderr).toMatch(/SIGINT: stopping after the current step/);
     expect(stopped.stderr.trim().split('\n').at(-1)).toMatch(
-      /^interrupted after step (\d+)\/120; continue with: medrl sft --resume$/,
+      /^interrupted after step (\d+)\/60; continue with: medrl sft --resume$/,
     );
-    const stoppedAt = Number(/interrupted after step (\d+)\/120/.exec(stopped.stderr)![1]);
-    expect(stoppedAt).toBeGreaterThanOrEqual(20);
-    expect(stoppedAt).toBeLessThan(120);
+    const stoppedAt = Number(/interrupted after step (\d+)\/60/.exec(stopped.stderr)![1]);
+    expect(stoppedAt).toBeGreaterThanOrEqual(10);
+    expect(stoppedAt).toBeLessThan(60);
     // The earlier, finished run moved to runs/whole; the seed path holds the new run only.
     expect(readdirSync(path.join(lora, 'runs'))).toEqual(['whole']);
     expect(existsSync(path.join(lora, 'runs/whole/final_lora/model.safetensors'))).toBe(true);
@@ -145,7 +138,7 @@ describe('interrupts and runs (medrl CLI)', () => {
     const resumed = runMedrl(['sft', '--resume'], { cwd: dir });
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(
-      new RegExp(`finished after 120/120 steps .*run "parts", resumed from step ${stoppedAt}`),
+      new RegExp(`finished after 60/60 steps .*run "parts", resumed from step ${stoppedAt}`),
     );
     const weights = (root: string) => readFileSync(path.join(root, 'final_lora/model.safetensors'));
     expect(weights(lora).equals(weights(path.join(lora, 'runs/whole')))).toBe(true);
@@ -157,21 +150,21 @@ describe('interrupts and runs (medrl CLI)', () => {
     const again = runMedrl(['sft', '--resume'], { cwd: dir });
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(
-      /--resume: the run "parts" in .* already finished after 120\/120 steps; nothing to resume/,
+      /--resume: the run "parts" in .* already finished after 60\/60 steps; nothing to resume/,
     );
   }, 240_000);
 
   it('train: Ctrl-C exits 130 with a checkpoint, --resume finishes, a new run keeps the earlier one', async () => {
     const dir = project();
-    const sft = runMedrl(['sft', '--overwrite-output-dir'], { cwd: dir });
+    const sft = runMedrl(['sft', '--epochs', '1'], { cwd: dir });
     expect(sft.status, sft.stderr).toBe(0);
     const rl = path.join(dir, 'models/rl');
 
-    const stopped = await interrupt(dir, ['train', '--no-auto-prepare', '--run-name', 'first'], /ppo step 3\/16/);
+    const stopped = await interrupt(dir, ['train', '--no-auto-prepare', '--run-name', 'first'], /ppo step 3\/8/);
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.secondsToExit).toBeLessThan(10);
     const at = Number(
-      /interrupted after step (\d+)\/16; continue with: medrl train --resume$/m.exec(stopped.stderr)![1],
+      /interrupted after step (\d+)\/8; continue with: medrl train --resume$/m.exec(stopped.stderr)![1],
     );
     expect(readdirSync(path.join(rl, 'checkpoints'))).toEqual([`step_${at}`]);
 
@@ -181,18 +174,18 @@ describe('interrupts and runs (medrl CLI)', () => {
 
     const resumed = runMedrl(['train', '--resume'], { cwd: dir });
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toMatch(new RegExp(`ppo finished after 16/16 steps .*resumed from step ${at}`));
+    expect(resumed.stdout).toMatch(new RegExp(`ppo finished after 8/8 steps .*resumed from step ${at}`));
     const finished = runMedrl(['train', '--resume'], { cwd: dir });
     expect(finished.status).toBe(0);
-    expect(finished.stderr).toMatch(/the run "first" .* already finished after 16\/16 steps/);
+    expect(finished.stderr).toMatch(/the run "first" .* already finished after 8\/8 steps/);
 
     // Two runs in a row: the second moves the first to runs/first, nothing is deleted.
     const second = runMedrl(['train', '--no-auto-prepare', '--steps', '2', '--run-name', 'second'], { cwd: dir });
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stderr).toMatch(/moved the earlier run "first" \(finished, step 16\/16\) to .*runs\/first/);
+    expect(second.stderr).toMatch(/moved the earlier run "first" \(finished, step 8\/8\) to .*runs\/first/);
     expect(readdirSync(path.join(rl, 'runs'))).toEqual(['first']);
     expect(readdirSync(path.join(rl, 'runs/first/checkpoints')).sort()).toEqual(['final_rl_model', `step_${at}`]);
-    expect(sftRows(path.join(rl, 'runs/first/metrics.jsonl'))).toHaveLength(16);
+    expect(sftRows(path.join(rl, 'runs/first/metrics.jsonl'))).toHaveLength(8);
     expect(sftRows(path.join(rl, 'metrics.jsonl'))).toHaveLength(2);
     expect(readdirSync(path.join(rl, 'checkpoints'))).toEqual(['final_rl_model']);
   }, 240_000);
