@@ -49,7 +49,7 @@ function project(): string {
         save_steps: 1000,
         safety_gate: { enabled: false },
       },
-      output: { progress: 'log', report_to: [] },
+      output: { progress: 'log' }, // report_to: the default TensorBoard logger, loaded by the real binary
     }),
     'data/processed/train.jsonl': records.join('\n') + '\n',
     'data/processed/dev.jsonl': records.slice(0, 4).join('\n') + '\n',
@@ -188,5 +188,9 @@ describe('interrupts and runs (medrl CLI)', () => {
     expect(sftRows(path.join(rl, 'runs/first/metrics.jsonl'))).toHaveLength(8);
     expect(sftRows(path.join(rl, 'metrics.jsonl'))).toHaveLength(2);
     expect(readdirSync(path.join(rl, 'checkpoints'))).toEqual(['final_rl_model']);
+    // Each run's TensorBoard files moved with it.
+    for (const tb of [path.join(rl, 'runs/first/tensorboard'), path.join(rl, 'tensorboard')]) {
+      expect(readdirSync(tb).some((n) => n.startsWith('events.out.tfevents.'))).toBe(true);
+    }
   }, 240_000);
 });

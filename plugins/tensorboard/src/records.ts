@@ -3,7 +3,7 @@
  * is its length (uint64, little-endian), the masked CRC-32C of those 8 bytes, the data, and the
  * masked CRC-32C of the data.
  */
-import crc32c from 'crc-32/crc32c';
+import crc32c from 'crc-32/crc32c.js';
 
 /** TensorFlow's CRC mask: rotate right by 15 bits and add a constant (crc32c.h). */
 export function maskedCrc(data: Uint8Array): number {

@@ -444,6 +444,8 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const startStep = step;
   try {
     while (step < totalSteps) {
+      // Let the event loop run: a step without I/O (no metrics row) would otherwise never see a signal.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (stopRequested(run)) {
         reason = 'interrupted';
         break;
