@@ -38,7 +38,7 @@ function project(): string {
         per_device_train_batch_size: 2,
         learning_rate: 5e-3,
         max_length: 64,
-        logging_steps: 1,
+        logging_steps: 5,
       },
       ppo: {
         prompts_path: 'data/prompts.jsonl',
@@ -122,8 +122,10 @@ describe('interrupts and runs (medrl CLI)', () => {
       /^interrupted after step (\d+)\/60; continue with: medrl sft --resume$/,
     );
     const stoppedAt = Number(/interrupted after step (\d+)\/60/.exec(stopped.stderr)![1]);
+    // Stopped after the step in progress, not at the next metrics row (step 15): the loop yields to
+    // the event loop every step, so the signal is seen even on steps that write nothing.
     expect(stoppedAt).toBeGreaterThanOrEqual(10);
-    expect(stoppedAt).toBeLessThan(60);
+    expect(stoppedAt).toBeLessThan(15);
     // The earlier, finished run moved to runs/whole; the seed path holds the new run only.
     expect(readdirSync(path.join(lora, 'runs'))).toEqual(['whole']);
     expect(existsSync(path.join(lora, 'runs/whole/final_lora/model.safetensors'))).toBe(true);
