@@ -64,8 +64,13 @@ describe('pruneBpeTokenizer', () => {
   });
 
   it('is deterministic and rejects a tokenizer that is not byte-level BPE', () => {
-    expect(JSON.stringify(pruneBpeTokenizer(full.files, [...CORPUS].reverse()).files)).toBe(JSON.stringify(pruned.files));
-    const wordLevel = { ...full.files, tokenizerJson: { ...full.files.tokenizerJson, model: { type: 'WordLevel', vocab: {} } } };
+    expect(JSON.stringify(pruneBpeTokenizer(full.files, [...CORPUS].reverse()).files)).toBe(
+      JSON.stringify(pruned.files),
+    );
+    const wordLevel = {
+      ...full.files,
+      tokenizerJson: { ...full.files.tokenizerJson, model: { type: 'WordLevel', vocab: {} } },
+    };
     expect(() => pruneBpeTokenizer(wordLevel, CORPUS)).toThrow(/needs a BPE model, got WordLevel/);
   });
 });

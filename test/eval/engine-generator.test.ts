@@ -69,15 +69,32 @@ describe('EngineAnswerGenerator', () => {
   it('scores its answers: sequenceLogprobs equals the sum of the logprobs sampling reported', async () => {
     const m = model();
     const generator = new EngineAnswerGenerator('tiny', m, tokenizer, sampling);
-    const direct = await generate(m, tokenizer, requests.map((r) => generator.renderPrompt(r.prompt)), {
-      ...sampling,
-      rng: EngineRng.fromSeed(sampling.seed),
-    });
+    const direct = await generate(
+      m,
+      tokenizer,
+      requests.map((r) => generator.renderPrompt(r.prompt)),
+      {
+        ...sampling,
+        rng: EngineRng.fromSeed(sampling.seed),
+      },
+    );
     await generator.generate(requests);
     expect(generator.answers.map((a) => a.tokenIds)).toEqual(direct.map((r) => r.tokenIds));
     const sums = await generator.sequenceLogprobs(generator.answers);
-    direct.forEach((r, i) => expect(sums[i]).toBeCloseTo(r.logprobs.reduce((a, b) => a + b, 0), 3));
-    expect(generator.decoding).toEqual({ max_new_tokens: sampling.maxNewTokens, temperature: 0.8, top_k: 20, top_p: 0.95, seed: 7, chat_template: true });
+    direct.forEach((r, i) =>
+      expect(sums[i]).toBeCloseTo(
+        r.logprobs.reduce((a, b) => a + b, 0),
+        3,
+      ),
+    );
+    expect(generator.decoding).toEqual({
+      max_new_tokens: sampling.maxNewTokens,
+      temperature: 0.8,
+      top_k: 20,
+      top_p: 0.95,
+      seed: 7,
+      chat_template: true,
+    });
     await generator.close();
   });
 

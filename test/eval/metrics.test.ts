@@ -198,7 +198,13 @@ describe('the efficacy metrics of one answer', () => {
     completion: '<think>r</think>a',
     meta: { risk_level: 'low' },
     held_out_high_risk: false,
-    flags: { well_formed: true, has_think: true, needs_urgent_care: false, refers_to_urgent_care: true, risky_prescription: false },
+    flags: {
+      well_formed: true,
+      has_think: true,
+      needs_urgent_care: false,
+      refers_to_urgent_care: true,
+      risky_prescription: false,
+    },
     reward: null,
     critique: null,
     ...over,
@@ -213,7 +219,19 @@ describe('the efficacy metrics of one answer', () => {
   it.each([
     ['low_risk_urgent_referral', {}, 1],
     ['low_risk_urgent_referral', { meta: { risk_level: 'medium' as const } }, null],
-    ['low_risk_urgent_referral', { flags: { well_formed: true, has_think: true, needs_urgent_care: true, refers_to_urgent_care: true, risky_prescription: false } }, null],
+    [
+      'low_risk_urgent_referral',
+      {
+        flags: {
+          well_formed: true,
+          has_think: true,
+          needs_urgent_care: true,
+          refers_to_urgent_care: true,
+          risky_prescription: false,
+        },
+      },
+      null,
+    ],
     ['stuffing_rate', {}, null],
     ['stuffing_rate', { reward: breakdown(['keyword/clinical-terms']) }, 0],
     ['stuffing_rate', { reward: breakdown(['keyword/stuffing']) }, 1],
@@ -225,8 +243,14 @@ describe('the efficacy metrics of one answer', () => {
   });
 
   it('reports distinct-2 per group without an interval, and its paired delta', () => {
-    const model = [sample({ id: 'a', completion: '<think>r</think>x y z' }), sample({ id: 'b', completion: '<think>r</think>x y z' })];
-    const base = [sample({ id: 'a', completion: '<think>r</think>p q r' }), sample({ id: 'b', completion: '<think>r</think>s t u' })];
+    const model = [
+      sample({ id: 'a', completion: '<think>r</think>x y z' }),
+      sample({ id: 'b', completion: '<think>r</think>x y z' }),
+    ];
+    const base = [
+      sample({ id: 'a', completion: '<think>r</think>p q r' }),
+      sample({ id: 'b', completion: '<think>r</think>s t u' }),
+    ];
     const [overall] = aggregate(model, [definition('distinct_2')], bootstrap, base);
     expect(overall!.model.distinct_2).toEqual({ value: 2 / 4, lo: null, hi: null, n: 2 });
     expect(overall!.baseline!.distinct_2!.value).toBe(1);

@@ -27,7 +27,10 @@ describe('SFT examples', () => {
 
   it('puts the target after the generation prompt and masks the prompt out of the loss', async () => {
     const record = recordToPrompt({ id: 'a', instruction: 'why fever', input: '', output: '<think>t</think>a' }, 'x');
-    const { tokenizer } = await createTinyModel(['why fever <think>t</think>\na'], { ...TINY_SHAPE, tokenizer: 'characters' });
+    const { tokenizer } = await createTinyModel(['why fever <think>t</think>\na'], {
+      ...TINY_SHAPE,
+      tokenizer: 'characters',
+    });
     const prompt = tokenizer.encodeChat(record.messages, { addGenerationPrompt: true });
     const ex = encodeExample(tokenizer, record, { maxLength: 512, assistantOnly: true });
     expect(tokenizer.decode(ex.ids.slice(0, prompt.length))).toContain('why fever');
@@ -111,7 +114,10 @@ describe('medrl sft on the tiny model', () => {
 });
 
 describe('lengthGroupedBatches (group_by_length)', () => {
-  const examples = Array.from({ length: 1000 }, (_, i) => ({ ids: new Array<number>(5 + ((i * 37) % 200)).fill(1), lossMask: [] }));
+  const examples = Array.from({ length: 1000 }, (_, i) => ({
+    ids: new Array<number>(5 + ((i * 37) % 200)).fill(1),
+    lossMask: [],
+  }));
   const padding = (batches: number[][]) =>
     batches.reduce((sum, b) => {
       const width = Math.max(...b.map((i) => examples[i]!.ids.length));

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { Flags } from '@oclif/core';
+import { runFinalEval, type FinalEvalResult } from '../eval/final-eval.js';
 import { MedrlCommand } from '../cli/base-command.js';
 import { runTrain, type TrainSummary } from '../train/index.js';
 import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
@@ -28,8 +30,9 @@ const SECTION_FLAGS = {
 export default class Train extends MedrlCommand {
   static override description =
     'RL fine-tuning with the composed reward: PPO as TRL (<= 0.11) defines it, or GRPO. On a fresh clone it first runs ' +
-    'whatever is missing (prepare, prepare-rl, SFT of the tiny model). Writes models/rl/checkpoints/{step_N,final_rl_model}, ' +
-    'metrics.jsonl and rollouts.jsonl.';
+    'whatever is missing (prepare, prepare-rl, the starting model: the embedded one, or SFT of model.path), and when it ' +
+    'finishes evaluates the final model against its start on held-out prompts. Writes ' +
+    'models/rl/checkpoints/{step_N,final_rl_model}, metrics.jsonl, rollouts.jsonl and eval/.';
   static override examples = [
     '<%= config.bin %> train',
     '<%= config.bin %> train --algo grpo --num-generations 4 --steps 50',
@@ -43,7 +46,7 @@ export default class Train extends MedrlCommand {
     'auto-prepare': Flags.boolean({
       default: true,
       allowNo: true,
-      description: 'run prepare, prepare-rl and SFT first when their outputs are missing',
+      description: 'run prepare, prepare-rl and the starting model (embedded copy or SFT) first when missing',
     }),
     'output-dir': Flags.string({
       description: 'output root [default: output.output_dir, models/rl]',
@@ -77,9 +80,14 @@ export default class Train extends MedrlCommand {
       helpValue: '<jsonl>',
     }),
     'gradient-checkpointing': Flags.boolean({ description: 'recompute activations in the backward pass' }),
+    'final-eval': Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: 'after training, evaluate the final model against its start on held-out prompts (<algo>.final_eval)',
+    }),
   };
 
-  async run(): Promise<{ stages: StageReport[]; train: TrainSummary }> {
+  async run(): Promise<{ stages: StageReport[]; train: TrainSummary; finalEval?: FinalEvalResult }> {
     const { flags } = await this.parse(Train);
     const algo = flags.algo as 'ppo' | 'grpo';
     const section: Record<string, unknown> = {};
@@ -97,11 +105,49 @@ export default class Train extends MedrlCommand {
     const { stages } = flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [] };
     const summary = await runTrain(run, { algo, steps: flags.steps, resume: flags.resume });
     if (!this.jsonEnabled()) {
-      for (const s of stages) this.log(`${s.stage.padEnd(10)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
+      for (const s of stages) this.log(`${s.stage.padEnd(11)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
       this.log(formatSummary(summary));
     }
-    return { stages, train: summary };
+    let finalEval: FinalEvalResult | undefined;
+    if (cfg.final_eval.enabled && flags['final-eval'] && summary.finalDir && summary.reason === 'finished') {
+      finalEval = await runFinalEval(run, {
+        settings: cfg.final_eval,
+        finalModelDir: summary.finalDir,
+        startModelDir: path.resolve(run.rootDir, cfg.model_path),
+        trainedPromptsFile: path.resolve(run.rootDir, cfg.prompts_path),
+        outputDir: summary.outputDir,
+      });
+      if (!this.jsonEnabled()) this.log(formatFinalEval(finalEval));
+    }
+    return { stages, train: summary, ...(finalEval ? { finalEval } : {}) };
   }
+}
+
+/** The before/after table: start model, final model, paired delta with its interval. */
+export function formatFinalEval(result: FinalEvalResult): string {
+  const pct = (name: string) => !['reward_mean', 'distinct_2', 'kl_to_baseline'].includes(name);
+  const f = (name: string, x: number | null, sign = false) => {
+    if (x === null) return 'n/a';
+    const text = pct(name) ? `${(x * 100).toFixed(1)}${sign ? ' pt' : '%'}` : x.toFixed(3);
+    return sign && x > 0 ? `+${text}` : text;
+  };
+  const lines = [
+    `final eval (${result.seconds.toFixed(0)}s): start model -> final model on ${result.prompts} held-out prompts` +
+      (result.excluded > 0 ? ` (${result.excluded} skipped: trained on)` : ''),
+  ];
+  let group = '';
+  for (const row of result.rows) {
+    if (row.group !== group) lines.push(`  ${(group = row.group)}`);
+    const ci =
+      row.delta.lo !== null && row.delta.hi !== null
+        ? ` [${f(row.metric, row.delta.lo, true)}, ${f(row.metric, row.delta.hi, true)}]`
+        : '';
+    const baseline = row.metric === 'kl_to_baseline' ? '' : `${f(row.metric, row.baseline.value)} -> `;
+    const delta = row.metric === 'kl_to_baseline' ? '' : `  Δ ${f(row.metric, row.delta.value, true)}${ci}`;
+    lines.push(`    ${row.label.padEnd(26)} ${baseline}${f(row.metric, row.model.value)}${delta}`);
+  }
+  lines.push(`  report: ${result.files.report}`);
+  return lines.join('\n');
 }
 
 export function formatSummary(s: TrainSummary): string {

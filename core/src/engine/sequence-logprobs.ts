@@ -19,7 +19,11 @@ export interface SequenceLogprobOptions {
 }
 
 /** Sum of log p(response token) per pair; an empty response sums to 0. */
-export function sequenceLogprobs(model: Qwen3Model, pairs: readonly SequencePair[], options: SequenceLogprobOptions): number[] {
+export function sequenceLogprobs(
+  model: Qwen3Model,
+  pairs: readonly SequencePair[],
+  options: SequenceLogprobOptions,
+): number[] {
   const { pad, temperature = 1, batchSize = 16, adapters = true } = options;
   if (!(temperature > 0)) throw new Error(`sequenceLogprobs: temperature must be > 0, got ${temperature}`);
   const sums = new Array<number>(pairs.length).fill(0);

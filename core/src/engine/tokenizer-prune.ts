@@ -64,7 +64,9 @@ export function pruneBpeTokenizer(files: TokenizerFiles, texts: Iterable<string>
   const alphabet = byteLevelAlphabet();
   const missingBytes = alphabet.filter((c) => model.vocab[c] === undefined);
   if (missingBytes.length > 0) {
-    throw new Error(`tokenizer prune: not a byte-level BPE (${missingBytes.length} byte characters missing from the vocabulary)`);
+    throw new Error(
+      `tokenizer prune: not a byte-level BPE (${missingBytes.length} byte characters missing from the vocabulary)`,
+    );
   }
 
   const full = new HfTokenizer(files.tokenizerJson, files.tokenizerConfigJson);
@@ -77,7 +79,8 @@ export function pruneBpeTokenizer(files: TokenizerFiles, texts: Iterable<string>
     for (const id of full.encode(text, { add_special_tokens: false }).ids) {
       const token = idToToken.get(id);
       if (token !== undefined) used.add(token);
-      else if (!addedById.has(id)) throw new Error(`tokenizer prune: id ${id} is neither in the vocabulary nor an added token`);
+      else if (!addedById.has(id))
+        throw new Error(`tokenizer prune: id ${id} is neither in the vocabulary nor an added token`);
     }
   }
   const corpusTokens = used.size;

@@ -110,7 +110,11 @@ export const CORE_METRICS: readonly MetricDefinition[] = [
     description:
       'distinct bigrams over all bigrams of the answers (Han characters and Latin words as units; the whole group, no interval)',
     valueOf: () => null,
-    ofGroup: (samples) => distinctN(samples.map((s) => answerText(s.completion)), 2),
+    ofGroup: (samples) =>
+      distinctN(
+        samples.map((s) => answerText(s.completion)),
+        2,
+      ),
   },
   {
     name: 'kl_to_baseline',
