@@ -1,7 +1,7 @@
 /**
  * The evaluation `medrl train` runs when training finishes (`<algo>.final_eval`): the final model
  * and its starting model (the SFT start) answer the same held-out prompts — the eval split's first
- * prompts of each risk level, minus any whose text the run trained on — with the `eval` section's
+ * prompts of each risk level, minus any whose text the RL prompts or the SFT records hold — with the `eval` section's
  * decoding, and the paired deltas with their intervals come back as a table for the terminal and in
  * `<output_dir>/eval/` (metrics.json, samples.jsonl, report.html).
  */
@@ -145,9 +145,12 @@ export async function runFinalEval(
     highRiskLevels: evalConfig.highRiskLevels,
     heldOutSplit: split,
   });
+  // Held out means held out from both stages: the RL prompts and the SFT records (a question can
+  // recur in another split with a different answer).
   const trained = new Set<string>();
-  if (await pathExists(options.trainedPromptsFile)) {
-    for (const p of await readPrompts(options.trainedPromptsFile)) trained.add(dedupeText(p.prompt));
+  for (const file of [options.trainedPromptsFile, path.resolve(rootDir, config.sft.train_file)]) {
+    if (!(await pathExists(file))) continue;
+    for (const p of await readPrompts(file)) trained.add(dedupeText(p.prompt));
   }
   const { items, excluded } = selectHeldOut(all, options.settings.prompts_per_risk_level, trained);
   if (items.length === 0) {
@@ -156,7 +159,7 @@ export async function runFinalEval(
     );
   }
   logger.info(
-    `final eval: ${items.length} held-out prompts of ${split} (${excluded} skipped: the run trained on them), model vs its start`,
+    `final eval: ${items.length} held-out prompts of ${split} (${excluded} skipped: in the RL prompts or SFT records), model vs its start`,
   );
   const configured = config.model.path;
   const base = baseModelDir(configured && path.resolve(rootDir, configured));
