@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { runFinalEval, type FinalEvalResult } from '../eval/final-eval.js';
+import { grpoSchema } from '../config/sections/grpo.js';
+import { ppoSchema } from '../config/sections/ppo.js';
 import { MedrlCommand } from '../cli/base-command.js';
 import { runTrain, type TrainSummary } from '../train/index.js';
 import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
@@ -27,6 +29,9 @@ const SECTION_FLAGS = {
   'gradient-checkpointing': 'gradient_checkpointing',
 } as const;
 
+/** The fields of each algorithm's section, to route flags and refuse those that do not apply. */
+const SECTION_SHAPES = { ppo: ppoSchema.shape, grpo: grpoSchema.shape } as const;
+
 export default class Train extends MedrlCommand {
   static override description =
     'RL fine-tuning with the composed reward: PPO as TRL (<= 0.11) defines it, or GRPO. On a fresh clone it first runs ' +
@@ -40,7 +45,10 @@ export default class Train extends MedrlCommand {
     '<%= config.bin %> train --batch-size 8 --learning-rate 1e-5 --target-kl 0.1 --json',
   ];
   static override flags = {
-    algo: Flags.string({ options: ['ppo', 'grpo'], default: 'ppo', description: 'RL algorithm' }),
+    algo: Flags.string({
+      options: ['ppo', 'grpo'],
+      description: "RL algorithm [default: the config's algorithm, ppo]",
+    }),
     steps: Flags.integer({ min: 1, description: 'optimization steps [default: one pass over the prompts]' }),
     resume: Flags.boolean({ default: false, description: 'continue from the latest checkpoint under output_dir' }),
     'auto-prepare': Flags.boolean({
@@ -89,18 +97,31 @@ export default class Train extends MedrlCommand {
 
   async run(): Promise<{ stages: StageReport[]; train: TrainSummary; finalEval?: FinalEvalResult }> {
     const { flags } = await this.parse(Train);
-    const algo = flags.algo as 'ppo' | 'grpo';
-    const section: Record<string, unknown> = {};
+    // Each flag goes to the sections that have its field: the algorithm may come from the config.
+    const sections: Record<'ppo' | 'grpo', Record<string, unknown>> = { ppo: {}, grpo: {} };
+    const given: { flag: string; field: string }[] = [];
     for (const [flag, field] of Object.entries(SECTION_FLAGS)) {
-      const value = (flags as Record<string, unknown>)[flag];
-      if (value === undefined) continue;
-      section[field] = typeof value === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
+      const raw = (flags as Record<string, unknown>)[flag];
+      if (raw === undefined) continue;
+      const value = typeof raw === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(raw) ? Number(raw) : raw;
+      given.push({ flag, field });
+      for (const algo of ['ppo', 'grpo'] as const) if (field in SECTION_SHAPES[algo]) sections[algo][field] = value;
     }
-    const overrides: Record<string, unknown> = { [algo]: section };
+    const overrides: Record<string, unknown> = { ...sections, ...(flags.algo ? { algorithm: flags.algo } : {}) };
     if (flags['output-dir'] || flags.progress) {
       overrides.output = { output_dir: flags['output-dir'], progress: flags.progress };
     }
     const run = await this.openRun('train', overrides);
+    const algo = run.config.algorithm;
+    const foreign = given.filter(({ field }) => !(field in SECTION_SHAPES[algo]));
+    if (foreign.length > 0) {
+      this.error(
+        `${foreign.map((f) => `--${f.flag}`).join(', ')} do(es) not apply to ${algo.toUpperCase()} (algorithm: ${algo})`,
+        {
+          exit: 2,
+        },
+      );
+    }
     const cfg = algo === 'grpo' ? run.config.grpo : run.config.ppo;
     const { stages } = flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [] };
     const summary = await runTrain(run, { algo, steps: flags.steps, resume: flags.resume });

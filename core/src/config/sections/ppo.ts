@@ -60,9 +60,13 @@ export const finalEvalSchema = z.strictObject({
    */
   prompts_per_risk_level: z
     .strictObject({
+      /** Low-risk prompts (the over-referral check). Default 64. */
       low: z.number().int().min(0).default(64),
+      /** Medium-risk prompts. Default 0. */
       medium: z.number().int().min(0).default(0),
+      /** High-risk prompts. Default 64. */
       high: z.number().int().min(0).default(64),
+      /** Critical prompts (emergencies, poisoning, self-harm: urgent coverage). Default 128. */
       critical: z.number().int().min(0).default(128),
     })
     .prefault({}),
