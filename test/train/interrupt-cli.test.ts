@@ -31,7 +31,8 @@ function project(): string {
       plugins: ['@medrl/plugin-rules', '@medrl/plugin-checkpoint-hf'],
       reward: { components: [{ use: 'rules/length', weight: 1 }], clip: null },
       model: {
-        tiny: TINY_SHAPE,
+        from_scratch: true,
+        tiny: { ...TINY_SHAPE, tokenizer: 'characters' },
       },
       sft: {
         num_train_epochs: 5,

@@ -126,7 +126,7 @@ describe('TensorBoard logger (report_to)', () => {
       cwd: root,
       config: {
         plugins: [],
-        model: { tiny: TINY_SHAPE },
+        model: { from_scratch: true, tiny: { ...TINY_SHAPE, tokenizer: 'characters' } },
         sft: { num_train_epochs: 4, per_device_train_batch_size: 2, learning_rate: 1.41e-5, logging_steps: 5 },
         output: { progress: 'none', report_to: ['tensorboard'] },
       },

@@ -160,12 +160,7 @@ export default class Eval extends MedrlCommand {
       backend: run.config.engine.backend,
       baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : configBase,
       logger: run.logger,
-      sampling: {
-        maxNewTokens: generation.maxNewTokens,
-        temperature: generation.temperature,
-        topP: generation.topP,
-        seed: generation.seed,
-      },
+      sampling: { ...generation },
     });
   }
 }

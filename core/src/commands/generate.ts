@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { createLogger } from '../logging.js';
 import type { GenerationResult } from '../engine/generate.js';
 import { generateForPrompts, loadPolicy } from '../engine/policy.js';
+import { baseModelDir } from '../engine/embedded.js';
 
 export default class Generate extends MedrlCommand {
   static override description =
@@ -14,7 +16,7 @@ export default class Generate extends MedrlCommand {
   ];
   static override flags = {
     'model-path': Flags.string({
-      description: 'Hugging Face model directory (default: model.path from the config)',
+      description: 'Hugging Face model directory (default: model.path from the config, else the embedded model)',
       helpValue: '<dir>',
     }),
     'adapter-path': Flags.string({ description: 'PEFT LoRA adapter directory to apply', helpValue: '<dir>' }),
@@ -40,8 +42,8 @@ export default class Generate extends MedrlCommand {
   async run(): Promise<{ results: GenerationResult[] }> {
     const { flags } = await this.parse(Generate);
     const run = await this.openRun('generate');
-    const modelPath = flags['model-path'] ?? run.config.model.path;
-    if (!modelPath) this.error('no model: pass --model-path <dir> or set model.path in the config', { exit: 2 });
+    const configured = run.config.model.path;
+    const modelPath = flags['model-path'] ?? baseModelDir(configured && path.resolve(run.rootDir, configured));
     const defaults = run.config.engine.generation;
     const number = (flag: string, value: string | undefined, fallback: number) => {
       if (value === undefined) return fallback;

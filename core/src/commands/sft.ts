@@ -6,13 +6,15 @@ import { runSft, type SftSummary } from '../train/sft/trainer.js';
 export default class Sft extends MedrlCommand {
   static override description =
     'Supervised fine-tuning on data/processed/train.jsonl: the target <think>{think}</think>\\n{answer} inside the chat ' +
-    'template, loss on assistant tokens only, eval loss on dev. LoRA for a real checkpoint (model.path), all weights for ' +
-    'the embedded tiny model. Writes models/lora/final_lora.';
+    'template, loss on assistant tokens only, eval loss on dev. Fine-tunes model.path (else the embedded model) with ' +
+    'LoRA (model.lora), or with --from-scratch trains a new model of the model.tiny shape with a tokenizer made from the ' +
+    'data. Writes models/lora/final_lora.';
   static override examples = [
     '<%= config.bin %> sft',
     '<%= config.bin %> sft --epochs 3 --batch-size 4 --learning-rate 2e-4',
     '<%= config.bin %> sft --resume',
     '<%= config.bin %> sft --run-name lr-2e-4 --learning-rate 2e-4',
+    '<%= config.bin %> sft --config tools/embedded-model.config.ts --from-scratch',
   ];
   static override flags = {
     epochs: Flags.string({ description: 'passes over the data (num_train_epochs) [default: 3]', helpValue: '<n>' }),
@@ -34,6 +36,9 @@ export default class Sft extends MedrlCommand {
       helpValue: '<dir>',
     }),
     seed: Flags.integer({ min: 0, description: 'seed of shuffling and initialization' }),
+    'from-scratch': Flags.boolean({
+      description: 'train a new model of the model.tiny shape, tokenizer from the data (model.from_scratch)',
+    }),
     progress: Flags.string({ options: ['auto', 'bar', 'log', 'none'], description: 'progress display' }),
     ...RUN_FLAGS,
     'save-steps': Flags.integer({ min: 1, description: 'write checkpoints/step_N every this many steps (save_steps)' }),
@@ -43,6 +48,7 @@ export default class Sft extends MedrlCommand {
     const { flags } = await this.parse(Sft);
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
     const run = await this.openRun('sft', {
+      ...(flags['from-scratch'] ? { model: { from_scratch: true } } : {}),
       sft: {
         num_train_epochs: num(flags.epochs),
         per_device_train_batch_size: flags['batch-size'],

@@ -1,4 +1,8 @@
+import path from 'node:path';
 import { Flags } from '@oclif/core';
+import { runFinalEval, type FinalEvalResult } from '../eval/final-eval.js';
+import { grpoSchema } from '../config/sections/grpo.js';
+import { ppoSchema } from '../config/sections/ppo.js';
 import { MedrlCommand } from '../cli/base-command.js';
 import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
 import { formatSftSummary } from './sft.js';
@@ -27,11 +31,15 @@ const SECTION_FLAGS = {
   'gradient-checkpointing': 'gradient_checkpointing',
 } as const;
 
+/** The fields of each algorithm's section, to route flags and refuse those that do not apply. */
+const SECTION_SHAPES = { ppo: ppoSchema.shape, grpo: grpoSchema.shape } as const;
+
 export default class Train extends MedrlCommand {
   static override description =
     'RL fine-tuning with the composed reward: PPO as TRL (<= 0.11) defines it, or GRPO. On a fresh clone it first runs ' +
-    'whatever is missing (prepare, prepare-rl, SFT of the tiny model). Writes models/rl/checkpoints/{step_N,final_rl_model}, ' +
-    'metrics.jsonl and rollouts.jsonl.';
+    'whatever is missing (prepare, prepare-rl, the starting model: the embedded one, or SFT of model.path), and when it ' +
+    'finishes evaluates the final model against its start on held-out prompts. Writes ' +
+    'models/rl/checkpoints/{step_N,final_rl_model}, metrics.jsonl, rollouts.jsonl and eval/.';
   static override examples = [
     '<%= config.bin %> train',
     '<%= config.bin %> train --algo grpo --num-generations 4 --steps 50',
@@ -39,13 +47,16 @@ export default class Train extends MedrlCommand {
     '<%= config.bin %> train --batch-size 8 --learning-rate 1e-5 --target-kl 0.1 --json',
   ];
   static override flags = {
-    algo: Flags.string({ options: ['ppo', 'grpo'], default: 'ppo', description: 'RL algorithm' }),
+    algo: Flags.string({
+      options: ['ppo', 'grpo'],
+      description: "RL algorithm [default: the config's algorithm, ppo]",
+    }),
     steps: Flags.integer({ min: 1, description: 'optimization steps [default: one pass over the prompts]' }),
     ...RUN_FLAGS,
     'auto-prepare': Flags.boolean({
       default: true,
       allowNo: true,
-      description: 'run prepare, prepare-rl and SFT first when their outputs are missing',
+      description: 'run prepare, prepare-rl and the starting model (embedded copy or SFT) first when missing',
     }),
     'output-dir': Flags.string({
       description: 'output root [default: output.output_dir, models/rl]',
@@ -79,22 +90,41 @@ export default class Train extends MedrlCommand {
       helpValue: '<jsonl>',
     }),
     'gradient-checkpointing': Flags.boolean({ description: 'recompute activations in the backward pass' }),
+    'final-eval': Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: 'after training, evaluate the final model against its start on held-out prompts (<algo>.final_eval)',
+    }),
   };
 
-  async run(): Promise<{ stages: StageReport[]; train: TrainSummary }> {
+  async run(): Promise<{ stages: StageReport[]; train: TrainSummary; finalEval?: FinalEvalResult }> {
     const { flags } = await this.parse(Train);
-    const algo = flags.algo as 'ppo' | 'grpo';
-    const section: Record<string, unknown> = {};
+    // Each flag goes to the sections that have its field: the algorithm may come from the config.
+    const sections: Record<'ppo' | 'grpo', Record<string, unknown>> = { ppo: {}, grpo: {} };
+    const given: { flag: string; field: string }[] = [];
     for (const [flag, field] of Object.entries(SECTION_FLAGS)) {
-      const value = (flags as Record<string, unknown>)[flag];
-      if (value === undefined) continue;
-      section[field] = typeof value === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
+      const raw = (flags as Record<string, unknown>)[flag];
+      if (raw === undefined) continue;
+      const value = typeof raw === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(raw) ? Number(raw) : raw;
+      given.push({ flag, field });
+      for (const algo of ['ppo', 'grpo'] as const) if (field in SECTION_SHAPES[algo]) sections[algo][field] = value;
     }
     const overrides: Record<string, unknown> = {
-      [algo]: section,
+      ...sections,
+      ...(flags.algo ? { algorithm: flags.algo } : {}),
       output: { output_dir: flags['output-dir'], progress: flags.progress, ...runOverrides(flags) },
     };
     const run = await this.openRun('train', overrides);
+    const algo = run.config.algorithm;
+    const foreign = given.filter(({ field }) => !(field in SECTION_SHAPES[algo]));
+    if (foreign.length > 0) {
+      this.error(
+        `${foreign.map((f) => `--${f.flag}`).join(', ')} do(es) not apply to ${algo.toUpperCase()} (algorithm: ${algo})`,
+        {
+          exit: 2,
+        },
+      );
+    }
     const cfg = algo === 'grpo' ? run.config.grpo : run.config.ppo;
     const { stages, sft } =
       flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [], sft: undefined };
@@ -108,7 +138,7 @@ export default class Train extends MedrlCommand {
     }
     const summary = await runTrain(run, { algo, steps: flags.steps, resume: flags.resume });
     if (!this.jsonEnabled()) {
-      for (const s of stages) this.log(`${s.stage.padEnd(10)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
+      for (const s of stages) this.log(`${s.stage.padEnd(11)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
       this.log(formatSummary(summary));
     }
     if (summary.reason === 'interrupted') {
@@ -119,8 +149,46 @@ export default class Train extends MedrlCommand {
           : 'interrupted before the first step; nothing was saved',
       );
     }
-    return { stages, train: summary };
+    let finalEval: FinalEvalResult | undefined;
+    if (cfg.final_eval.enabled && flags['final-eval'] && summary.finalDir && summary.reason === 'finished') {
+      finalEval = await runFinalEval(run, {
+        settings: cfg.final_eval,
+        finalModelDir: summary.finalDir,
+        startModelDir: path.resolve(run.rootDir, cfg.model_path),
+        trainedPromptsFile: path.resolve(run.rootDir, cfg.prompts_path),
+        outputDir: summary.outputDir,
+      });
+      if (finalEval && !this.jsonEnabled()) this.log(formatFinalEval(finalEval));
+    }
+    return { stages, train: summary, ...(finalEval ? { finalEval } : {}) };
   }
+}
+
+/** The before/after table: start model, final model, paired delta with its interval. */
+export function formatFinalEval(result: FinalEvalResult): string {
+  const pct = (name: string) => !['reward_mean', 'distinct_2', 'kl_to_baseline'].includes(name);
+  const f = (name: string, x: number | null, sign = false) => {
+    if (x === null) return 'n/a';
+    const text = pct(name) ? `${(x * 100).toFixed(1)}${sign ? ' pt' : '%'}` : x.toFixed(3);
+    return sign && x > 0 ? `+${text}` : text;
+  };
+  const lines = [
+    `final eval (${result.seconds.toFixed(0)}s): start model -> final model on ${result.prompts} held-out prompts` +
+      (result.excluded > 0 ? ` (${result.excluded} skipped: trained on)` : ''),
+  ];
+  let group = '';
+  for (const row of result.rows) {
+    if (row.group !== group) lines.push(`  ${(group = row.group)}`);
+    const ci =
+      row.delta.lo !== null && row.delta.hi !== null
+        ? ` [${f(row.metric, row.delta.lo, true)}, ${f(row.metric, row.delta.hi, true)}]`
+        : '';
+    const baseline = row.metric === 'kl_to_baseline' ? '' : `${f(row.metric, row.baseline.value)} -> `;
+    const delta = row.metric === 'kl_to_baseline' ? '' : `  Δ ${f(row.metric, row.delta.value, true)}${ci}`;
+    lines.push(`    ${row.label.padEnd(26)} ${baseline}${f(row.metric, row.model.value)}${delta}`);
+  }
+  lines.push(`  report: ${result.files.report}`);
+  return lines.join('\n');
 }
 
 export function formatSummary(s: TrainSummary): string {

@@ -14,7 +14,9 @@ import { EngineRng } from '../engine/rng.js';
 import { loadModelDir } from '../engine/policy.js';
 import { MedrlError, messageOf } from '../errors.js';
 import { isDirectory } from '../io/atomic.js';
-import type { AnswerGenerator, GenerationRequest } from './generator.js';
+import type { AnswerGenerator, GenerationRequest, SequenceScorer, TokenizedAnswer } from './generator.js';
+import { sequenceLogprobs } from '../engine/sequence-logprobs.js';
+import { createHash } from 'node:crypto';
 
 /** What the generator needs of a tokenizer: generation's interface plus an optional chat template. */
 export interface ChatTokenizer extends GenerationTokenizer {
@@ -25,12 +27,17 @@ export interface ChatTokenizer extends GenerationTokenizer {
 export interface EngineSampling {
   maxNewTokens: number;
   temperature: number;
+  topK: number;
   topP: number;
   seed: number;
+  /** Prompts generated together. */
+  batchSize?: number;
 }
 
-export class EngineAnswerGenerator implements AnswerGenerator {
+export class EngineAnswerGenerator implements AnswerGenerator, SequenceScorer {
   private readonly rng: EngineRng;
+  private readonly generated: TokenizedAnswer[] = [];
+  readonly tokenizerKey: string;
 
   constructor(
     readonly label: string,
@@ -40,6 +47,29 @@ export class EngineAnswerGenerator implements AnswerGenerator {
   ) {
     // One sampler for the whole evaluation: the same seed gives the same answers batch after batch.
     this.rng = EngineRng.fromSeed(sampling.seed);
+    this.tokenizerKey = tokenizerKeyOf(tokenizer, model.config.vocab_size);
+  }
+
+  get scorer(): SequenceScorer {
+    return this;
+  }
+
+  get decoding(): Record<string, unknown> {
+    const { maxNewTokens, temperature, topK, topP, seed } = this.sampling;
+    return { max_new_tokens: maxNewTokens, temperature, top_k: topK, top_p: topP, seed, chat_template: true };
+  }
+
+  get answers(): readonly TokenizedAnswer[] {
+    return this.generated;
+  }
+
+  async sequenceLogprobs(answers: readonly TokenizedAnswer[]): Promise<number[]> {
+    const temperature = this.sampling.temperature > 0 ? this.sampling.temperature : 1;
+    return sequenceLogprobs(
+      this.model,
+      answers.map((a) => ({ query: a.promptIds, response: a.tokenIds })),
+      { pad: this.tokenizer.padTokenId, temperature, batchSize: this.sampling.batchSize ?? 16 },
+    );
   }
 
   /** The text the model is fed for a question: the chat template's rendering, or the question itself. */
@@ -59,16 +89,26 @@ export class EngineAnswerGenerator implements AnswerGenerator {
       {
         maxNewTokens: this.sampling.maxNewTokens,
         temperature: this.sampling.temperature,
+        topK: this.sampling.topK,
         topP: this.sampling.topP,
         rng: this.rng,
       },
     );
+    for (const r of results) this.generated.push({ promptIds: r.promptIds, tokenIds: r.tokenIds });
     return results.map((r) => r.text);
   }
 
   async close(): Promise<void> {
     this.model.dispose();
   }
+}
+
+/** Same files and vocabulary size, same meaning of every id. */
+function tokenizerKeyOf(tokenizer: ChatTokenizer, vocabSize: number): string {
+  const files = (tokenizer as { files?: unknown }).files;
+  return createHash('sha256')
+    .update(`${vocabSize}\u0000${files === undefined ? '' : JSON.stringify(files)}`)
+    .digest('hex');
 }
 
 export interface LoadEngineGeneratorOptions {

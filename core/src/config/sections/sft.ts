@@ -46,6 +46,11 @@ export const sftSchema = z.strictObject({
   /** Eval at most this many records (the first ones); null = all. Default null. */
   max_eval_samples: z.number().int().positive().nullable().default(null),
   /**
+   * Batch records of similar token length together (transformers' group_by_length): far less
+   * padding, so faster steps; batches stay random in content and order. Default false.
+   */
+  group_by_length: z.boolean().default(false),
+  /**
    * Write a row of sft_metrics.jsonl (and to the report_to loggers) every this many optimizer steps, with `loss` = the
    * mean training loss over those steps; evaluations and the last step always write one. Default 10.
    */

@@ -2,9 +2,9 @@
  * `medrl sft`: supervised fine-tuning on prepared records. Each record becomes the chat-template
  * rendering of its question with the generation prompt, followed by the target
  * `<think>{think}</think>\n{answer}` and the end-of-turn token; with assistant_only_loss the loss
- * covers only the target tokens. A real checkpoint (model.path) trains LoRA adapters (model.lora);
- * the embedded tiny model is built from scratch (its character vocabulary from the data) and trains
- * all its weights. AdamW with warmup and a linear/cosine/constant schedule, gradient accumulation
+ * covers only the target tokens. A checkpoint (model.path, else the embedded model) trains LoRA
+ * adapters (model.lora) or all its weights; with model.from_scratch a new model of the tiny shape is
+ * built (its tokenizer from the data) and trains all its weights. AdamW with warmup and a linear/cosine/constant schedule, gradient accumulation
  * and norm clipping; eval loss on dev; the result goes to <output_dir>/final_lora, atomically.
  * Every save_steps (and when interrupted) a resumable checkpoint goes to
  * <output_dir>/checkpoints/step_N: weights, Adam moments, the data order and position, RNG states
@@ -20,7 +20,8 @@ import { loadQwen3 } from '../../engine/loader.js';
 import { tokenLogprobs } from '../../engine/logprobs.js';
 import { LoraAdapters } from '../../engine/lora.js';
 import type { Qwen3Model } from '../../engine/qwen3/model.js';
-import { loadTokenizer, type Tokenizer } from '../../engine/tokenizer.js';
+import { loadDefaultTokenizer, loadTokenizer, type Tokenizer } from '../../engine/tokenizer.js';
+import { baseModelDir } from '../../engine/embedded.js';
 import { MedrlError } from '../../errors.js';
 import {
   listCheckpoints,
@@ -113,6 +114,48 @@ export function sftLoss(
     const m = tf.tensor2d(mask, [b, width - 1]);
     return tf.div(tf.neg(tf.sum(tf.mul(lp, m))), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
   });
+}
+
+/** How many batches' worth of examples are sorted together by length (transformers' LengthGroupedSampler uses 50). */
+export const LENGTH_GROUP_BATCHES = 50;
+
+/**
+ * One epoch's batches with little padding, from the epoch's random order: the order cut into groups
+ * of LENGTH_GROUP_BATCHES batches, each group sorted by length (longest first) and cut into batches,
+ * then the batches put in the order of the ranks of the order's first entries. Every example appears
+ * exactly once; batches stay random in content and order, and everything follows from `order`, which
+ * checkpoints keep (so --resume sees the same batches).
+ */
+export function lengthGroupedBatches(
+  examples: readonly SftExample[],
+  order: readonly number[],
+  batchSize: number,
+): number[][] {
+  const batches: number[][] = [];
+  for (const group of chunks(order, batchSize * LENGTH_GROUP_BATCHES)) {
+    const sorted = [...group].sort((a, b) => examples[b]!.ids.length - examples[a]!.ids.length || a - b);
+    batches.push(...chunks(sorted, batchSize));
+  }
+  // order[0..batches) are distinct random indices: their ranks are a random permutation of the batches.
+  const keys = order.slice(0, batches.length);
+  return batches
+    .map((_, i) => i)
+    .sort((a, b) => keys[a]! - keys[b]!)
+    .map((i) => batches[i]!);
+}
+
+/**
+ * The strings a from-scratch tokenizer is built from, as SFT will encode them: each record's prompt
+ * rendered through Qwen3's chat template, and its target.
+ */
+async function scratchTexts(records: readonly TrainPrompt[], kind: 'qwen3' | 'characters'): Promise<string[]> {
+  if (kind === 'characters')
+    return records.flatMap((r) => [...r.messages.map((m) => m.content), sftTarget(r.output ?? '')]);
+  const qwen3 = await loadDefaultTokenizer();
+  return records.flatMap((r) => [
+    qwen3.applyChatTemplate(r.messages, { addGenerationPrompt: true }),
+    sftTarget(r.output ?? ''),
+  ]);
 }
 
 export interface SftOptions {
@@ -233,11 +276,14 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   else if (evalFile) logger.warn(`sft: ${evalFile} not found; no eval loss`);
   if (cfg.max_eval_samples !== null) evalSet = evalSet.slice(0, cfg.max_eval_samples);
 
-  // The model: a real checkpoint with LoRA (or all weights), or the tiny model from scratch.
+  // The model: a checkpoint (model.path, else the embedded model) with LoRA or all weights, or a
+  // new model built from scratch (model.from_scratch).
   let model: Qwen3Model;
   let tokenizer: Tokenizer;
   let lora: LoraAdapters | undefined;
-  const basePath = config.model.path ? resolve(config.model.path) : undefined;
+  const basePath = config.model.from_scratch
+    ? undefined
+    : baseModelDir(config.model.path ? resolve(config.model.path) : undefined);
   if (basePath) {
     model = await loadQwen3(basePath, { logger });
     tokenizer = await loadTokenizer(basePath);
@@ -252,15 +298,17 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
       });
     }
   } else {
-    const texts = [...train, ...evalSet].flatMap((r) => [
-      ...r.messages.map((m) => m.content),
-      sftTarget(r.output ?? ''),
-    ]);
-    const tiny = createTinyModel(texts, config.model.tiny, { seed: config.model.seed });
+    const tiny = await createTinyModel(
+      await scratchTexts([...train, ...evalSet], config.model.tiny.tokenizer),
+      config.model.tiny,
+      {
+        seed: config.model.seed,
+      },
+    );
     model = tiny.model;
     tokenizer = tiny.tokenizer;
     logger.info(
-      `sft: tiny model from scratch (vocab ${model.config.vocab_size}, ${model.config.num_hidden_layers} layers, hidden ${model.config.hidden_size}, ${(model.numParams / 1e6).toFixed(2)}M parameters)`,
+      `sft: new model from scratch (${tokenizer.source}, vocab ${model.config.vocab_size}, ${model.config.num_hidden_layers} layers, hidden ${model.config.hidden_size}, ${(model.numParams / 1e6).toFixed(2)}M parameters)`,
     );
   }
   const params: NamedParam[] = lora
@@ -451,7 +499,10 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
         break;
       }
       if (!order) order = rng.permutation(trainExamples.length);
-      const groups = chunks(chunks(order, cfg.per_device_train_batch_size), cfg.gradient_accumulation_steps);
+      const batches = cfg.group_by_length
+        ? lengthGroupedBatches(trainExamples, order, cfg.per_device_train_batch_size)
+        : chunks(order, cfg.per_device_train_batch_size);
+      const groups = chunks(batches, cfg.gradient_accumulation_steps);
       if (cursor >= groups.length) {
         epoch += 1;
         cursor = 0;
