@@ -21,7 +21,8 @@ import {
 } from './html.js';
 import { breakdownTable } from './breakdown.js';
 
-const RATE_METRICS = new Set(['think_coverage', 'urgent_coverage', 'risky_prescription_rate']);
+/** Shares of answers (percentages), as the metric definitions mark them. */
+const RATE_METRICS = new Set(CORE_METRICS.filter((m) => m.proportion).map((m) => m.name));
 const CORE_NAMES = CORE_METRICS.map((m) => m.name);
 
 /** Formats a metric's value: rates as percentages, rewards with three decimals. */
@@ -266,13 +267,18 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
   const heldOut = of('held_out_high_risk');
   const hasBaseline = report.baseline !== undefined;
 
+  // Metrics only some evaluations have (KL needs an engine baseline) get a card when they have a value.
+  const optional = new Set(['kl_to_baseline', 'low_risk_urgent_referral', 'stuffing_rate']);
   const cards = core
+    .filter((m) => !optional.has(m.name) || (overall?.model[m.name]?.value ?? null) !== null)
     .map((m) => {
       const estimate = overall?.model[m.name];
       const delta = overall?.delta?.[m.name];
       const note = [
         estimate && estimate.value !== null
-          ? `[${formatMetric(m.name, estimate.lo)}, ${formatMetric(m.name, estimate.hi)}] n=${estimate.n}`
+          ? estimate.lo !== null
+            ? `[${formatMetric(m.name, estimate.lo)}, ${formatMetric(m.name, estimate.hi)}] n=${estimate.n}`
+            : `n=${estimate.n}`
           : 'no value',
         delta && delta.value !== null ? `Δ vs baseline ${formatDelta(m.name, delta.value)}` : '',
       ]
