@@ -1,6 +1,6 @@
 """medrl's composed reward for OpenRLHF, from a running `medrl serve` over HTTP (POST /get_reward).
 
-    --reward.remote_url /path/to/medrl_reward_func.py     (--remote_rm_url before OpenRLHF 0.9)
+    --reward.remote_url /path/to/medrl_reward_func.py     (--remote_rm_url before OpenRLHF 0.10)
 
 OpenRLHF loads `reward_func(queries, prompts, labels)` from the file and calls it with lists of
 strings; this forwards them to medrl serve's OpenRLHF endpoint, adding the bearer token that
@@ -254,7 +254,7 @@ def _tensors_mode(raw):
 
 
 def _as_tensors(answer, mode):
-    """torch tensors (OpenRLHF up to 0.8 joins the answers with torch.cat; later versions take
+    """torch tensors (OpenRLHF 0.8 to 0.9.0 join the answers with torch.cat; later versions take
     tensors and lists alike) when MEDRL_TENSORS is 1, or is auto (the default) and torch can be
     imported, as it always can inside OpenRLHF; plain lists otherwise."""
     if mode == "0":

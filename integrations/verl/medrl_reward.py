@@ -252,15 +252,17 @@ def to_item(solution_str, ground_truth, extra_info, index=0):
     """One /v1/reward item from what veRL passes for a sample.
 
     meta = ground_truth when it is a dict, then the META_KEYS found directly in extra_info, then
-    extra_info["meta"] (each overriding the one before); a non-dict ground_truth becomes
-    meta["reference"] unless one is set.
+    extra_info["meta"] (each overriding the one before), without None values; a non-dict
+    ground_truth becomes meta["reference"] unless one is set.
     """
     info = _mapping(extra_info, "sample %d: extra_info" % index)
     meta = {}
     if hasattr(ground_truth, "keys"):
         meta.update(ground_truth)
-    meta.update({key: info[key] for key in META_KEYS if info.get(key) is not None})
+    meta.update({key: info[key] for key in META_KEYS if key in info})
     meta.update(_mapping(info.get("meta"), "sample %d: extra_info['meta']" % index))
+    # A parquet struct column gives every row every key, None where a row had none: not set.
+    meta = {key: value for key, value in meta.items() if value is not None}
     if "reference" not in meta and ground_truth is not None and not hasattr(ground_truth, "keys"):
         reference = ground_truth if isinstance(ground_truth, str) else json.dumps(ground_truth, default=_jsonable)
         if reference != "":

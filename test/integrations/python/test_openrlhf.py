@@ -72,7 +72,7 @@ class OpenRLHFAgainstServerTest(unittest.TestCase):
             self.assertAlmostEqual(reward, sample["total"], places=9)
         self.assertEqual(got["extra_logs"]["gated"], [s["gated"] for s in SAMPLES])
 
-    def test_one_sample_per_call_as_OpenRLHF_0_9_calls_it(self):
+    def test_one_sample_per_call_as_recent_OpenRLHF_calls_it(self):
         queries, prompts, labels = openrlhf_args()
         for i, sample in enumerate(SAMPLES):
             got = openrlhf.reward_func([queries[i]], [prompts[i]], [labels[i]])

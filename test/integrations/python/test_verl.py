@@ -176,6 +176,8 @@ class VerlItemsTest(unittest.TestCase):
             },
         )
         self.assertEqual(verl.to_item("a", "ref", {"question": "q"})["meta"], {"reference": "ref"})
+        parquet_row = {"question": "q", "risk_level": None, "meta": {"risk_level": None, "specialty": None, "lang": "zh"}}
+        self.assertEqual(verl.to_item("a", None, parquet_row)["meta"], {"lang": "zh"})
         self.assertEqual(verl.to_item("a", 42, {"question": "q"})["meta"], {"reference": "42"})
         self.assertEqual(verl.to_item("a", "", {"question": "q"})["meta"], {})
         self.assertEqual(verl.to_item("a", "x", {"question": "q", "meta": '{"reference": "y"}'})["meta"], {"reference": "y"})
