@@ -110,7 +110,8 @@ def _jsonable(value):
 
 
 def _error_detail(error):
-    """The server's error message (`{message, issues}`), or the start of whatever body came back."""
+    """The server's error (`{code, message, issues}`) as (message, code), or the start of whatever
+    body came back and no code."""
     try:
         raw = error.read()
     except Exception:  # noqa: BLE001 - the status alone still says enough
@@ -121,12 +122,12 @@ def _error_detail(error):
     try:
         body = json.loads(text)
     except ValueError:
-        return text[:300] or str(error.reason)
+        return text[:300] or str(error.reason), None
     if not isinstance(body, dict) or not body.get("message"):
-        return text[:300]
+        return text[:300], None
     issues = body.get("issues") or []
     more = "; ".join("%s: %s" % (i.get("path"), i.get("message")) for i in issues[1:4] if isinstance(i, dict))
-    return body["message"] + (" (also %s)" % more if more else "")
+    return body["message"] + (" (also %s)" % more if more else ""), body.get("code")
 
 
 def _retry_after(error):
@@ -151,8 +152,9 @@ def _refusal(url, status, detail, settings):
 
 def post_json(settings, route, payload):
     """POSTs `payload` and returns the JSON answer. Retries connection errors, 429 and 5xx with
-    exponential backoff (or the server's Retry-After); never retries a timeout, so that a slow
-    judge is not paid twice; other 4xx fail at once with the server's message."""
+    exponential backoff (or the server's Retry-After); never retries a timeout, ours or the
+    server's (503 `timeout`), so that a slow judge is not paid twice; other 4xx fail at once with
+    the server's message."""
     url = settings.url + route
     data = json.dumps(payload, ensure_ascii=False, default=_jsonable).encode("utf-8")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -170,7 +172,15 @@ def post_json(settings, route, payload):
             except ValueError:
                 raise MedrlRewardError("%s answered with a body that is not JSON: %r" % (url, raw[:200]), url, 200)
         except urllib.error.HTTPError as error:
-            status, detail = error.code, _error_detail(error)
+            (detail, code), status = _error_detail(error), error.code
+            if status == 503 and code == "timeout":
+                # The server gave up after serve.requestTimeout: the same batch would time out again.
+                raise MedrlRewardError(
+                    "medrl serve at %s answered HTTP 503: %s; not retried, so that the judge is not paid again. "
+                    "Send smaller batches (MEDRL_BATCH_SIZE) or raise serve.requestTimeout" % (url, detail),
+                    url,
+                    status,
+                ) from None
             if status != 429 and status < 500:
                 raise MedrlRewardError(_refusal(url, status, detail, settings), url, status) from None
             problem, wait = "HTTP %d: %s" % (status, detail), _retry_after(error)

@@ -48,7 +48,14 @@ def ok(integration):
     return (200, integration.ok, None, 0)
 
 
-BUSY = {"statusCode": 503, "error": "Service Unavailable", "code": "timeout", "message": "slow judge"}
+BUSY = {"statusCode": 429, "error": "Too Many Requests", "code": "saturated", "message": "256 requests are being scored"}
+DRAINING = {"statusCode": 503, "error": "Service Unavailable", "message": "Service Unavailable"}
+SERVER_TIMEOUT = {
+    "statusCode": 503,
+    "error": "Service Unavailable",
+    "code": "timeout",
+    "message": "scoring took longer than serve.requestTimeout (120000 ms)",
+}
 INVALID = {
     "statusCode": 400,
     "error": "Bad Request",
@@ -101,17 +108,33 @@ class ClientTest(unittest.TestCase):
 
     def test_retries_503_and_429_then_succeeds(self):
         for it in INTEGRATIONS:
-            script = [(503, BUSY, {"Retry-After": "0"}, 0), (429, BUSY, {"Retry-After": "0"}, 0), ok(it)]
+            script = [(503, DRAINING, {"Retry-After": "0"}, 0), (429, BUSY, {"Retry-After": "0"}, 0), ok(it)]
             with self.subTest(it.name), stubbed(script) as stub:
                 with self.assertLogs("medrl_reward", "WARNING") as logs:
                     self.assertEqual(it.reward(it.call(it.module)), 0.5)
                 self.assertEqual(len(stub.requests), 3)
-                self.assertIn("POST %s%s: HTTP 503: slow judge; retry 1/5 in" % (stub.url, it.route), logs.output[0])
-                self.assertIn("HTTP 429: slow judge; retry 2/5", logs.output[1])
+                self.assertIn(
+                    "POST %s%s: HTTP 503: Service Unavailable; retry 1/5 in" % (stub.url, it.route), logs.output[0]
+                )
+                self.assertIn("HTTP 429: 256 requests are being scored; retry 2/5", logs.output[1])
+
+    def test_the_server_giving_up_on_a_slow_batch_is_not_retried(self):
+        for it in INTEGRATIONS:
+            with self.subTest(it.name), stubbed([(503, SERVER_TIMEOUT, {"Retry-After": "0"}, 0), ok(it)]) as stub:
+                with self.assertRaises(it.module.MedrlRewardError) as raised:
+                    it.call(it.module)
+                self.assertEqual(len(stub.requests), 1)
+                self.assertEqual(raised.exception.status, 503)
+                self.assertEqual(
+                    str(raised.exception),
+                    "medrl serve at %s%s answered HTTP 503: scoring took longer than serve.requestTimeout "
+                    "(120000 ms); not retried, so that the judge is not paid again. Send smaller batches "
+                    "(MEDRL_BATCH_SIZE) or raise serve.requestTimeout" % (stub.url, it.route),
+                )
 
     def test_honours_retry_after(self):
         it = INTEGRATIONS[0]
-        with stubbed([(503, BUSY, {"Retry-After": "1"}, 0), ok(it)], MEDRL_BACKOFF="0") as stub:
+        with stubbed([(429, BUSY, {"Retry-After": "1"}, 0), ok(it)], MEDRL_BACKOFF="0") as stub:
             started = time.monotonic()
             with self.assertLogs("medrl_reward", "WARNING"):
                 it.call(it.module)
