@@ -48,9 +48,7 @@ class Settings:
 
     def __init__(self, overrides=None):
         overrides = overrides or {}
-        url = _setting(overrides, "MEDRL_URL", "http://127.0.0.1:8000", str, "an http:// or https:// URL")
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("MEDRL_URL=%r: expected an http:// or https:// URL of medrl serve" % url)
+        url = _setting(overrides, "MEDRL_URL", "http://127.0.0.1:8000", _http_url, "an http:// or https:// URL")
         url = url.rstrip("/")
         for route in _ROUTES:  # accept the route too, as OpenRLHF's --reward.remote_url has it
             if url.endswith(route):
@@ -78,6 +76,12 @@ def _setting(overrides, name, default, parse, expected):
         return parse(raw.strip() if isinstance(raw, str) else raw)
     except (TypeError, ValueError):
         raise ValueError("%s=%r: expected %s" % (source, raw, expected)) from None
+
+
+def _http_url(raw):
+    if not str(raw).startswith(("http://", "https://")):
+        raise ValueError(raw)
+    return str(raw)
 
 
 def _positive(parse):
@@ -170,7 +174,8 @@ def post_json(settings, route, payload):
             try:
                 return json.loads(raw.decode("utf-8"))
             except ValueError:
-                raise MedrlRewardError("%s answered with a body that is not JSON: %r" % (url, raw[:200]), url, 200)
+                message = "%s answered with a body that is not JSON: %r" % (url, raw[:200])
+                raise MedrlRewardError(message, url, 200) from None
         except urllib.error.HTTPError as error:
             (detail, code), status = _error_detail(error), error.code
             if status == 503 and code == "timeout":

@@ -214,8 +214,11 @@ class ClientTest(unittest.TestCase):
                     with self.assertRaises(ValueError) as raised:
                         it.call(it.module)
                     self.assertTrue(str(raised.exception).startswith(expected), str(raised.exception))
-        with self.assertRaisesRegex(ValueError, "^medrl_retries='x': expected"):
-            INTEGRATIONS[0].call(INTEGRATIONS[0].module, medrl_retries="x")
+        with mock.patch.dict(os.environ, clean_env(), clear=True):
+            with self.assertRaisesRegex(ValueError, "^medrl_retries='x': expected an integer >= 0"):
+                INTEGRATIONS[0].call(INTEGRATIONS[0].module, medrl_retries="x")
+            with self.assertRaisesRegex(ValueError, "^medrl_url='lb:80': expected an http:// or https:// URL"):
+                INTEGRATIONS[0].call(INTEGRATIONS[0].module, medrl_url="lb:80")
 
 
 if __name__ == "__main__":
