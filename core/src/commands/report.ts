@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { writeRunReport } from '../report/run-report.js';
+import { outFlag } from '../cli/flags.js';
 
 export default class Report extends MedrlCommand {
+  static override summary = 'Write a self-contained report.html for a training run.';
   static override description =
     'Write a self-contained report.html for a training run from its metrics.jsonl and rollouts.jsonl: reward and each component, KL and its coefficient, losses and response length over the steps, and the best and worst samples with their breakdowns.';
 
@@ -20,9 +21,8 @@ export default class Report extends MedrlCommand {
   };
 
   static override flags = {
-    out: Flags.string({
-      char: 'o',
-      description: 'report file (default: <run-dir>/report.html); written atomically',
+    out: outFlag({
+      description: 'report file, written atomically [default: <run-dir>/report.html]',
       helpValue: '<file>',
     }),
     samples: Flags.integer({ description: 'best and worst samples shown', default: 5, min: 0, max: 100 }),
@@ -30,6 +30,7 @@ export default class Report extends MedrlCommand {
 
   async run(): Promise<{ file: string; steps: number; rollouts: number; warnings: string[] }> {
     const { args, flags } = await this.parse(Report);
+    const { writeRunReport } = await import('../report/run-report.js');
     const runDir = path.resolve(args.runDir);
     const result = await writeRunReport(runDir, {
       out: flags.out !== undefined ? path.resolve(flags.out) : undefined,

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { runTrain, type TrainSummary } from '../train/index.js';
-import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
+import { modelPathFlag, outFlag } from '../cli/flags.js';
+import type { TrainSummary } from '../train/index.js';
+import type { StageReport } from '../train/main-job.js';
 
 /** Flags that set a field of the algorithm's section (`ppo` or `grpo`), by TRL name. */
 const SECTION_FLAGS = {
@@ -26,6 +27,7 @@ const SECTION_FLAGS = {
 } as const;
 
 export default class Train extends MedrlCommand {
+  static override summary = 'RL fine-tuning (PPO or GRPO) with the composed reward; runs missing stages first.';
   static override description =
     'RL fine-tuning with the composed reward: PPO as TRL (<= 0.11) defines it, or GRPO. On a fresh clone it first runs ' +
     'whatever is missing (prepare, prepare-rl, SFT of the tiny model). Writes models/rl/checkpoints/{step_N,final_rl_model}, ' +
@@ -45,13 +47,10 @@ export default class Train extends MedrlCommand {
       allowNo: true,
       description: 'run prepare, prepare-rl and SFT first when their outputs are missing',
     }),
-    'output-dir': Flags.string({
-      description: 'output root [default: output.output_dir, models/rl]',
-      helpValue: '<dir>',
-    }),
+    out: outFlag({ description: 'output root [default: output.output_dir, models/rl]', helpValue: '<dir>' }),
     progress: Flags.string({
       options: ['auto', 'bar', 'log', 'none'],
-      description: 'progress display [default: output.progress]',
+      description: 'progress display [default: output.progress, auto]',
     }),
     'batch-size': Flags.integer({ min: 1, description: 'PPO: rollouts per step (batch_size)' }),
     'mini-batch-size': Flags.integer({ min: 1, description: 'PPO: rollouts per forward/backward (mini_batch_size)' }),
@@ -68,12 +67,9 @@ export default class Train extends MedrlCommand {
     seed: Flags.integer({ min: 0, description: 'seed of sampling and shuffling' }),
     'save-steps': Flags.integer({ min: 1, description: 'write checkpoints/step_N every this many steps' }),
     'eval-steps': Flags.integer({ min: 1, description: 'run the safety gate every this many steps' }),
-    'model-path': Flags.string({
-      description: 'starting policy [default: models/lora/final_lora]',
-      helpValue: '<dir>',
-    }),
+    'model-path': modelPathFlag('starting policy [default: <algo>.model_path, models/lora/final_lora]'),
     prompts: Flags.string({
-      description: 'RL prompts JSONL [default: data/rl/training_prompts.jsonl]',
+      description: 'RL prompts JSONL [default: <algo>.prompts_path, data/rl/training_prompts.jsonl]',
       helpValue: '<jsonl>',
     }),
     'gradient-checkpointing': Flags.boolean({ description: 'recompute activations in the backward pass' }),
@@ -81,6 +77,10 @@ export default class Train extends MedrlCommand {
 
   async run(): Promise<{ stages: StageReport[]; train: TrainSummary }> {
     const { flags } = await this.parse(Train);
+    const [{ runTrain }, { ensureTrainingInputs }] = await Promise.all([
+      import('../train/index.js'),
+      import('../train/main-job.js'),
+    ]);
     const algo = flags.algo as 'ppo' | 'grpo';
     const section: Record<string, unknown> = {};
     for (const [flag, field] of Object.entries(SECTION_FLAGS)) {
@@ -89,8 +89,8 @@ export default class Train extends MedrlCommand {
       section[field] = typeof value === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
     }
     const overrides: Record<string, unknown> = { [algo]: section };
-    if (flags['output-dir'] || flags.progress) {
-      overrides.output = { output_dir: flags['output-dir'], progress: flags.progress };
+    if (flags.out || flags.progress) {
+      overrides.output = { output_dir: flags.out, progress: flags.progress };
     }
     const run = await this.openRun('train', overrides);
     const cfg = algo === 'grpo' ? run.config.grpo : run.config.ppo;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../../cli/base-command.js';
-import { initProject, type ConfigFormat } from '../../init/project.js';
+import type { ConfigFormat } from '../../init/project.js';
 
 export default class Init extends MedrlCommand {
   static override description =
@@ -14,8 +14,9 @@ export default class Init extends MedrlCommand {
 
   async run(): Promise<{ file: string }> {
     const { flags } = await this.parse(Init);
+    const { initProject } = await import('../../init/project.js');
     const file = await initProject(path.resolve(flags.dir), flags.format as ConfigFormat);
-    if (!this.jsonEnabled()) this.log(`wrote ${file}; check it with: medrl config`);
+    if (!this.jsonEnabled()) this.log(`wrote ${file}; check it with: medrl config --check`);
     return { file };
   }
 }
