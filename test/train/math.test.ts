@@ -295,4 +295,15 @@ describe('GRPO loss aggregations', () => {
     close(scalar(loss), (-1.48 + 0.0306853) / 3);
     close(scalar(stats.kl!), 0.306853 / 3);
   });
+  it('beta = 0 with reference log-probs measures the KL without penalizing it', () => {
+    const inp = inputs();
+    const ref = tf.tensor2d([
+      [-1 + Math.log(1.5), -1],
+      [-1 + Math.log(0.5) + Math.LN2, -3],
+    ]);
+    const { loss, stats } = grpoLoss({ ...inp, refLogprobs: ref }, { ...base, beta: 0, loss_type: 'bnpo' });
+    close(scalar(loss), -1.48 / 3);
+    close(scalar(stats.kl!), 0.306853 / 3);
+    expect(grpoLoss(inp, { ...base, beta: 0, loss_type: 'bnpo' }).stats.kl).toBeUndefined();
+  });
 });
