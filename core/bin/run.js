@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The medrl CLI.
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +17,8 @@ if (['--version', ...(pjson.oclif.additionalVersionFlags ?? [])].includes(argv[0
   const arch = process.arch === 'ia32' ? 'x86' : process.arch;
   process.stdout.write(`${product.name}/${product.version} ${process.platform}-${arch} node-${process.version}\n`);
 } else {
+  // Node >= 22.1 caches compiled code between runs (oclif alone is a few hundred modules); Node 20 lacks it.
+  module.enableCompileCache?.();
   // reflect-metadata must load before any decorated class (tsyringe).
   await import('reflect-metadata');
   const { execute } = await import('@oclif/core');

@@ -254,6 +254,13 @@ describe('medrl tokenize', () => {
     expect(ids.slice(-6)).toEqual([3, 262, 262, 4, 262, 262]);
   });
 
+  it('the deprecated --thinking / --no-thinking still set the same switch as --think / --no-think', async () => {
+    const run = async (flag: string) => (await tokenize(['-t', '胸痛', '--chat', flag, '--json'])).result;
+    expect(await run('--no-thinking')).toEqual(await run('--no-think'));
+    expect(await run('--thinking')).toEqual(await run('--think'));
+    expect(await run('--no-think')).not.toEqual(await run('--think'));
+  });
+
   it('prints readable lines without --json', async () => {
     const { stdout } = await tokenize(['--text', 'Hello world']);
     expect(stdout).toBe('ids (2): [9707,1879]\ntokens: ["Hello","Ġworld"]\n');

@@ -5,6 +5,7 @@ import { MedrlError, messageOf } from '../errors.js';
 import type { TokenizeResult } from '../engine/tokenizer.js';
 
 export default class Tokenize extends MedrlCommand {
+  static override summary = 'Show the token ids and token strings of a text.';
   static override description =
     'Show the token ids and token strings of a text (the real Qwen3 tokenizer unless --model-path has its own).';
 

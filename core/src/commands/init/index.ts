@@ -4,6 +4,7 @@ import { MedrlCommand } from '../../cli/base-command.js';
 import type { ConfigFormat } from '../../init/project.js';
 
 export default class Init extends MedrlCommand {
+  static override summary = 'Write a starter medrl.config; `medrl init plugin` scaffolds a plugin package.';
   static override description =
     "Write a starter medrl.config (the seed pipeline's reward with the built-in plugins). `medrl init plugin` scaffolds a plugin package.";
   static override examples = ['<%= config.bin %> init', '<%= config.bin %> init --format yaml --dir my-project'];
