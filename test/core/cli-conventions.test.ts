@@ -218,6 +218,21 @@ describe('one spelling per flag, on every command', () => {
   });
 });
 
+describe('medrl sft --model-path', () => {
+  it('is the checkpoint it fine-tunes (model.path), relative to the working directory', () => {
+    const dir = writeTree(project(), {
+      'train.jsonl':
+        JSON.stringify({ id: 'a', instruction: '头痛', input: '', output: '<think>x</think>建议就医' }) + '\n',
+    });
+    const result = runMedrl(
+      ['sft', '--model-path', 'no-such-model', '--train-file', 'train.jsonl', '--eval-file', 'train.jsonl', '--json'],
+      { cwd: dir },
+    );
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout).error.message).toContain(path.join(dir, 'no-such-model', 'config.json'));
+  });
+});
+
 describe('deprecated spellings still work and warn', () => {
   it.each([
     [['--output-dir', 'x'], ['out'], ['--output-dir is deprecated; use --out']],
