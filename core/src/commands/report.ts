@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { writeRunReport } from '../report/run-report.js';
-import { watchRunReport } from '../report/watch.js';
+import { outFlag } from '../cli/flags.js';
 
 export default class Report extends MedrlCommand {
+  static override summary = 'Write a self-contained report.html for a training run.';
   static override description =
     'Write a self-contained report.html for a training run from its metrics.jsonl and rollouts.jsonl: reward and each component, KL and its coefficient, losses and response length over the steps, and the best and worst samples with their breakdowns. For an SFT run (sft_metrics.jsonl): loss, eval loss, learning rate and gradient norm. Charts are interactive (hover values, smoothing) and can overlay earlier runs.';
 
@@ -25,9 +25,8 @@ export default class Report extends MedrlCommand {
   };
 
   static override flags = {
-    out: Flags.string({
-      char: 'o',
-      description: 'report file (default: <run-dir>/report.html); written atomically',
+    out: outFlag({
+      description: 'report file, written atomically [default: <run-dir>/report.html]',
       helpValue: '<file>',
     }),
     samples: Flags.integer({ description: 'best and worst samples shown', default: 5, min: 0, max: 100 }),
@@ -45,6 +44,10 @@ export default class Report extends MedrlCommand {
 
   async run(): Promise<{ file: string; steps: number; rollouts: number; warnings: string[] }> {
     const { args, flags } = await this.parse(Report);
+    const [{ writeRunReport }, { watchRunReport }] = await Promise.all([
+      import('../report/run-report.js'),
+      import('../report/watch.js'),
+    ]);
     const runDir = path.resolve(args.runDir);
     const options = {
       out: flags.out !== undefined ? path.resolve(flags.out) : undefined,

@@ -1,13 +1,11 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { runFinalEval, type FinalEvalResult } from '../eval/final-eval.js';
-import { grpoSchema } from '../config/sections/grpo.js';
-import { ppoSchema } from '../config/sections/ppo.js';
 import { MedrlCommand } from '../cli/base-command.js';
+import { modelPathFlag, outFlag } from '../cli/flags.js';
 import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
-import { formatSftSummary } from './sft.js';
-import { runTrain, type TrainSummary } from '../train/index.js';
-import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
+import type { FinalEvalResult } from '../eval/final-eval.js';
+import type { TrainSummary } from '../train/index.js';
+import type { StageReport } from '../train/main-job.js';
 
 /** Flags that set a field of the algorithm's section (`ppo` or `grpo`), by TRL name. */
 const SECTION_FLAGS = {
@@ -31,10 +29,8 @@ const SECTION_FLAGS = {
   'gradient-checkpointing': 'gradient_checkpointing',
 } as const;
 
-/** The fields of each algorithm's section, to route flags and refuse those that do not apply. */
-const SECTION_SHAPES = { ppo: ppoSchema.shape, grpo: grpoSchema.shape } as const;
-
 export default class Train extends MedrlCommand {
+  static override summary = 'RL fine-tuning (PPO or GRPO) with the composed reward; runs missing stages first.';
   static override description =
     'RL fine-tuning with the composed reward: PPO as TRL (<= 0.11) defines it, or GRPO. On a fresh clone it first runs ' +
     'whatever is missing (prepare, prepare-rl, the starting model: the embedded one, or SFT of model.path), and when it ' +
@@ -49,7 +45,7 @@ export default class Train extends MedrlCommand {
   static override flags = {
     algo: Flags.string({
       options: ['ppo', 'grpo'],
-      description: "RL algorithm [default: the config's algorithm, ppo]",
+      description: 'RL algorithm [default: algorithm, ppo]',
     }),
     steps: Flags.integer({ min: 1, description: 'optimization steps [default: one pass over the prompts]' }),
     ...RUN_FLAGS,
@@ -58,13 +54,10 @@ export default class Train extends MedrlCommand {
       allowNo: true,
       description: 'run prepare, prepare-rl and the starting model (embedded copy or SFT) first when missing',
     }),
-    'output-dir': Flags.string({
-      description: 'output root [default: output.output_dir, models/rl]',
-      helpValue: '<dir>',
-    }),
+    out: outFlag({ description: 'output root [default: output.output_dir, models/rl]', helpValue: '<dir>' }),
     progress: Flags.string({
       options: ['auto', 'bar', 'log', 'none'],
-      description: 'progress display [default: output.progress]',
+      description: 'progress display [default: output.progress, auto]',
     }),
     'batch-size': Flags.integer({ min: 1, description: 'PPO: rollouts per step (batch_size)' }),
     'mini-batch-size': Flags.integer({ min: 1, description: 'PPO: rollouts per forward/backward (mini_batch_size)' }),
@@ -81,12 +74,9 @@ export default class Train extends MedrlCommand {
     seed: Flags.integer({ min: 0, description: 'seed of sampling and shuffling' }),
     'save-steps': Flags.integer({ min: 1, description: 'write checkpoints/step_N every this many steps' }),
     'eval-steps': Flags.integer({ min: 1, description: 'run the safety gate every this many steps' }),
-    'model-path': Flags.string({
-      description: 'starting policy [default: models/lora/final_lora]',
-      helpValue: '<dir>',
-    }),
+    'model-path': modelPathFlag('starting policy [default: <algo>.model_path, models/lora/final_lora]'),
     prompts: Flags.string({
-      description: 'RL prompts JSONL [default: data/rl/training_prompts.jsonl]',
+      description: 'RL prompts JSONL [default: <algo>.prompts_path, data/rl/training_prompts.jsonl]',
       helpValue: '<jsonl>',
     }),
     'gradient-checkpointing': Flags.boolean({ description: 'recompute activations in the backward pass' }),
@@ -99,6 +89,17 @@ export default class Train extends MedrlCommand {
 
   async run(): Promise<{ stages: StageReport[]; train: TrainSummary; finalEval?: FinalEvalResult }> {
     const { flags } = await this.parse(Train);
+    const [{ runTrain }, { ensureTrainingInputs }, { runFinalEval }, { ppoSchema }, { grpoSchema }] = await Promise.all(
+      [
+        import('../train/index.js'),
+        import('../train/main-job.js'),
+        import('../eval/final-eval.js'),
+        import('../config/sections/ppo.js'),
+        import('../config/sections/grpo.js'),
+      ],
+    );
+    // The fields of each algorithm's section, to route flags and refuse those that do not apply.
+    const SECTION_SHAPES = { ppo: ppoSchema.shape, grpo: grpoSchema.shape } as const;
     // Each flag goes to the sections that have its field: the algorithm may come from the config.
     const sections: Record<'ppo' | 'grpo', Record<string, unknown>> = { ppo: {}, grpo: {} };
     const given: { flag: string; field: string }[] = [];
@@ -112,7 +113,7 @@ export default class Train extends MedrlCommand {
     const overrides: Record<string, unknown> = {
       ...sections,
       ...(flags.algo ? { algorithm: flags.algo } : {}),
-      output: { output_dir: flags['output-dir'], progress: flags.progress, ...runOverrides(flags) },
+      output: { output_dir: flags.out, progress: flags.progress, ...runOverrides(flags) },
     };
     const run = await this.openRun('train', overrides);
     const algo = run.config.algorithm;

@@ -332,6 +332,9 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const warmup = cfg.warmup_steps > 0 ? cfg.warmup_steps : Math.ceil(cfg.warmup_ratio * totalSteps);
   const optimizer = new AdamW(params, { weightDecay: cfg.weight_decay });
   const peakLr = cfg.learning_rate ?? (basePath ? 2e-5 : 1e-3);
+  logger.info(
+    `sft: peak learning rate ${peakLr} (${cfg.learning_rate !== null ? 'sft.learning_rate' : `sft.learning_rate unset: the default for ${basePath ? 'a checkpoint' : 'the tiny model'}`})`,
+  );
   const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
   const varList = params.map((p) => p.variable);
   const log = new JsonlLog(path.join(outputDir, 'sft_metrics.jsonl'));
