@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 import { createLogger } from '../logging.js';
 import type { GenerationResult } from '../engine/generate.js';
 import { generateForPrompts, loadPolicy } from '../engine/policy.js';
@@ -35,11 +36,12 @@ export default class Generate extends MedrlCommand {
       description: 'render the prompt as a user turn through the chat template (--no-chat: raw text)',
     }),
     think: Flags.boolean({ allowNo: true, description: 'Qwen3 thinking mode (--no-think adds an empty think block)' }),
+    threads: threadsFlag,
   };
 
   async run(): Promise<{ results: GenerationResult[] }> {
     const { flags } = await this.parse(Generate);
-    const run = await this.openRun('generate');
+    const run = await this.openRun('generate', engineOverrides(flags));
     const modelPath = flags['model-path'] ?? run.config.model.path;
     if (!modelPath) this.error('no model: pass --model-path <dir> or set model.path in the config', { exit: 2 });
     const defaults = run.config.engine.generation;
@@ -52,6 +54,7 @@ export default class Generate extends MedrlCommand {
     const logger = createLogger('generate');
     const policy = await loadPolicy(modelPath, {
       backend: run.config.engine.backend,
+      threads: run.config.engine.threads,
       adapterPath: flags['adapter-path'],
       logger,
     });

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 import { runSft, type SftSummary } from '../train/sft/trainer.js';
 
 export default class Sft extends MedrlCommand {
@@ -32,6 +33,7 @@ export default class Sft extends MedrlCommand {
     }),
     seed: Flags.integer({ min: 0, description: 'seed of shuffling and initialization' }),
     progress: Flags.string({ options: ['auto', 'bar', 'log', 'none'], description: 'progress display' }),
+    threads: threadsFlag,
   };
 
   async run(): Promise<SftSummary> {
@@ -50,6 +52,7 @@ export default class Sft extends MedrlCommand {
         output_dir: flags['output-dir'],
         seed: flags.seed,
       },
+      ...engineOverrides(flags),
     });
     const summary = await runSft(run, { progress: flags.progress as never });
     if (!this.jsonEnabled()) {

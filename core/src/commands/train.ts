@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 import { runTrain, type TrainSummary } from '../train/index.js';
 import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
 
@@ -77,6 +78,7 @@ export default class Train extends MedrlCommand {
       helpValue: '<jsonl>',
     }),
     'gradient-checkpointing': Flags.boolean({ description: 'recompute activations in the backward pass' }),
+    threads: threadsFlag,
   };
 
   async run(): Promise<{ stages: StageReport[]; train: TrainSummary }> {
@@ -88,7 +90,7 @@ export default class Train extends MedrlCommand {
       if (value === undefined) continue;
       section[field] = typeof value === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
     }
-    const overrides: Record<string, unknown> = { [algo]: section };
+    const overrides: Record<string, unknown> = { [algo]: section, ...engineOverrides(flags) };
     if (flags['output-dir'] || flags.progress) {
       overrides.output = { output_dir: flags['output-dir'], progress: flags.progress };
     }

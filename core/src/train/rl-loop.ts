@@ -152,7 +152,7 @@ export async function runRlTraining(
   const t0 = performance.now();
   const { config, rootDir, logger, hooks } = run;
   const resolve = (p: string) => path.resolve(rootDir, p);
-  const backend = await initBackend(config.engine.backend, logger);
+  const backend = await initBackend(config.engine, logger);
 
   // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
   let promptsFile = resolve(section.prompts_path);

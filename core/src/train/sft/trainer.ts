@@ -129,7 +129,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const { config, rootDir, logger, hooks } = run;
   const cfg = config.sft;
   const resolve = (p: string) => path.resolve(rootDir, p);
-  await initBackend(config.engine.backend, logger);
+  await initBackend(config.engine, logger);
 
   const trainFile = resolve(cfg.train_file);
   if (!(await fileExists(trainFile))) {
