@@ -100,7 +100,7 @@ const svg = await renderSvg({
 } as TopLevelSpec);
 
 // Sample answers: held-out test prompts of each language and risk level, with Qwen3's decoding.
-await initBackend(run.config.engine.backend);
+await initBackend(run.config.engine);
 const { model, tokenizer } = await loadModelDir(finalDir);
 const processed = path.resolve(root, run.config.eval.dataDir);
 const test = await readSplits(processed, ['test'], { highRiskLevels: ['high', 'critical'], heldOutSplit: 'test' });

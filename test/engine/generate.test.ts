@@ -121,7 +121,7 @@ describe('generate', () => {
 });
 
 describe('Qwen3Model.withInferenceWeights', () => {
-  it('gives the logits of the training layout, holds one transposed copy per matrix, and frees them', async () => {
+  it('gives the logits of the training layout, holds one transposed copy per matrix on wasm (none elsewhere), and frees them', async () => {
     const m = model(4);
     const ids = tf.tensor2d([[3, 1, 4, 1, 5]], undefined, 'int32');
     const plain = m.forward(ids).logits;
@@ -132,7 +132,8 @@ describe('Qwen3Model.withInferenceWeights', () => {
       inside = tf.memory().numTensors - before;
       return m.forward(ids).logits;
     });
-    expect(inside).toBe(matrices);
+    // Native backends multiply by W^T through the matmul's flag: copies would only cost memory.
+    expect(inside).toBe(tf.getBackend() === 'wasm' ? matrices : 0);
     expect(tf.memory().numTensors).toBe(before + 1); // the returned logits
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(plain, fast))).dataSync()[0]!)).toBeLessThan(1e-5);
     tf.dispose([ids, plain, fast]);

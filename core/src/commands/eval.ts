@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { modelPathFlag, outFlag } from '../cli/flags.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 import { MedrlError } from '../errors.js';
 import type { AnswerGenerator } from '../eval/generator.js';
 import type { GroupMetrics } from '../eval/metrics.js';
@@ -67,6 +68,7 @@ export default class Eval extends MedrlCommand {
       description: 'processed data directory [default: eval.dataDir, data/processed]',
       helpValue: '<dir>',
     }),
+    threads: threadsFlag,
   };
 
   async run(): Promise<EvalCommandResult> {
@@ -88,7 +90,10 @@ export default class Eval extends MedrlCommand {
     // Flag paths are relative to the working directory; config paths to the config file.
     if (flags.out !== undefined) overrides.outDir = path.resolve(cwd, flags.out);
     if (flags['data-dir'] !== undefined) overrides.dataDir = path.resolve(cwd, flags['data-dir']);
-    const run = await this.openRun('eval', Object.keys(overrides).length > 0 ? { eval: overrides } : undefined);
+    const run = await this.openRun('eval', {
+      ...(Object.keys(overrides).length > 0 ? { eval: overrides } : {}),
+      ...engineOverrides(flags),
+    });
     const settings = run.config.eval;
     const outDir = path.resolve(run.rootDir, settings.outDir);
 
@@ -177,6 +182,7 @@ export default class Eval extends MedrlCommand {
     const { generation } = run.config.eval;
     return loadEngineGenerator(dir, {
       backend: run.config.engine.backend,
+      threads: run.config.engine.threads,
       baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : configBase,
       logger: run.logger,
       sampling: { ...generation },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { modelPathFlag, thinkFlag } from '../cli/flags.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 import type { GenerationResult } from '../engine/generate.js';
 
 export default class Generate extends MedrlCommand {
@@ -38,6 +39,7 @@ export default class Generate extends MedrlCommand {
       description: 'render the prompt as a user turn through the chat template (--no-chat: raw text)',
     }),
     think: thinkFlag("Qwen3's thinking mode, enable_thinking (--no-think adds the empty think block)"),
+    threads: threadsFlag,
   };
 
   async run(): Promise<{ results: GenerationResult[] }> {
@@ -47,7 +49,7 @@ export default class Generate extends MedrlCommand {
       import('../engine/policy.js'),
       import('../engine/embedded.js'),
     ]);
-    const run = await this.openRun('generate');
+    const run = await this.openRun('generate', engineOverrides(flags));
     const configured = run.config.model.path;
     const modelPath = flags['model-path'] ?? baseModelDir(configured && path.resolve(run.rootDir, configured));
     const defaults = run.config.engine.generation;
@@ -60,6 +62,7 @@ export default class Generate extends MedrlCommand {
     const logger = createLogger('generate');
     const policy = await loadPolicy(modelPath, {
       backend: run.config.engine.backend,
+      threads: run.config.engine.threads,
       adapterPath: flags['adapter-path'],
       logger,
     });

@@ -4,6 +4,7 @@ import { MedrlCommand } from '../cli/base-command.js';
 import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
 import { modelPathFlag, outFlag } from '../cli/flags.js';
 import type { SftSummary } from '../train/sft/trainer.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 
 export default class Sft extends MedrlCommand {
   static override summary =
@@ -68,6 +69,7 @@ export default class Sft extends MedrlCommand {
       min: 1,
       description: 'write checkpoints/step_N every this many steps [default: sft.save_steps, 500]',
     }),
+    threads: threadsFlag,
   };
 
   async run(): Promise<SftSummary> {
@@ -98,6 +100,7 @@ export default class Sft extends MedrlCommand {
         save_steps: flags['save-steps'],
       },
       output: runOverrides(flags),
+      ...engineOverrides(flags),
     });
     const summary = await runSft(run, { progress: flags.progress as never, resume: flags.resume });
     if (!this.jsonEnabled()) this.log(formatSftSummary(summary));

@@ -6,6 +6,7 @@ import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
 import type { FinalEvalResult } from '../eval/final-eval.js';
 import type { TrainSummary } from '../train/index.js';
 import type { StageReport } from '../train/main-job.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 
 /** Flags that set a field of the algorithm's section (`ppo` or `grpo`), by TRL name. */
 const SECTION_FLAGS = {
@@ -85,19 +86,26 @@ export default class Train extends MedrlCommand {
       allowNo: true,
       description: 'after training, evaluate the final model against its start on held-out prompts (<algo>.final_eval)',
     }),
+    threads: threadsFlag,
   };
 
   async run(): Promise<{ stages: StageReport[]; train: TrainSummary; finalEval?: FinalEvalResult }> {
     const { flags } = await this.parse(Train);
-    const [{ runTrain }, { ensureTrainingInputs }, { runFinalEval }, { ppoSchema }, { grpoSchema }] = await Promise.all(
-      [
-        import('../train/index.js'),
-        import('../train/main-job.js'),
-        import('../eval/final-eval.js'),
-        import('../config/sections/ppo.js'),
-        import('../config/sections/grpo.js'),
-      ],
-    );
+    const [
+      { runTrain },
+      { ensureTrainingInputs },
+      { runFinalEval },
+      { ppoSchema },
+      { grpoSchema },
+      { formatSftSummary },
+    ] = await Promise.all([
+      import('../train/index.js'),
+      import('../train/main-job.js'),
+      import('../eval/final-eval.js'),
+      import('../config/sections/ppo.js'),
+      import('../config/sections/grpo.js'),
+      import('./sft.js'),
+    ]);
     // The fields of each algorithm's section, to route flags and refuse those that do not apply.
     const SECTION_SHAPES = { ppo: ppoSchema.shape, grpo: grpoSchema.shape } as const;
     // Each flag goes to the sections that have its field: the algorithm may come from the config.
@@ -114,6 +122,7 @@ export default class Train extends MedrlCommand {
       ...sections,
       ...(flags.algo ? { algorithm: flags.algo } : {}),
       output: { output_dir: flags.out, progress: flags.progress, ...runOverrides(flags) },
+      ...engineOverrides(flags),
     };
     const run = await this.openRun('train', overrides);
     const algo = run.config.algorithm;

@@ -7,7 +7,7 @@
  * base_model_name_or_path when that is a local directory, or `model.path` of the config.
  */
 import type { Logger } from '@medrl/sdk';
-import { initBackend, type BackendChoice } from '../engine/backend.js';
+import { initBackend, type BackendChoice, type EngineRequest } from '../engine/backend.js';
 import { generate, type GenerationTokenizer } from '../engine/generate.js';
 import type { Qwen3Model } from '../engine/qwen3/model.js';
 import { EngineRng } from '../engine/rng.js';
@@ -114,6 +114,8 @@ function tokenizerKeyOf(tokenizer: ChatTokenizer, vocabSize: number): string {
 export interface LoadEngineGeneratorOptions {
   sampling: EngineSampling;
   backend: BackendChoice;
+  /** engine.threads (default every core). */
+  threads?: EngineRequest['threads'];
   /** Base model of an adapter directory (flag or model.path), resolved already. */
   baseModel?: string;
   logger?: Logger;
@@ -125,7 +127,7 @@ export async function loadEngineGenerator(
   options: LoadEngineGeneratorOptions,
 ): Promise<EngineAnswerGenerator> {
   if (!(await isDirectory(modelDir))) throw new MedrlError(`--model-path ${modelDir}: directory not found`);
-  await initBackend(options.backend, options.logger);
+  await initBackend({ backend: options.backend, threads: options.threads }, options.logger);
   try {
     const { model, tokenizer, base } = await loadModelDir(modelDir, {
       baseModel: options.baseModel,

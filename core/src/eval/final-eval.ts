@@ -173,6 +173,7 @@ export async function runFinalEval(
   const load = (dir: string) =>
     loadEngineGenerator(dir, {
       backend: config.engine.backend,
+      threads: config.engine.threads,
       baseModel: base,
       logger,
       sampling: { ...evalConfig.generation },

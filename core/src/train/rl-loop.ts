@@ -189,7 +189,7 @@ export async function runRlTraining(
       backend: 'none',
     };
   }
-  const backend = await initBackend(config.engine.backend, logger);
+  const backend = await initBackend(config.engine, logger);
 
   // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
   let promptsFile = resolve(section.prompts_path);

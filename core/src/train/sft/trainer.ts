@@ -263,7 +263,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   }
   const resumeDir = target.dir;
 
-  await initBackend(config.engine.backend, logger);
+  await initBackend(config.engine, logger);
   const trainFile = resolve(cfg.train_file);
   if (!(await fileExists(trainFile))) {
     throw new MedrlError(`${trainFile} not found; run \`medrl prepare\` first (or set sft.train_file)`);
