@@ -29,10 +29,19 @@ export class EventFileWriter {
   /** Creates the file with its `brain.Event:2` version record. */
   static async create(dir: string, now = Date.now()): Promise<EventFileWriter> {
     await mkdir(dir, { recursive: true });
-    const file = path.join(dir, `events.out.tfevents.${Math.floor(now / 1000)}.${hostname()}.${process.pid}`);
-    const writer = new EventFileWriter(file, await open(file, 'a'));
-    await writer.write({ wallTime: now / 1000, step: 0, fileVersion: 'brain.Event:2' });
-    return writer;
+    const base = path.join(dir, `events.out.tfevents.${Math.floor(now / 1000)}.${hostname()}.${process.pid}`);
+    // Two runs of one process within a second (a resume in the same process) get the same base
+    // name: never append to an earlier run's file, take the next free suffix instead.
+    for (let suffix = 0; ; suffix++) {
+      const file = suffix === 0 ? base : `${base}.${suffix}`;
+      try {
+        const writer = new EventFileWriter(file, await open(file, 'wx'));
+        await writer.write({ wallTime: now / 1000, step: 0, fileVersion: 'brain.Event:2' });
+        return writer;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
   }
 
   async write(event: TbEvent): Promise<void> {
