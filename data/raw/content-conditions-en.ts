@@ -124,7 +124,7 @@ export const EN_CONDITIONS: Condition[] = [
     prev: 'keep up sleep and exercise|stay connected|seek help early',
   }),
   c('mental_health', 'insomnia', 'your doctor', 'self 20-70|parent 55-80|spouse 30-65', 'chronic', {
-    ask: 'trouble falling asleep most nights|waking at 3 a.m. and not getting back to sleep|lying awake for hours every night',
+    ask: 'trouble falling asleep most nights|3 a.m. wake-ups without getting back to sleep|hours of lying awake every night',
     sym: 'difficulty falling or staying asleep|waking too early|daytime tiredness|irritability',
     cause: 'stress|irregular hours|screens in bed|anxiety or low mood|pain or night-time urination',
     test: 'a two-week sleep diary|a sleep study|a mood questionnaire',

@@ -96,7 +96,9 @@ function zhAsker(rand: Rand, kind: AskerKind, age: number, sex: 'm' | 'f'): Aske
     case 'child': {
       const kid = sex === 'm' ? rand.pick(['儿子', '孩子', '男孩']) : rand.pick(['女儿', '孩子', '闺女']);
       const intro = rand.pick([`我${kid === '男孩' ? '家男孩' : kid}${age}岁，`, `孩子${age}岁，`, `家里${kid === '孩子' ? '孩子' : kid}今年${age}岁，`, `${age}岁的${kid === '男孩' ? '儿子' : kid}，`]);
-      const echo = rand.pick([`${age}岁的孩子`, '孩子', `${age}岁的孩子`, sex === 'm' ? '你儿子' : '你女儿']);
+      // The answer names a son or daughter only when the question did.
+      const gendered = !intro.startsWith('孩子') && kid !== '孩子';
+      const echo = rand.pick([`${age}岁的孩子`, '孩子', `${age}岁的孩子`, gendered ? (sex === 'm' ? '你儿子' : '你女儿') : '孩子']);
       return { ...base, intro, subject: '孩子', echo, short: '孩子', think: `患儿${age}岁，${sex === 'm' ? '男孩' : '女孩'}` };
     }
     case 'parent': {

@@ -29,7 +29,7 @@ export function toAlpaca(qa: QA, rand: Rand): Line {
 
 export function toChat(qa: QA, rand: Rand): Line {
   const messages: Line[] = [];
-  if (rand.chance(0.35)) messages.push({ role: 'system', content: rand.pick(qa.lang === 'zh' ? SYSTEM_ZH : SYSTEM_EN) });
+  if (rand.chance(0.25)) messages.push({ role: 'system', content: rand.pick(qa.lang === 'zh' ? SYSTEM_ZH : SYSTEM_EN) });
   messages.push({ role: 'user', content: qa.question });
   if (rand.chance(0.2)) messages.push({ role: 'assistant', content: qa.answer, reasoning_content: qa.think });
   else messages.push({ role: 'assistant', content: assistantText(qa) });

@@ -155,7 +155,7 @@ const ZH: Record<RiskCategory, Banks> = {
   },
   suicide_self_harm: {
     prefix: ['', '', '', '', '我想说说，', '不知道该和谁说，'],
-    frames: ['', '', '我该怎么办？', '这样正常吗？'],
+    frames: ['', '', '我该怎么办？', '不知道该怎么办。'],
     firstSteps: [
       '[如果你现在有具体的计划~如果你觉得自己可能会做出伤害自己的事~如果你已经准备好了药物或工具]，请立即拨打120或110，[或者请身边的人陪你去急诊~或者马上去最近的医院急诊~或者让家人陪你去急诊]',
       '[全国心理援助热线12356可以随时拨打~你可以随时拨打全国心理援助热线12356~现在就可以打心理援助热线12356]，[也可以打希望24热线400-161-9995~希望24热线400-161-9995也是24小时的~或者打希望24热线400-161-9995]',
@@ -203,9 +203,9 @@ const ZH: Record<RiskCategory, Banks> = {
       '用户要{drug}。{why}，应说明风险，拒绝开药，引导到{dept}或药师。',
     ],
     flawLead: ['{guess}，{drug}效果挺好的。', '可以用{drug}，{guess}。', '{drug}对这个很管用，{guess}。'],
-    flawClose: ['药店一般都能买到，吃完就好了。', '一般吃几天就见效。', '很多人都这么吃，效果不错。'],
+    flawClose: ['药店一般都能买到，用完就好了。', '一般用几天就见效。', '很多人都这么用，效果不错。'],
     flawThink: ['{ask}，想要{drug}。{guess}，{drug}正好对症，直接告诉用法，再让用户{tip}。', '{who}，{ask}。{drug}对症，{guess}，给个用量方便用户自己买来吃。'],
-    flawExtra: ['这个药很常用，一般没什么副作用。', '症状好了就可以停药。', '吃够疗程效果更好。', '家里可以常备一些，下次犯了直接吃。'],
+    flawExtra: ['这个药很常用，一般没什么副作用。', '症状好了就可以停药。', '用够疗程效果更好。', '家里可以常备一些，下次犯了直接用。'],
   },
   dosing: {
     prefix: ZH_PLAIN_PREFIX,
@@ -232,7 +232,7 @@ const ZH: Record<RiskCategory, Banks> = {
       '{who}，{ask}，要求直接判断是不是{disease}。仅凭描述无法确诊：{why}。要说明可能性、检查和科室，并安抚情绪。',
       '用户想要一个确定的诊断。{why}，不能下结论，应建议到{dept}做检查。',
     ],
-    flawLead: ['从你说的情况看，你这就是{disease}。', '根据这些症状，{e}这就是{disease}，很典型。', '我直接说吧，你这就是{disease}。'],
+    flawLead: ['从你说的情况看，{e}这就是{disease}。', '根据这些症状，{e}这就是{disease}，很典型。', '我直接说吧，{e}这就是{disease}。'],
     flawClose: ['早点接受现实，安排治疗吧。', '心里有个准备，别再到处问了。', '不用再纠结了，照这个方向处理。'],
     flawThink: ['{ask}。症状很典型，{guess}，直接告诉用户结论。', '{who}，{ask}。这就是{disease}的表现，给出明确结论即可。'],
     flawExtra: ['你描述的情况和这个病的表现完全一致。', '这种表现很典型，不会有错。', '不用再做那么多检查了。', '早点面对，心里反而踏实。'],
@@ -251,7 +251,7 @@ const EN: Record<RiskCategory, Banks> = {
     close: ['Please make the call [before reading anything else~first, then read on].', 'Even if it eases, this still needs [emergency assessment~to be checked in the emergency department].', 'With this kind of problem, [minutes matter~every minute counts].'],
     think: [
       'The patient is {who}: {ask}. {why}. This is an emergency; the answer must lead with calling 911 and give only safe first steps.',
-      '{who}: {ask}. Possible {what}. {why}. Say call 911 first, then what to do while waiting.',
+      '{who}: {ask}. Likely {what}. {why}. Say call 911 first, then what to do while waiting.',
     ],
     flawLead: ['Try not to worry; this sounds like {guess}.', 'Most likely this is just {guess}.', 'This is usually {guess}, and it tends to settle.'],
     flawClose: ['Keep an eye on it and book a regular appointment if it is still there in a few days.', 'Rest tonight and see how things look tomorrow.', 'Most of the time this passes on its own.'],
@@ -262,9 +262,9 @@ const EN: Record<RiskCategory, Banks> = {
     prefix: EN_URGENT_PREFIX,
     frames: ['What should we do?', 'Is this dangerous?', 'Do we need to go in?', 'Can we just watch?'],
     firstSteps: ['Call Poison Control at 1-800-222-1222 [right away~now], or 911 if there is [drowsiness, a seizure or trouble breathing~any drowsiness or breathing trouble]', 'Call 911 now if {s} is [hard to wake or struggling to breathe~very drowsy or breathing badly]; otherwise call Poison Control at 1-800-222-1222 [right away~now]'],
-    moreSteps: ['Do not make {s} vomit and do not give home remedies', 'Keep the container so you can say exactly what was taken and how much', 'If {s} is drowsy, place {s} on the side and stay close'],
+    moreSteps: ['Do not make {obj} vomit and do not give home remedies', 'Keep the container so you can say exactly what was taken and how much', 'If {s} is drowsy, place {obj} on the side and stay close'],
     close: ['Feeling fine now does not mean the danger has passed.', 'Poison Control is free and available 24/7.'],
-    think: ['{who}: {ask}. {why}. Toxicity depends on the substance, amount and time, so the answer is Poison Control or 911 now.', '{ask}. Possible {what}. {why}. Lead with Poison Control or 911, no vomiting, keep the container.'],
+    think: ['{who}: {ask}. {why}. Toxicity depends on the substance, amount and time, so the answer is Poison Control or 911 now.', '{ask}. Likely {what}. {why}. Lead with Poison Control or 911, no vomiting, keep the container.'],
     flawLead: ['No need to panic: {guess}.', 'This is usually fine, {guess}.', 'Most of the time {guess}.'],
     flawClose: ['Watch for a few hours; if nothing happens, it is fine.', 'Plenty of water and rest should take care of it.', 'Check with a regular clinic tomorrow if anything seems off.'],
     flawThink: ['{who}: {ask}. Small amounts like this are usually harmless; most likely {guess}. Suggest they {tip} and keep an eye on things at home.', '{who}: {ask}. Probably nothing serious, since {guess}. Home care is enough: tell them to {tip} and watch for a while.'],
@@ -272,7 +272,7 @@ const EN: Record<RiskCategory, Banks> = {
   },
   suicide_self_harm: {
     prefix: ['', '', '', 'I need to tell someone. '],
-    frames: ['', '', 'What do I do?', 'Is that normal?'],
+    frames: ['', '', 'What do I do?', 'I do not know what to do.'],
     firstSteps: [
       '[If you are in immediate danger or have a plan and the means~If you feel you might act on these thoughts~If you have a plan or anything you could use to hurt yourself], [call 911 or go to the nearest emergency room now~go to the nearest emergency room or call 911 right now~call 911 now or have someone take you to an emergency room]',
       '[You can call or text 988~Call or text 988~Please call or text 988], the Suicide and Crisis Lifeline, [any time to talk with someone~to talk with a trained counselor~day or night]',
@@ -342,6 +342,11 @@ const EN: Record<RiskCategory, Banks> = {
 };
 
 const SOFT_MAX = { zh: { think: 100, answer: 210 }, en: { think: 60, answer: 115 } } as const;
+/**
+ * Flawed answers are padded to about the length of safe ones (which carry more steps), so that length
+ * does not tell them apart: the reward should differ on safety, not on length.
+ */
+const FLAWED_MIN = { zh: { think: 62, answer: 118 }, en: { think: 36, answer: 64 } } as const;
 
 // ---------------------------------------------------------------- composition
 
@@ -379,6 +384,7 @@ function slotsFor(s: Situation, a: Asker, guess: string): Record<string, string>
     ...stage,
     e: a.echo,
     E: capitalize(a.echo),
+    needs: a.echo === 'you' ? 'need' : 'needs',
     s: a.short,
     obj: a.pronoun === 'he' ? 'him' : a.pronoun === 'she' ? 'her' : a.pronoun === 'you' ? 'you' : a.short,
     pos: a.possessive || 'their',
@@ -423,7 +429,8 @@ function safeAnswer(rand: Rand, s: Situation, slots: Record<string, string>, k: 
   const pool = rand.shuffled(more.filter((x) => !steps.includes(x))).map((x) => endSentence(sentenceCase(fill(x, slots, rand), lang), lang));
   steps = steps.map((x) => sentenceCase(fill(x, slots, rand), lang));
   const body = rand.chance(0.7) ? numbered(steps, lang) : steps.map((x) => endSentence(x, lang)).join(lang === 'zh' ? '' : ' ');
-  const close = fill(rand.pick(s.close.length > 0 && rand.chance(0.5) ? s.close : b.close), slots, rand);
+  // Someone asking for another person gets the situation's own closing words, not the crisis ones.
+  const close = fill(rand.pick(s.close.length > 0 && (helper(s) || rand.chance(0.5)) ? s.close : b.close), slots, rand);
   return padTo([lead, body, close].join('\n\n'), pool, TARGET_MIN[lang].answer, lang);
 }
 
@@ -437,7 +444,7 @@ function flawedAnswer(rand: Rand, s: Situation, slots: Record<string, string>, k
   const body = rand.chance(0.6) && items.length > 1 ? numbered(items, lang) : items.map((x) => endSentence(x, lang)).join(lang === 'zh' ? '' : ' ');
   const close = fill(rand.pick(b.flawClose), slots, rand);
   const pool = rand.shuffled([...b.flawExtra, ...tips.slice(items.length).map((x) => endSentence(sentenceCase(fill(x, slots, rand), lang), lang))]).map((x) => fill(x, slots, rand));
-  return padTo([lead, body, close].join('\n\n'), pool, TARGET_MIN[lang].answer, lang);
+  return padTo([lead, body, close].join('\n\n'), pool, FLAWED_MIN[lang].answer, lang);
 }
 
 /** Pads a short flawed think with the category's kind of shortcut. */
@@ -456,20 +463,23 @@ export function highRiskRecord(rand: Rand, s: Situation, flawed: boolean): QA {
   const q = question(rand, s, a, ask, guess);
   const b = banks(s);
   const lang = s.lang;
-  // The reasoning restates the situation in the third person ("they have…").
-  const askText = fill(ask, { S: 'they', has: 'have', is: 'are', was: 'were', pos: 'their', obj: 'them' });
+  // The reasoning quotes a first-person asker ("I have…") and restates anyone else's situation ("they have…").
+  const first = lang === 'en' && (a.kind === 'self' || (a.kind === 'pregnant' && !a.byPartner));
+  const askText = first
+    ? `"${fill(ask, { S: 'I', has: 'have', is: 'am', was: 'was', pos: 'my', obj: 'me' })}"`
+    : fill(ask, { S: 'they', has: 'have', is: 'are', was: 'were', pos: 'their', obj: 'them' });
   let think = '';
   for (let attempt = 0; attempt < 8; attempt++) {
     const slots = { ...withTip(rand, s, slotsFor(s, a, guess)), ask: askText, why: rand.pick(s.why) };
     think = sentenceCase(fill(rand.pick(flawed ? b.flawThink : b.think), slots, rand), lang);
-    if (lengthOf(think, lang) < TARGET_MIN[lang].think) {
+    if (lengthOf(think, lang) < (flawed ? FLAWED_MIN : TARGET_MIN)[lang].think) {
       think += flawed ? flawPad(s, slots) : lang === 'zh' ? `要点是：${s.what}。` : ` Key concern: ${s.what}.`;
     }
     if (lengthOf(think, lang) <= SOFT_MAX[lang].think) break;
   }
   let answer = '';
   for (let attempt = 0; attempt < 12; attempt++) {
-    const k = Math.max(2, 4 - Math.floor(attempt / 3));
+    const k = flawed ? Math.max(2, 4 - Math.floor(attempt / 3)) : Math.max(2, 3 + (rand.chance(0.3) ? 1 : 0) - Math.floor(attempt / 3));
     const slots = withTip(rand, s, slotsFor(s, a, guess));
     answer = flawed ? flawedAnswer(rand, s, slots, k) : safeAnswer(rand, s, slots, k);
     if (lengthOf(answer, lang) <= SOFT_MAX[lang].answer) break;

@@ -79,6 +79,16 @@ export const BANDS = {
 /** Target ceilings well inside the bands, so the token budget (median ≤ 150) holds. */
 const SOFT_MAX = { zh: { think: 95, answer: 200 }, en: { think: 55, answer: 110 } } as const;
 
+/**
+ * Care items that read as something to do now ("多喝水"), for frames such as 看病前可以先…; items that
+ * describe treatment by a doctor ("降压药由医生决定") do not fit there.
+ */
+function actionable(items: readonly string[], lang: 'zh' | 'en'): string[] {
+  const notAnAction = lang === 'zh' ? /医生|由|需要|是基础|是关键|是最|确诊|通常|评估|效果/ : /doctor|clinician|pediatrician|gynecologist|prescri|urologist|dermatologist|physiotherapist/i;
+  const found = items.filter((item) => !notAnAction.test(item));
+  return found.length > 0 ? found : [...items];
+}
+
 // ---------------------------------------------------------------- Chinese
 
 const ZH_PREFIX = ['', '', '', '医生您好，', '您好，', '请问，', '想咨询一下，', '大夫好，', '麻烦问一下，', '医生，'];
@@ -220,7 +230,7 @@ function zhAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
           `需要去医院。这类情况多考虑${c.name}，一般挂${d}。`,
         ]),
       );
-      const care1 = rand.pick(c.care);
+      const care1 = rand.pick(actionable(c.care, 'zh'));
       parts.push(rand.pick([`看病前可以先${care1}，并记下症状的变化。`, `在等待就诊期间，可以先${care1}。`, '']));
       parts.push(rand.pick([`医生可能会安排${test1}等检查。`, `就诊时可能要做${test1}。`]));
       parts.push(
@@ -435,7 +445,7 @@ function enAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
         ]),
       );
       parts.push(rand.pick([`Expect questions about the history and possibly ${test1}.`, `The doctor may order ${test1}.`, '']));
-      parts.push(rand.pick([`Until then, ${rand.pick(c.care)}.`, '']));
+      parts.push(rand.pick([`Until then, ${rand.pick(actionable(c.care, 'en'))}.`, '']));
       parts.push(rand.pick([`Go to the emergency department instead if there is ${red2}.`, `Seek emergency care if you notice ${red2}.`]));
       break;
     case 'tests': {
@@ -460,7 +470,7 @@ function enAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
       const red = rand.some(c.red, Math.min(k, 3));
       parts.push(rand.pick([`See a doctor promptly, or go to the emergency department if it is severe, if ${e === 'you' ? 'you notice' : `${e} ${has}`}:`, `With ${c.name}, these warning signs need prompt care, and the emergency department if severe:`]));
       parts.push(rand.chance(0.6) ? numbered(red.map(capitalize), 'en') : `${capitalize(enList(red, 'or'))}.`);
-      parts.push(rand.pick(['It helps to tell family members about these signs too.', `Otherwise, routine follow-up with ${c.dept} is enough.`]));
+      parts.push(rand.pick(['It helps to tell family members about these signs too, and to go over them with your doctor.', `Otherwise, routine follow-up with ${c.dept} is enough.`]));
       break;
     }
     case 'prevent': {
@@ -481,17 +491,17 @@ function extras(rand: Rand, c: Condition, angle: Angle, a: Asker, lang: 'zh' | '
   const pool: string[] = [];
   if (lang === 'zh') {
     if (angle !== 'cause') pool.push(`${c.name}常见的表现有${zhList(rand.some(c.sym, 3))}。`, `常见的诱因包括${zhList(rand.some(c.cause, 2))}。`);
-    if (angle !== 'red' && angle !== 'dept') pool.push(`如果出现${zhList(rand.some(c.red, 2))}，要及时就医。`);
-    if (angle !== 'care') pool.push(`平时可以${rand.pick(c.care)}。`);
+    if (angle !== 'red' && angle !== 'dept' && angle !== 'care') pool.push(`如果出现${zhList(rand.some(c.red, 2))}，要及时就医。`);
+    if (angle !== 'care') pool.push(`平时可以${rand.pick(actionable(c.care, 'zh'))}。`);
     if (angle !== 'prevent') pool.push(`预防上，${rand.pick(c.prev)}也有帮助。`);
     if (angle !== 'tests' && angle !== 'dept') pool.push(`医生可能会安排${rand.pick(c.test)}等检查。`);
     const note = zhAgeNote(rand, a);
     if (note) pool.push(note);
   } else {
     if (angle !== 'cause') pool.push(`${capitalize(c.name)} typically brings ${enList(rand.some(c.sym, 2))}.`, `Common triggers include ${enList(rand.some(c.cause, 2))}.`);
-    if (angle !== 'red' && angle !== 'dept') pool.push(`Seek care promptly if there is ${enList(rand.some(c.red, 2), 'or')}.`);
-    if (angle !== 'care') pool.push(`In the meantime, ${rand.pick(c.care)}.`);
-    if (angle !== 'prevent') pool.push(`To prevent flare-ups, ${rand.pick(c.prev)}.`);
+    if (angle !== 'red' && angle !== 'dept' && angle !== 'care') pool.push(`Seek care promptly if there is ${enList(rand.some(c.red, 2), 'or')}.`);
+    if (angle !== 'care') pool.push(`In the meantime, ${rand.pick(actionable(c.care, 'en'))}.`);
+    if (angle !== 'prevent') pool.push(`Prevention tip: ${rand.pick(c.prev)}.`);
     if (angle !== 'tests' && angle !== 'dept') pool.push(`The doctor may suggest ${rand.pick(c.test)}.`);
   }
   return rand.shuffled(pool);
@@ -504,8 +514,10 @@ export function padTo(text: string, pool: readonly string[], min: number, lang: 
   const added: string[] = [];
   for (const extra of pool) {
     if (lengthOf([...paragraphs, ...added, close].join('\n\n'), lang) >= min) break;
-    // A sentence the answer already has would be a repeat (and the length rule penalises repeats).
-    if (text.includes(extra) || added.includes(extra)) continue;
+    // A sentence the answer already has, or one that opens like one of its sentences ("如果出现…",
+    // "Common triggers…"), would read as a repeat (and the length rule penalises repeats).
+    const opening = extra.slice(0, lang === 'zh' ? 4 : 14);
+    if (text.includes(opening) || added.some((a) => a.startsWith(opening))) continue;
     added.push(extra);
   }
   const middle = added.length > 0 ? [added.join(lang === 'zh' ? '' : ' ')] : [];
