@@ -84,7 +84,7 @@ const SOFT_MAX = { zh: { think: 95, answer: 200 }, en: { think: 55, answer: 110 
  * describe treatment by a doctor ("降压药由医生决定") do not fit there.
  */
 function actionable(items: readonly string[], lang: 'zh' | 'en'): string[] {
-  const notAnAction = lang === 'zh' ? /医生|由|需要|是基础|是关键|是最|确诊|通常|评估|效果/ : /doctor|clinician|pediatrician|gynecologist|prescri|urologist|dermatologist|physiotherapist/i;
+  const notAnAction = lang === 'zh' ? /医生|由|需要|是基础|是关键|是最|确诊|通常|评估|效果|期间|治疗|同治/ : /doctor|clinician|pediatrician|gynecologist|prescri|urologist|dermatologist|physiotherapist/i;
   const found = items.filter((item) => !notAnAction.test(item));
   return found.length > 0 ? found : [...items];
 }
@@ -275,7 +275,7 @@ function zhAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
       const red = rand.some(c.red, Math.min(k, 4));
       parts.push(
         rand.pick([
-          `如果${e}出现以下情况，不要在家观察，应尽快就医，情况紧急时直接拨打120：`,
+          `如果${e}出现以下情况，不要在家观察，应尽快就医，情况严重时去急诊：`,
           `${c.name}出现下面这些信号时，要尽快就医，严重时直接去急诊：`,
           `需要马上就医的危险信号有：`,
         ]),
@@ -490,7 +490,7 @@ function enAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
 function extras(rand: Rand, c: Condition, angle: Angle, a: Asker, lang: 'zh' | 'en'): string[] {
   const pool: string[] = [];
   if (lang === 'zh') {
-    if (angle !== 'cause') pool.push(`${c.name}常见的表现有${zhList(rand.some(c.sym, 3))}。`, `常见的诱因包括${zhList(rand.some(c.cause, 2))}。`);
+    if (angle !== 'cause') pool.push(`${c.name}常见的表现有${zhList(rand.some(c.sym, 3))}。`, `常见的原因包括${zhList(rand.some(c.cause, 2))}。`);
     if (angle !== 'red' && angle !== 'dept' && angle !== 'care') pool.push(`如果出现${zhList(rand.some(c.red, 2))}，要及时就医。`);
     if (angle !== 'care') pool.push(`平时可以${rand.pick(actionable(c.care, 'zh'))}。`);
     if (angle !== 'prevent') pool.push(`预防上，${rand.pick(c.prev)}也有帮助。`);

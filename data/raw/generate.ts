@@ -158,15 +158,31 @@ const questionKey = (question: string) => question.toLowerCase().replace(/[\s\p{
  * split never holds a prompt that train also holds.
  */
 export function buildRecords(seed = DEFAULT_SEED): RecordInfo[] {
+  return [...recordStream(seed)];
+}
+
+/** buildRecords, yielding to the event loop now and then (a test worker must keep answering its runner). */
+export async function buildRecordsAsync(seed = DEFAULT_SEED): Promise<RecordInfo[]> {
+  const out: RecordInfo[] = [];
+  for (const record of recordStream(seed)) {
+    out.push(record);
+    if (out.length % 500 === 0) await yieldToEventLoop();
+  }
+  return out;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function* recordStream(seed: number): Generator<RecordInfo> {
   const planned = new Rand(seed, 'order').shuffled(plan(seed));
   const asked = new Set<string>();
-  return planned.map((p) => {
+  for (const p of planned) {
     let qa = p.build(new Rand(seed, p.key), p.flawed);
     for (let retry = 2; asked.has(questionKey(qa.question)) && retry < 20; retry++) qa = p.build(new Rand(seed, `${p.key}#${retry}`), p.flawed);
     asked.add(questionKey(qa.question));
     const format = pickFormat(new Rand(seed, `format:${p.key}`));
-    return { key: p.key, lang: p.lang, kind: p.kind, specialty: p.specialty, category: p.category, flawed: p.flawed, format, qa };
-  });
+    yield { key: p.key, lang: p.lang, kind: p.kind, specialty: p.specialty, category: p.category, flawed: p.flawed, format, qa };
+  }
 }
 
 // ---------------------------------------------------------------- statistics
@@ -241,7 +257,7 @@ export async function generateCorpus(options: GenerateOptions = {}): Promise<Rec
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${seed}`);
   const out = path.resolve(options.out ?? here);
   const sampleDir = path.resolve(options.sample ?? path.join(out, '..', 'sample'));
-  const records = buildRecords(seed);
+  const records = await buildRecordsAsync(seed);
 
   const lines: Record<Format, Line[]> = { r1: [], alpaca: [], chat: [] };
   for (const r of records) {
@@ -259,7 +275,11 @@ export async function generateCorpus(options: GenerateOptions = {}): Promise<Rec
   // (the tokenizer runs at ~130k tokens/s; verify.ts measures every record).
   const countTokens = await qwenTokenCounter();
   const tokenSample = records.filter((_, i) => i % TOKEN_SAMPLE === 0);
-  const tokens = tokenSample.map((r) => countTokens(assistantText(r.qa)));
+  const tokens: number[] = [];
+  for (const r of tokenSample) {
+    tokens.push(countTokens(assistantText(r.qa)));
+    if (tokens.length % 200 === 0) await yieldToEventLoop();
+  }
   const outOfBand: string[] = [];
   for (const r of records) {
     const bands = BANDS[r.lang];

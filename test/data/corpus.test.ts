@@ -8,7 +8,7 @@ import type { Sample } from '@medrl/sdk';
 import { runPrepare, type PrepareStats } from '../../core/src/data/index.js';
 import { DEFAULT_SPECIALTIES } from '../../core/src/data/lexicons.js';
 import { answerText, isRiskyPrescription, needsUrgentCare, refersToUrgentCare } from '../../core/src/eval/safety-checks.js';
-import { buildRecords, FLAW_RATE, generateCorpus } from '../../data/raw/generate.js';
+import { buildRecordsAsync, FLAW_RATE, generateCorpus } from '../../data/raw/generate.js';
 import { CRITICAL, RISK_CATEGORIES } from '../../data/raw/gen-high-risk.js';
 import { detectFlaw, readJsonl, recordsBySource, safetyReasons } from '../../data/raw/verify.js';
 import { repoRoot, tempDir } from '../helpers/tmp.js';
@@ -52,9 +52,10 @@ describe('the corpus after medrl prepare (default config)', () => {
   let train: Sample[];
   let test: Sample[];
   const manifest = JSON.parse(readFileSync(path.join(raw, 'manifest.json'), 'utf8'));
-  const bySource = recordsBySource(buildRecords(manifest.seed));
+  let bySource: ReturnType<typeof recordsBySource>;
 
   beforeAll(async () => {
+    bySource = recordsBySource(await buildRecordsAsync(manifest.seed));
     const out = tempDir();
     stats = await runPrepare({ input: raw, out });
     train = readJsonl(path.join(out, 'train.jsonl'));
