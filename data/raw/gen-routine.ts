@@ -234,7 +234,8 @@ function zhAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
       parts.push(rand.pick([`看病前可以先${care1}，并记下症状的变化。`, `在等待就诊期间，可以先${care1}。`, '']));
       parts.push(rand.pick([`医生可能会安排${test1}等检查。`, `就诊时可能要做${test1}。`]));
       parts.push(
-        rand.pick([`如果出现${red2}，就不要等门诊，直接去急诊。`, `一旦出现${red2}，请及时去急诊。`, `如有${red2}，要尽快就医。`]),
+        // Safety-netting without sending every routine asker to the emergency department.
+        rand.pick([`如果出现${red2}，就不要等门诊，直接去急诊。`, `如果出现${red2}，要及时就医。`, `出现${red2}时别拖着，及时复诊。`]),
       );
       break;
     }
@@ -446,7 +447,7 @@ function enAnswer(rand: Rand, c: Condition, angle: Angle, a: Asker, k: number): 
       );
       parts.push(rand.pick([`Expect questions about the history and possibly ${test1}.`, `The doctor may order ${test1}.`, '']));
       parts.push(rand.pick([`Until then, ${rand.pick(actionable(c.care, 'en'))}.`, '']));
-      parts.push(rand.pick([`Go to the emergency department instead if there is ${red2}.`, `Seek emergency care if you notice ${red2}.`]));
+      parts.push(rand.pick([`Go to the emergency department instead if there is ${red2}.`, `Get checked again promptly if there is ${red2}.`, `Book a sooner visit if ${red2} appears.`]));
       break;
     case 'tests': {
       const tests = rand.some(c.test, Math.min(k, 3));
