@@ -38,6 +38,7 @@ export default defineConfig({
     max_length: 384,
     group_by_length: true,
     eval_steps: 250,
+    save_steps: 500,
     max_eval_samples: 512,
     logging_steps: 25,
     seed: 42,

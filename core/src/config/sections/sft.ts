@@ -41,7 +41,7 @@ export const sftSchema = z.strictObject({
   max_length: z.number().int().positive().default(1024),
   /** Loss on the assistant's tokens only (prompt tokens are masked out). Default true (TRL: false). */
   assistant_only_loss: z.boolean().default(true),
-  /** Evaluate every this many optimizer steps; null = at the end of each epoch. Default null. */
+  /** Evaluate every this many optimizer steps and at the last one; null = at the end of each epoch. Default null. */
   eval_steps: z.number().int().positive().nullable().default(null),
   /** Eval at most this many records (the first ones); null = all. Default null. */
   max_eval_samples: z.number().int().positive().nullable().default(null),

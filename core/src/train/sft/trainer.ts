@@ -559,7 +559,8 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
         epoch: step / stepsPerEpoch,
       };
       const endOfEpoch = step % stepsPerEpoch === 0 || step === totalSteps;
-      if ((cfg.eval_steps !== null && step % cfg.eval_steps === 0) || (cfg.eval_steps === null && endOfEpoch)) {
+      // The last step always evaluates, so the run ends with its final dev loss.
+      if (cfg.eval_steps !== null ? step % cfg.eval_steps === 0 || step === totalSteps : endOfEpoch) {
         evalLoss = evaluate();
         if (evalLoss !== null) stats.eval_loss = evalLoss;
       }
