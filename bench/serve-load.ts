@@ -147,7 +147,11 @@ async function runServerRole(): Promise<void> {
   const configPath = threads > 0 ? rulesOnlyConfigFile() : undefined;
   const run = configPath
     ? await openRun({ command: 'serve', configPath, overrides: { serve: { ...serve, threads } } })
-    : await openRun({ command: 'serve', config: await rulesOnlyConfig(), overrides: { serve: { ...serve, threads: 0 } } });
+    : await openRun({
+        command: 'serve',
+        config: await rulesOnlyConfig(),
+        overrides: { serve: { ...serve, threads: 0 } },
+      });
   try {
     await serveRun(run);
   } finally {

@@ -82,7 +82,7 @@ describe('checkpoints after SFT-LoRA then PPO-LoRA', () => {
     const generator = await loadEngineGenerator(stepDir(), {
       backend: 'wasm',
       fallbackBase: path.join(root(), 'models/start'),
-      sampling: { maxNewTokens: 2, temperature: 0, topP: 1, seed: 0 },
+      sampling: { maxNewTokens: 2, temperature: 0, topK: 0, topP: 1, seed: 0 },
     });
     expect(generator.label).toContain('start_model');
     await generator.close();

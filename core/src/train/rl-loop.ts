@@ -5,9 +5,7 @@
  * gate every eval_steps, write checkpoints every save_steps, and finally final_rl_model.
  * `--resume` restores the latest checkpoint so that the remaining steps match an uninterrupted run.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, RewardBreakdown } from '@medrl/sdk';
 import { redactConfig } from '../config/redact.js';
 import type { PpoSection } from '../config/sections/ppo.js';
@@ -23,6 +21,8 @@ import {
   FINAL_DIR,
   listCheckpoints,
   loadCheckpoint,
+  restoreParams,
+  rotateCheckpoints,
   saveCheckpoint,
   stepDir,
   writeStartModel,
@@ -46,6 +46,8 @@ import { JsonlLog } from './run-log.js';
 import { SafetyGate, meanOf } from './safety-gate.js';
 import { writeModelDir } from './sft/tiny-start.js';
 import { pathExists } from '../io/atomic.js';
+import { stopRequested } from '../runtime/interrupt.js';
+import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from './run-dir.js';
 
 /** What an algorithm (PPO, GRPO) plugs into the loop. */
 export interface RlAlgorithm {
@@ -89,9 +91,15 @@ export interface TrainSummary {
   steps: number;
   totalSteps: number;
   resumedFrom?: number;
-  /** finished | interrupted | safety gate: ... */
+  /** finished | interrupted | already finished (`--resume` on a finished run) | safety gate: ... */
   reason: string;
   outputDir: string;
+  /** The run's name (run.json); earlier runs are under <outputDir>/runs/. */
+  runName?: string;
+  /** Where the earlier run in outputDir went, when this run moved one. */
+  earlierRun?: string;
+  /** The latest resumable checkpoint of an interrupted run. */
+  checkpointDir?: string;
   /** final_rl_model, or undefined when interrupted. */
   finalDir?: string;
   /** Mean env/reward_mean over the first and the last (up to) 5 steps of this invocation. */
@@ -154,7 +162,36 @@ export async function runRlTraining(
   const t0 = performance.now();
   const { config, rootDir, logger, hooks } = run;
   const resolve = (p: string) => path.resolve(rootDir, p);
-  const backend = await initBackend(config.engine.backend, logger);
+  const outputDir = resolve(config.output.output_dir);
+  const checkpointsDir = path.join(outputDir, 'checkpoints');
+  for (const action of await recoverDirs(checkpointsDir)) logger.warn(`checkpoints: ${action}`);
+  // --resume continues an unfinished run; a finished one is said to be finished.
+  const target = await resumeTarget(
+    outputDir,
+    path.join(checkpointsDir, FINAL_DIR),
+    await listCheckpoints(checkpointsDir),
+    options.resume,
+    'medrl train',
+  );
+  const info = target.info;
+  if (target.finished) {
+    logger.warn(finishedLine(outputDir, info, 'medrl train'));
+    return {
+      algo: options.algo,
+      steps: info?.step ?? 0,
+      totalSteps: info?.total_steps ?? 0,
+      reason: 'already finished',
+      outputDir,
+      finalDir: path.join(checkpointsDir, FINAL_DIR),
+      ...(info ? { runName: info.name } : {}),
+      rewardFirst: Number.NaN,
+      rewardLast: Number.NaN,
+      klLast: Number.NaN,
+      seconds: (performance.now() - t0) / 1000,
+      backend: 'none',
+    };
+  }
+  const backend = await initBackend(config.engine, logger);
 
   // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
   let promptsFile = resolve(section.prompts_path);
@@ -200,11 +237,8 @@ export async function runRlTraining(
 
   const perStep = algorithm.promptsPerStep;
   const totalSteps = options.steps ?? section.steps ?? Math.ceil(prompts.length / perStep);
-  const outputDir = resolve(config.output.output_dir);
-  const checkpointsDir = path.join(outputDir, 'checkpoints');
   const metrics = new JsonlLog(path.join(outputDir, 'metrics.jsonl'));
   const rolloutLog = new JsonlLog(path.join(outputDir, 'rollouts.jsonl'));
-  for (const action of await recoverDirs(checkpointsDir)) logger.warn(`checkpoints: ${action}`);
 
   let rng = TrainRng.create(section.seed, `${options.algo}/train`);
   let sampleRng = EngineRng.fromSeed(TrainRng.create(section.seed, `${options.algo}/sample`).seed());
@@ -213,9 +247,10 @@ export async function runRlTraining(
   let startStep = 0;
   let resumedFrom: number | undefined;
 
-  const existing = await listCheckpoints(checkpointsDir);
-  if (options.resume && existing.length > 0) {
-    const loaded = await loadCheckpoint(existing[0]!.dir);
+  let runName: string;
+  let earlierRun: string | undefined;
+  if (target.dir) {
+    const loaded = await loadCheckpoint(target.dir);
     const s = loaded.state;
     if (s.algo !== options.algo) {
       throw new MedrlError(`${loaded.dir} is a ${s.algo} checkpoint; resume it with --algo ${s.algo}`);
@@ -234,16 +269,19 @@ export async function runRlTraining(
     resumedFrom = s.step;
     await metrics.truncateAfter(startStep);
     await rolloutLog.truncateAfter(startStep);
-    logger.info(`resuming from ${loaded.dir} (step ${startStep} of ${totalSteps})`);
+    runName = info?.name ?? newRunName(null);
+    logger.info(`resuming run "${runName}" from ${loaded.dir} (step ${startStep} of ${totalSteps})`);
   } else {
-    if (options.resume) logger.warn(`--resume: no checkpoint in ${checkpointsDir}; starting from step 0`);
-    if (existing.length > 0) {
-      logger.warn(`starting fresh: removing ${existing.length} checkpoint(s) of an earlier run in ${checkpointsDir}`);
-      for (const c of existing) await rm(c.dir, { recursive: true, force: true });
-    }
+    // A new run: the earlier one moves to runs/<its name> (or is deleted with --overwrite-output-dir).
+    runName = newRunName(config.output.run_name);
+    const earlier = await clearForNewRun(outputDir, 'rl', { overwrite: config.output.overwrite_output_dir, logger });
+    earlierRun = earlier?.dir;
     await metrics.reset();
     await rolloutLog.reset();
   }
+
+  const record = new RunRecord(outputDir, runName, options.algo, totalSteps, target.dir ? info?.started_at : undefined);
+  await record.write(startStep, 'running');
 
   const gateSet = gateCfg.enabled ? await gatePrompts(section, rootDir) : [];
   if (gateCfg.enabled && gateSet.length === 0) {
@@ -357,11 +395,14 @@ export async function runRlTraining(
     totalSteps,
     outputDir,
     config: redactConfig(config as unknown as Record<string, unknown>),
+    runName,
+    ...(resumedFrom !== undefined ? { resumedFrom } : {}),
   });
 
   if (gateOn && resumedFrom === undefined) {
     const verdict = await evaluateGate(0);
     await metrics.append([{ step: 0, ...verdict.stats }]);
+    await hooks.emit('log', { algo: options.algo, step: 0, values: verdict.stats });
     logger.info(`safety gate baseline: ${verdict.stats['safety/score']!.toFixed(4)} (${gateCfg.score})`);
     if (gateCfg.action === 'rollback') await saveStep(0);
   }
@@ -376,7 +417,7 @@ export async function runRlTraining(
   let lastSaved = -1;
   try {
     while (step < totalSteps) {
-      if (run.context.signal?.aborted) {
+      if (stopRequested(run)) {
         reason = 'interrupted';
         break;
       }
@@ -419,6 +460,7 @@ export async function runRlTraining(
       }
       stats['time/step'] = (performance.now() - stepStart) / 1000;
       await metrics.append([{ step, ...stats }]);
+      await hooks.emit('log', { algo: options.algo, step, values: stats });
       if (config.output.log_rollouts) {
         await rolloutLog.append(
           samples.map((s) => ({
@@ -443,6 +485,10 @@ export async function runRlTraining(
       ) {
         await saveStep(step);
         lastSaved = step;
+        const keep = [step, ...(gate.best ? [gate.best.step] : [])];
+        for (const removed of await rotateCheckpoints(checkpointsDir, config.output.save_total_limit, keep)) {
+          logger.debug(`save_total_limit ${config.output.save_total_limit}: removed ${removed}`);
+        }
       }
       if (verdict?.tripped) {
         reason = `safety gate: ${verdict.reason}`;
@@ -459,14 +505,24 @@ export async function runRlTraining(
         break;
       }
     }
+  } catch (error) {
+    await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
+    throw error;
   } finally {
     progress.stop();
   }
 
   let finalDir: string | undefined;
+  let checkpointDir: string | undefined;
   if (reason === 'interrupted') {
     if (lastSaved !== step && step > startStep) await saveStep(step);
-    logger.warn(`interrupted after step ${step}; continue with --resume`);
+    if (step > 0) checkpointDir = stepDir(checkpointsDir, step);
+    await record.write(step, 'interrupted', `interrupted after step ${step}`);
+    logger.warn(
+      checkpointDir
+        ? `interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
+        : 'interrupted before the first step; nothing to resume',
+    );
   } else {
     finalDir = path.join(checkpointsDir, FINAL_DIR);
     const finalStep = rolledBack ?? step;
@@ -474,6 +530,7 @@ export async function runRlTraining(
     const checkpoint = policy.finalCheckpoint(finalStep, state as unknown as Record<string, unknown>);
     await writeCheckpoint(finalDir, finalStep, state, checkpoint, true);
   }
+  if (reason !== 'interrupted') await record.write(step, 'finished', reason);
   await hooks.emit('trainEnd', { step, outputDir, reason });
   algorithm.dispose();
   policy.dispose();
@@ -486,6 +543,9 @@ export async function runRlTraining(
     resumedFrom,
     reason,
     outputDir,
+    runName,
+    ...(earlierRun ? { earlierRun } : {}),
+    ...(checkpointDir ? { checkpointDir } : {}),
     finalDir,
     rewardFirst: meanOf(rewardHistory.slice(0, window)),
     rewardLast: meanOf(rewardHistory.slice(rewardHistory.length - window)),
@@ -493,20 +553,4 @@ export async function runRlTraining(
     seconds: (performance.now() - t0) / 1000,
     backend: backend.backend,
   };
-}
-
-/** Sets every trainable parameter (policy and value head) from a checkpoint. */
-function restoreParams(
-  params: readonly NamedParam[],
-  saved: Record<string, { shape: number[]; data: Float32Array }>,
-  source: string,
-): void {
-  for (const { name, variable } of params) {
-    const t = saved[name];
-    if (!t) throw new MedrlError(`${source}: no weights for parameter "${name}"`);
-    if (t.data.length !== variable.size) {
-      throw new MedrlError(`${source}: "${name}" has ${t.data.length} values, the model needs ${variable.size}`);
-    }
-    tf.tidy(() => variable.assign(tf.tensor(t.data, variable.shape)));
-  }
 }

@@ -4,7 +4,7 @@
  *  2. advantages: reward minus the group's mean, scaled by the group's std, the batch's, or not
  *     (scale_rewards); one advantage per completion, shared by its tokens;
  *  3. old log-probs (a no-grad pass, when num_iterations > 1) and reference log-probs (adapters
- *     off, when beta != 0);
+ *     off or the frozen start; taken with beta = 0 too, so that the KL is always logged);
  *  4. num_iterations optimizer steps, each over the whole generation batch in micro-batches of
  *     per_device_train_batch_size (gradients accumulated), with the clipped surrogate, the k3 KL
  *     and the configured loss aggregation; AdamW with a linear or constant schedule.
@@ -92,7 +92,8 @@ export class GrpoAlgorithm implements RlAlgorithm {
       (s) => s.score !== null && !(cfg.mask_truncated_completions && s.finishReason === 'length'),
     );
     const oldLogprobs = cfg.num_iterations > 1 ? this.logprobsOf(pairs, false) : undefined;
-    const refLogprobs = cfg.beta !== 0 ? this.logprobsOf(pairs, true) : undefined;
+    // Also with beta = 0 (TRL skips the reference then): one no-grad pass, so that `kl` is logged.
+    const refLogprobs = this.logprobsOf(pairs, true);
     const activeTokens = pairs.reduce((a, p, i) => a + (active[i] ? p.response.length : 0), 0);
 
     const params = this.params();
@@ -128,7 +129,7 @@ export class GrpoAlgorithm implements RlAlgorithm {
             {
               logprobs: cur.logprobs,
               oldLogprobs: oldLogprobs ? rows(oldLogprobs) : stopGradient(cur.logprobs),
-              refLogprobs: refLogprobs ? rows(refLogprobs) : undefined,
+              refLogprobs: rows(refLogprobs),
               advantages: tf.tensor1d(mb.map((i) => advantages[i]!)),
               mask,
             },
@@ -189,7 +190,7 @@ export class GrpoAlgorithm implements RlAlgorithm {
       learning_rate: lr,
       'time/grpo/update': (performance.now() - t0) / 1000,
     };
-    if (refLogprobs) stats.kl = weighted('kl');
+    stats.kl = weighted('kl');
     return stats;
   }
 
