@@ -12,7 +12,7 @@ import { openTinyRun, tinyProject } from './helpers.js';
 /** The documented per-step order, as event names: `generate and score` → score, `onX` → x. */
 async function documentedStepOrder(): Promise<string[]> {
   const doc = await readFile(path.join(repoRoot, 'docs/hooks.md'), 'utf8');
-  const sentence = /^Order within one training step: ([\s\S]*?\(when due\))/m.exec(doc)?.[1];
+  const sentence = /^Order within one training step(?: of `medrl train`)?: ([\s\S]*?\(when due\))/m.exec(doc)?.[1];
   if (!sentence) throw new Error('docs/hooks.md has no "Order within one training step: ... (when due)" sentence');
   return sentence
     .replace(/\s+/g, ' ')
@@ -27,13 +27,13 @@ async function documentedStepOrder(): Promise<string[]> {
 }
 
 describe('hook firing order', () => {
-  it('matches docs/hooks.md: generate and score, onRollout, onReward, update, onStep, onCheckpoint', async () => {
+  it('matches docs/hooks.md: generate and score, onRollout, onReward, update, onLog, onStep, onCheckpoint', async () => {
     const setup = await tinyProject(1);
     const events: string[] = [];
     const record = (name: string) => () => void events.push(name);
     const recorder = definePlugin({
       name: 'recorder',
-      apiVersion: '1.0',
+      apiVersion: '1.1',
       setup(api) {
         api.registerReward({
           name: 'test/recorded',
@@ -47,6 +47,7 @@ describe('hook firing order', () => {
       onRollout: record('rollout'),
       onReward: record('reward'),
       onStep: record('step'),
+      onLog: record('log'),
       onCheckpoint: ({ final }) => void events.push(final ? 'final' : 'checkpoint'),
       onTrainEnd: record('trainEnd'),
     });
@@ -63,7 +64,7 @@ describe('hook firing order', () => {
     // Scoring runs per chunk; collapse repeats to compare with the prose. The update has no hook.
     const collapsed = events.filter((e, i) => !(e === 'score' && events[i - 1] === 'score'));
     const documented = await documentedStepOrder();
-    expect(documented).toEqual(['score', 'rollout', 'reward', 'update', 'step', 'checkpoint']);
+    expect(documented).toEqual(['score', 'rollout', 'reward', 'update', 'log', 'step', 'checkpoint']);
     const step = documented.filter((e) => e !== 'update');
     expect(collapsed).toEqual(['trainStart', ...step, ...step, 'final', 'trainEnd']);
 
