@@ -19,6 +19,11 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** POSTs a raw JSON body (a string or bytes, sent as is) to a fresh server. */
+function postJson(url: string, payload: string | Buffer, init: Partial<CreateServerOptions> = {}) {
+  return start(init).app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+}
+
 describe('bearer token', () => {
   const logs: string[] = [];
   const logger = {
@@ -150,12 +155,7 @@ describe('malformed bodies get 400 naming the field', () => {
   ];
 
   it.each(cases)('%s %s -> %s %s', async (url, payload, code, path, message) => {
-    const res = await start().app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { 'content-type': 'application/json' },
-    });
+    const res = await postJson(url, payload);
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe(code);
@@ -287,12 +287,7 @@ describe('concurrency limit and timeout', () => {
 
 describe('bounded arrays and small error bodies (a body cannot make the answer large or the server fail)', () => {
   const inject = (url: string, payload: string, options = {}) =>
-    start({ options: { bodyLimit: 32 * 1024 * 1024, ...options } }).app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { 'content-type': 'application/json' },
-    });
+    postJson(url, payload, { options: { bodyLimit: 32 * 1024 * 1024, ...options } });
 
   it.each([
     ['10^6 numbers in prompts (2 MB)', 1_000_000],
@@ -358,12 +353,7 @@ describe('invalid UTF-8 gets 400 naming the item, never U+FFFD scored', () => {
       'items.0.completion',
     ],
   ])('%s -> %s', async (url, payload, path) => {
-    const res = await start().app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { 'content-type': 'application/json' },
-    });
+    const res = await postJson(url, payload);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_utf8', issues: [{ path, message: 'not valid UTF-8' }] });
     expect(res.json().message).toMatch(
@@ -372,12 +362,10 @@ describe('invalid UTF-8 gets 400 naming the item, never U+FFFD scored', () => {
   });
 
   it('accepts valid multi-byte text, including U+FFFD sent on purpose', async () => {
-    const res = await start().app.inject({
-      method: 'POST',
-      url: '/v1/reward',
-      payload: Buffer.from('{"items": [{"prompt": "胸痛", "completion": "请拨打120 \uFFFD 😀"}]}', 'utf8'),
-      headers: { 'content-type': 'application/json' },
-    });
+    const res = await postJson(
+      '/v1/reward',
+      Buffer.from('{"items": [{"prompt": "胸痛", "completion": "请拨打120 \uFFFD 😀"}]}', 'utf8'),
+    );
     expect(res.statusCode).toBe(200);
   });
 });
