@@ -1,7 +1,8 @@
 /**
  * Cross-checks written checkpoints in Python: trains the tiny model SFT-LoRA -> PPO-LoRA (as
  * test/train/adapter-base.test.ts does), writes medrl's logits for a probe sequence beside each of
- * step_N (PEFT adapters on checkpoints/start_model), start_model and final_rl_model, and runs
+ * step_N (PEFT adapters on checkpoints/start_model), start_model, final_rl_model and SFT's final_lora
+ * (PEFT adapters on model.path), and runs
  * tools/check_hf_checkpoint.py on them. Not part of `npm test` (it needs torch, transformers, peft).
  *
  *   pip install torch transformers peft
@@ -19,8 +20,15 @@ const root = setup.root;
 await run.close();
 
 const probes: string[] = [];
-for (const name of ['step_2', 'start_model', 'final_rl_model']) {
-  const dir = path.join(root, 'rl/checkpoints', name);
+// final_lora: SFT's PEFT adapters on model.path (models/start), named relative to the adapter folder.
+for (const relative of [
+  'rl/checkpoints/step_2',
+  'rl/checkpoints/start_model',
+  'rl/checkpoints/final_rl_model',
+  'models/lora/final_lora',
+]) {
+  const dir = path.join(root, relative);
+  const name = path.basename(relative);
   const loaded = await loadModelDir(dir);
   const ids = Array.from({ length: 24 }, (_, i) => 5 + ((i * 37) % 300));
   const logits = tf.tidy(() => loaded.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32')).logits.dataSync());
