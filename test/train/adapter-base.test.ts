@@ -45,11 +45,14 @@ afterAll(async () => {
 });
 
 describe('checkpoints after SFT-LoRA then PPO-LoRA', () => {
-  it('write relative adapter bases: step_N on the merged start model, final_lora on model.path', async () => {
+  it('write relative adapter bases: step_N on the merged start model, SFT final_lora and step_N on model.path', async () => {
     const step = JSON.parse(await readFile(path.join(stepDir(), 'adapter_config.json'), 'utf8'));
     expect(step.base_model_name_or_path).toBe('../start_model');
     const sft = JSON.parse(await readFile(path.join(root(), 'models/lora/final_lora/adapter_config.json'), 'utf8'));
     expect(sft.base_model_name_or_path).toBe('../../start');
+    // SFT's intermediate checkpoints name the base relative to their own folder.
+    const sftStep = path.join(root(), 'models/lora/checkpoints/step_4/adapter_config.json');
+    expect(JSON.parse(await readFile(sftStep, 'utf8')).base_model_name_or_path).toBe('../../../start');
   });
 
   it('step_N as eval loads it (model.path set) gives the trained policy, not base + PPO adapters', async () => {

@@ -113,7 +113,7 @@ export const PIPELINE_LORA = { enabled: true, r: 4, alpha: 8, dropout: 0, target
 
 /**
  * The usual pipeline on the tiny model: SFT with LoRA on models/start (model.path), then 2 PPO
- * steps with LoRA from models/lora/final_lora, checkpoints by @medrl/plugin-checkpoint-hf into
+ * steps with LoRA from models/lora/final_lora (SFT also saves models/lora/checkpoints/step_4), checkpoints by @medrl/plugin-checkpoint-hf into
  * rl/checkpoints/{step_2, start_model, final_rl_model}. Returns the open run (close it).
  */
 export async function sftLoraThenPpo(seed = 3): Promise<{ setup: TinySetup; run: Run }> {
@@ -138,7 +138,7 @@ export async function sftLoraThenPpo(seed = 3): Promise<{ setup: TinySetup; run:
       plugins: [lettersPlugin(setup.letterIds), checkpointHf()],
       reward: { components: [{ use: 'test/letters', weight: 1 }], clip: null },
       model: { path: 'models/start', lora: { ...PIPELINE_LORA, targetModules: [...PIPELINE_LORA.targetModules] } },
-      sft: { num_train_epochs: 3, per_device_train_batch_size: 4, learning_rate: 5e-2, max_length: 64 },
+      sft: { num_train_epochs: 3, per_device_train_batch_size: 4, learning_rate: 5e-2, max_length: 64, save_steps: 4 },
       ppo: {
         model_path: 'models/lora/final_lora',
         prompts_path: 'data/prompts.jsonl',
