@@ -58,7 +58,7 @@ export default defineConfig({
     safetyZeroForcesZero: true,
   },
   engine: { backend: 'auto' },
-  // No model.path: the embedded model (core/assets/medrl-qwen3-tiny, 3.45M parameters, SFT-trained by
+  // No model.path: the embedded model (core/engine/assets/medrl-qwen3-tiny, 3.45M parameters, SFT-trained by
   // medrl on data/raw; its README.md says how) is the start, copied to models/lora/final_lora. Point
   // model.path at a real Qwen3 directory for real work; `medrl sft` then trains the start first.
   data: {

@@ -1,7 +1,7 @@
 /**
  * CLI start-up: wall time of `medrl --version`, `medrl help` and a command's `--help`, each run as
  * a fresh process (what a user waits for), next to two peers measured in the same run: bare
- * `node -e 0` (the floor) and `--version` through oclif (what the fast path in core/bin/run.js
+ * `node -e 0` (the floor) and `--version` through oclif (what the fast path in core/cli/bin/run.js
  * saves). Goal: `medrl --version` under 0.3 s. Run after `npm run build`.
  *   npx tsx bench/cli-startup.ts [--runs 15]
  * Runs interleave the cases so that load from other jobs spreads evenly over them.
@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 const runs = Number(args.runs);
 const root = path.resolve(import.meta.dirname, '..');
-const bin = path.join(root, 'core/bin/run.js');
-const core = path.join(root, 'core');
+const bin = path.join(root, 'core/cli/bin/run.js');
+const core = path.join(root, 'core/cli');
 
 const oclifVersion = `
   const { readFileSync } = await import('node:fs');

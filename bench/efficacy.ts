@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatDelta } from '../core/src/eval/delta-table.js';
+import { formatDelta } from '../core/cli/src/eval/delta-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +60,7 @@ interface TrainOutput {
 
 /** Runs `medrl train` for one seed and returns its --json result. */
 function trainOnce(seed: number, outputDir: string): Promise<{ result: TrainOutput; seconds: number }> {
-  const args = ['core/bin/run.js', 'train', '--seed', String(seed), '--out', outputDir, '--progress', 'none', '--json'];
+  const args = ['core/cli/bin/run.js', 'train', '--seed', String(seed), '--out', outputDir, '--progress', 'none', '--json'];
   if (values.algo) args.push('--algo', values.algo);
   if (values.threads) args.push('--threads', values.threads);
   const started = performance.now();

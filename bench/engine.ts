@@ -31,13 +31,13 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, measureMatmulPeak, type BackendChoice } from '../core/src/engine/backend.js';
-import { generate } from '../core/src/engine/generate.js';
-import { tokenLogprobs } from '../core/src/engine/logprobs.js';
-import { LoraAdapters } from '../core/src/engine/lora.js';
-import { QWEN3_0_6B, qwen3MatmulParams, type Qwen3Config } from '../core/src/engine/qwen3/config.js';
-import { Qwen3Model } from '../core/src/engine/qwen3/model.js';
-import { tinyQwen3Config } from '../core/src/engine/tiny.js';
+import { initBackend, measureMatmulPeak, type BackendChoice } from '../core/engine/src/backend.js';
+import { generate } from '../core/engine/src/generate.js';
+import { tokenLogprobs } from '../core/engine/src/logprobs.js';
+import { LoraAdapters } from '../core/engine/src/lora.js';
+import { QWEN3_0_6B, qwen3MatmulParams, type Qwen3Config } from '../core/engine/src/qwen3/config.js';
+import { Qwen3Model } from '../core/engine/src/qwen3/model.js';
+import { tinyQwen3Config } from '../core/engine/src/tiny.js';
 
 const { values } = parseArgs({
   options: {

@@ -11,7 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTestContext } from '@medrl/sdk';
-import { judgeFile } from '../core/src/judge/judge-file.js';
+import { judgeFile } from '../core/cli/src/judge/judge-file.js';
 import { DeepSeekJudge, parseOptions } from '../plugins/judge-deepseek/src/index.js';
 import { startFakeServer } from '../plugins/judge-deepseek/test/fake-server.js';
 

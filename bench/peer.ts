@@ -18,8 +18,8 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { QWEN3_0_6B } from '../core/src/engine/qwen3/config.js';
-import { tinyQwen3Config } from '../core/src/engine/tiny.js';
+import { QWEN3_0_6B } from '../core/engine/src/qwen3/config.js';
+import { tinyQwen3Config } from '../core/engine/src/tiny.js';
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSafetensors } from '../core/src/engine/safetensors.js';
+import { readSafetensors } from '../core/engine/src/safetensors.js';
 import { writeSafetensorsFile, type SafetensorsDtype } from '../plugins/checkpoint-hf/src/safetensors.js';
 
 const { values: args } = parseArgs({

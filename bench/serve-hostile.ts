@@ -11,8 +11,8 @@
 import 'reflect-metadata';
 import os from 'node:os';
 import path from 'node:path';
-import { openRun } from '../core/src/runtime/run.js';
-import { createServer } from '../core/src/serve/server.js';
+import { openRun } from '../core/runtime/src/runtime/run.js';
+import { createServer } from '../core/serve/src/server.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const PROMPT = '<|im_start|>user\nChest pain?<|im_end|>\n<|im_start|>assistant\n';

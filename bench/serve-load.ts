@@ -134,14 +134,14 @@ export default {
 }
 
 async function runServerRole(): Promise<void> {
-  const { serveRun, superviseWorkers } = await import('../core/src/serve/serve-run.js');
+  const { serveRun, superviseWorkers } = await import('../core/serve/src/serve-run.js');
   const serve = { host: '127.0.0.1', port: arg('port', 0), workers: arg('workers', 1) };
   if (cluster.isPrimary && serve.workers > 1) {
-    const { serveSchema } = await import('../core/src/config/sections/serve.js');
+    const { serveSchema } = await import('../core/runtime/src/config/sections/serve.js');
     await superviseWorkers(serveSchema.parse(serve));
     return;
   }
-  const { openRun } = await import('../core/src/runtime/run.js');
+  const { openRun } = await import('../core/runtime/src/runtime/run.js');
   const threads = arg('threads', 0);
   // Scoring threads load the config themselves, so they need it as a file (the rules from source).
   const configPath = threads > 0 ? rulesOnlyConfigFile() : undefined;

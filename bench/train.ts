@@ -10,9 +10,9 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openRun } from '../core/src/runtime/run.js';
-import { runTrain } from '../core/src/train/index.js';
-import { ensureTrainingInputs } from '../core/src/train/main-job.js';
+import { openRun } from '../core/runtime/src/runtime/run.js';
+import { runTrain } from '../core/train/src/index.js';
+import { ensureTrainingInputs } from '../core/cli/src/jobs/main-job.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'medrl-main-job-'));

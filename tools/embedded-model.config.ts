@@ -1,5 +1,5 @@
 /**
- * How the embedded model (core/assets/medrl-qwen3-tiny) is trained: `npm run model:train` runs
+ * How the embedded model (core/engine/assets/medrl-qwen3-tiny) is trained: `npm run model:train` runs
  * `medrl prepare` with the repository's data settings, then `medrl sft` with this config from
  * scratch, then writes the model card. The same data settings as medrl.config.ts, so that the
  * held-out split the main job evaluates on is the one this model never saw.

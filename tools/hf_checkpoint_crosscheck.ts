@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadModelDir } from '../core/src/engine/policy.js';
+import { loadModelDir } from '../core/engine/src/policy.js';
 import { sftLoraThenPpo } from '../test/train/helpers.js';
 
 const { setup, run } = await sftLoraThenPpo(3);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent PyTorch reference for the TypeScript Qwen3 engine (core/src/engine/qwen3).
+"""Independent PyTorch reference for the TypeScript Qwen3 engine (core/engine/src/qwen3).
 
 Builds two small random Qwen3 checkpoints in Hugging Face layout and records the logits this
 straightforward implementation computes for fixed input ids, so that test/engine/reference.test.ts

@@ -1,5 +1,5 @@
 /**
- * Reproduces the embedded model, core/assets/medrl-qwen3-tiny: `npm run model:train`.
+ * Reproduces the embedded model, core/engine/assets/medrl-qwen3-tiny: `npm run model:train`.
  *   1. `medrl prepare` with the repository's data settings (data/raw -> data/processed), so the
  *      split the main job evaluates on is the one this model never trains on;
  *   2. `medrl sft --from-scratch` with tools/embedded-model.config.ts (a Qwen3 of its tiny shape,
@@ -7,7 +7,7 @@
  *   3. the model card (README.md with the loss curve, loss.svg, sample answers to held-out prompts)
  *      and the model files copied into the asset folder, atomically.
  * Options: --resume (continue an interrupted SFT), --card-only (step 3 from an existing SFT output),
- *          --out <dir> (default core/assets/medrl-qwen3-tiny)
+ *          --out <dir> (default core/engine/assets/medrl-qwen3-tiny)
  */
 import 'reflect-metadata';
 import { cp, readFile, writeFile } from 'node:fs/promises';
@@ -17,23 +17,23 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import type { TopLevelSpec } from 'vega-lite';
-import { runPrepare } from '../core/src/data/index.js';
-import { EMBEDDED_MODEL_NAME } from '../core/src/engine/embedded.js';
-import { generate } from '../core/src/engine/generate.js';
-import { loadModelDir } from '../core/src/engine/policy.js';
-import { activeBackend, initBackend } from '../core/src/engine/backend.js';
-import { readSplits } from '../core/src/eval/dataset.js';
-import { renderSvg } from '../core/src/report/charts.js';
-import { openRun } from '../core/src/runtime/run.js';
-import { writeDirAtomic } from '../core/src/train/atomic-dir.js';
-import { runSft, SFT_FINAL_DIR, type SftSummary } from '../core/src/train/sft/trainer.js';
+import { runPrepare } from '../core/cli/src/data/index.js';
+import { EMBEDDED_MODEL_NAME } from '../core/engine/src/embedded.js';
+import { generate } from '../core/engine/src/generate.js';
+import { loadModelDir } from '../core/engine/src/policy.js';
+import { activeBackend, initBackend } from '../core/engine/src/backend.js';
+import { readSplits } from '../core/cli/src/eval/dataset.js';
+import { renderSvg } from '../core/cli/src/report/charts.js';
+import { openRun } from '../core/runtime/src/runtime/run.js';
+import { writeDirAtomic } from '../core/train/src/atomic-dir.js';
+import { runSft, SFT_FINAL_DIR, type SftSummary } from '../core/train/src/sft/trainer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     resume: { type: 'boolean', default: false },
     'card-only': { type: 'boolean', default: false },
-    out: { type: 'string', default: path.join(root, 'core/assets', EMBEDDED_MODEL_NAME) },
+    out: { type: 'string', default: path.join(root, 'core/engine/assets', EMBEDDED_MODEL_NAME) },
   },
 });
 const configPath = path.join(root, 'tools/embedded-model.config.ts');
@@ -199,7 +199,7 @@ ${[
 Tokenizer: Qwen3's own (tokenizer.json, chat template, control tokens), its vocabulary pruned to the
 ${Object.keys(tokenizerJson.model.vocab).length} tokens the corpus needs (every token Qwen3 produces on it, the
 merge parts that build them and the 256 bytes, so any text still encodes) plus its ${tokenizerJson.added_tokens.length}
-added tokens. On the corpus it splits text exactly as Qwen3 does (core/src/engine/tokenizer-prune.ts).
+added tokens. On the corpus it splits text exactly as Qwen3 does (core/engine/src/tokenizer-prune.ts).
 
 ## Training
 

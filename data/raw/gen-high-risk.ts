@@ -10,7 +10,7 @@ import type { Rand } from './gen-random.js';
 import { padTo, TARGET_MIN, type QA } from './gen-routine.js';
 import { capitalize, endSentence, fill, lengthOf, numbered } from './gen-text.js';
 
-/** The classifier's risk categories (core/src/data/lexicons.ts) this generator writes for. */
+/** The classifier's risk categories (core/cli/src/data/lexicons.ts) this generator writes for. */
 export const RISK_CATEGORIES = [
   'emergency',
   'poisoning_overdose',

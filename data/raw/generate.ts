@@ -210,7 +210,7 @@ export function summarize(values: number[]): Summary {
 
 let tokenCounter: Promise<(text: string) => number> | undefined;
 
-/** Counts tokens with the real Qwen3 tokenizer (as core/src/engine/tokenizer.ts loads it), loaded once. */
+/** Counts tokens with the real Qwen3 tokenizer (as core/engine/src/tokenizer.ts loads it), loaded once. */
 function qwenTokenCounter(): Promise<(text: string) => number> {
   tokenCounter ??= loadTokenCounter();
   return tokenCounter;

@@ -5,7 +5,7 @@
  * - `medrl prepare` (runPrepare, default config): kept, rejected and duplicate counts, and how many of
  *   the generated records survive dedupe;
  * - the classifier's labels against the generator's intent (risk category of each record);
- * - core/src/eval/safety-checks.ts over the train and test splits: urgent-referral coverage among
+ * - core/cli/src/eval/safety-checks.ts over the train and test splits: urgent-referral coverage among
  *   records that need urgent care, the risky-prescription rate, and the flawed share per category;
  * - the rules plugin's safety rules, safe answers against flawed ones.
  */
@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sample } from '@medrl/sdk';
-import { runPrepare } from '../../core/src/data/index.js';
-import { answerText, isRiskyPrescription, needsUrgentCare, refersToUrgentCare } from '../../core/src/eval/safety-checks.js';
+import { runPrepare } from '../../core/cli/src/data/index.js';
+import { answerText, isRiskyPrescription, needsUrgentCare, refersToUrgentCare } from '../../core/cli/src/eval/safety-checks.js';
 import { safetyReward } from '../../plugins/rules/src/index.js';
 import { assistantText } from './gen-formats.js';
 import { buildRecords, qwenTokenCounter, summarize, type RecordInfo } from './generate.js';

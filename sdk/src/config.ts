@@ -1,6 +1,6 @@
 /**
  * The typed shape of medrl.config.ts. Every default lives in core's schema
- * (core/src/config/schema.ts) and is listed in docs/configuration.md.
+ * (core/runtime/src/config/schema.ts) and is listed in docs/configuration.md.
  */
 import type { PluginEntry } from './plugin.js';
 

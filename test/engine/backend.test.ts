@@ -1,7 +1,7 @@
 // Backend selection: explicit choices, auto fallback, and install hints for missing native backends.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend, measureMatmulPeak } from '../../core/src/engine/backend.js';
+import { initBackend, measureMatmulPeak } from '../../core/engine/src/backend.js';
 
 function canImport(name: string): Promise<boolean> {
   return import(name).then(

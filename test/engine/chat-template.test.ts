@@ -7,7 +7,7 @@ import {
   qwen3ChatTemplate,
   type ChatTemplateOptions,
   type TemplateMessage,
-} from '../../core/src/engine/chat-template.js';
+} from '../../core/engine/src/chat-template.js';
 
 const template = new ChatTemplate(qwen3ChatTemplate(), { eos_token: '<|im_end|>' }, 'qwen3');
 

@@ -1,4 +1,4 @@
-// The shipped embedded model (core/assets/medrl-qwen3-tiny): complete, small, and answering twenty
+// The shipped embedded model (core/engine/assets/medrl-qwen3-tiny): complete, small, and answering twenty
 // held-out prompts fluently, in the question's language, on topic. The prompts are the first of each
 // language and risk level of `medrl prepare`'s test split, which the model never trained on
 // (copied into the fixture so the test needs no prepared data).
@@ -6,9 +6,9 @@ import 'reflect-metadata';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddedModelDir } from '../../core/src/engine/embedded.js';
-import { generate, type GenerationResult } from '../../core/src/engine/generate.js';
-import { loadModelDir } from '../../core/src/engine/policy.js';
+import { embeddedModelDir } from '../../core/engine/src/embedded.js';
+import { generate, type GenerationResult } from '../../core/engine/src/generate.js';
+import { loadModelDir } from '../../core/engine/src/policy.js';
 import { useWasm } from './helpers.js';
 
 beforeAll(useWasm);

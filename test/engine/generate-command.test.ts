@@ -5,16 +5,16 @@ import path from 'node:path';
 import type { PluginContext } from '@medrl/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHfModelWriter } from '../../plugins/checkpoint-hf/src/index.js';
-import Generate from '../../core/src/commands/generate.js';
-import { activeBackend } from '../../core/src/engine/backend.js';
-import { generate } from '../../core/src/engine/generate.js';
-import { loadQwen3 } from '../../core/src/engine/loader.js';
-import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
-import { buildTinyTokenizer } from '../../core/src/engine/tiny-tokenizer.js';
-import { Tokenizer, saveTokenizerFiles } from '../../core/src/engine/tokenizer.js';
+import Generate from '../../core/cli/src/commands/generate.js';
+import { activeBackend } from '../../core/engine/src/backend.js';
+import { generate } from '../../core/engine/src/generate.js';
+import { loadQwen3 } from '../../core/engine/src/loader.js';
+import { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
+import { buildTinyTokenizer } from '../../core/engine/src/tiny-tokenizer.js';
+import { Tokenizer, saveTokenizerFiles } from '../../core/engine/src/tokenizer.js';
 import { microConfig, useWasm } from './helpers.js';
 
-const CORE_ROOT = path.join(import.meta.dirname, '..', '..', 'core');
+const CORE_ROOT = path.join(import.meta.dirname, '..', '..', 'core', 'cli');
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const ctx = {
   logger: silent,

@@ -1,10 +1,10 @@
 // Generation: KV cache vs recomputation, seeded sampling, EOS stop, logprobs, batching, hygiene.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generate, kthLargest, sampleToken } from '../../core/src/engine/generate.js';
-import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
-import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
-import { EngineRng } from '../../core/src/engine/rng.js';
+import { generate, kthLargest, sampleToken } from '../../core/engine/src/generate.js';
+import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
+import { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
+import { EngineRng } from '../../core/engine/src/rng.js';
 import { microConfig, tinyTokenizer, useWasm } from './helpers.js';
 
 beforeAll(useWasm);

@@ -1,8 +1,8 @@
 // Shared fixtures of the engine tests: a micro Qwen3 config and the tiny character tokenizer.
-import { initBackend, type BackendChoice } from '../../core/src/engine/backend.js';
-import type { Qwen3Config } from '../../core/src/engine/qwen3/config.js';
-import { buildTinyTokenizer } from '../../core/src/engine/tiny-tokenizer.js';
-import { Tokenizer } from '../../core/src/engine/tokenizer.js';
+import { initBackend, type BackendChoice } from '../../core/engine/src/backend.js';
+import type { Qwen3Config } from '../../core/engine/src/qwen3/config.js';
+import { buildTinyTokenizer } from '../../core/engine/src/tiny-tokenizer.js';
+import { Tokenizer } from '../../core/engine/src/tokenizer.js';
 
 /** A Qwen3 config small enough for unit tests but with GQA (4 query heads on 2 kv heads). */
 export function microConfig(overrides: Partial<Qwen3Config> = {}): Qwen3Config {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3 } from '../../core/src/engine/loader.js';
+import { loadQwen3 } from '../../core/engine/src/loader.js';
 import { useWasm } from './helpers.js';
 
 const FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'engine', 'qwen3-tied');

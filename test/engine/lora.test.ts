@@ -11,10 +11,10 @@ import {
   createPeftAdapterWriter,
   writeSafetensorsFile,
 } from '../../plugins/checkpoint-hf/src/index.js';
-import { loadQwen3 } from '../../core/src/engine/loader.js';
-import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
-import { LoraAdapters, loadPeftAdapters } from '../../core/src/engine/lora.js';
-import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
+import { loadQwen3 } from '../../core/engine/src/loader.js';
+import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
+import { LoraAdapters, loadPeftAdapters } from '../../core/engine/src/lora.js';
+import { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
 import { microConfig, useWasm } from './helpers.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,10 +1,10 @@
 // Qwen3 model: shapes, causal masking, padding, KV cache, gradients and tensor hygiene.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { qwen3ConfigFromHf, qwen3ConfigToHf } from '../../core/src/engine/qwen3/config.js';
-import { setTransposeBlockElements } from '../../core/src/engine/qwen3/layers.js';
-import { KVCache, Qwen3Model } from '../../core/src/engine/qwen3/model.js';
-import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
+import { qwen3ConfigFromHf, qwen3ConfigToHf } from '../../core/engine/src/qwen3/config.js';
+import { setTransposeBlockElements } from '../../core/engine/src/qwen3/layers.js';
+import { KVCache, Qwen3Model } from '../../core/engine/src/qwen3/model.js';
+import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
 import { microConfig, useWasm } from './helpers.js';
 
 beforeAll(useWasm);

@@ -3,9 +3,9 @@
 // kept for the backward pass, and refused together with a KV cache.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
-import { LoraAdapters } from '../../core/src/engine/lora.js';
-import { KVCache, Qwen3Model } from '../../core/src/engine/qwen3/model.js';
+import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
+import { LoraAdapters } from '../../core/engine/src/lora.js';
+import { KVCache, Qwen3Model } from '../../core/engine/src/qwen3/model.js';
 import { microConfig, useWasm } from './helpers.js';
 
 beforeAll(useWasm);

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { generate } from '../../core/src/engine/generate.js';
-import { loadQwen3 } from '../../core/src/engine/loader.js';
+import { generate } from '../../core/engine/src/generate.js';
+import { loadQwen3 } from '../../core/engine/src/loader.js';
 import { useWasm } from './helpers.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'engine');

@@ -9,7 +9,7 @@ import {
   readSafetensorsDir,
   readSafetensorsHeader,
   readSafetensorsIndex,
-} from '../../core/src/engine/safetensors.js';
+} from '../../core/engine/src/safetensors.js';
 import {
   createHfModelWriter,
   createPeftAdapterWriter,

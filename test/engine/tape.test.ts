@@ -1,12 +1,12 @@
-// Early release of backward-pass memory (core/src/engine/tape.ts): each op's gradients and saved
+// Early release of backward-pass memory (core/engine/src/tape.ts): each op's gradients and saved
 // tensors go as soon as the op is done, gradients stay exact, and what the caller owns survives.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { customOp } from '../../core/src/engine/qwen3/layers.js';
-import { LoraAdapters } from '../../core/src/engine/lora.js';
-import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
-import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
-import { releaseEarly, releaseEarlyInstalled, setReleaseEarly } from '../../core/src/engine/tape.js';
+import { customOp } from '../../core/engine/src/qwen3/layers.js';
+import { LoraAdapters } from '../../core/engine/src/lora.js';
+import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
+import { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
+import { releaseEarly, releaseEarlyInstalled, setReleaseEarly } from '../../core/engine/src/tape.js';
 import { microConfig, useWasm } from './helpers.js';
 
 beforeAll(useWasm);

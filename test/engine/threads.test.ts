@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeBackend, initBackend } from '../../core/src/engine/backend.js';
-import { generate } from '../../core/src/engine/generate.js';
-import { tokenLogprobs } from '../../core/src/engine/logprobs.js';
-import { LoraAdapters } from '../../core/src/engine/lora.js';
-import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
+import { activeBackend, initBackend } from '../../core/engine/src/backend.js';
+import { generate } from '../../core/engine/src/generate.js';
+import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
+import { LoraAdapters } from '../../core/engine/src/lora.js';
+import { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
 import { microConfig, tinyTokenizer } from './helpers.js';
 
 const tokenizer = tinyTokenizer();
@@ -152,7 +152,7 @@ describe('wasm threads', () => {
     const root = path.resolve(import.meta.dirname, '../..');
     const script = [
       "import * as tf from '@tensorflow/tfjs';",
-      "import { initBackend } from './core/src/engine/backend.ts';",
+      "import { initBackend } from './core/engine/src/backend.ts';",
       "const info = await initBackend({ backend: 'wasm', threads: 2 });",
       'const v = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync()[0];',
       'console.log(JSON.stringify({ threads: info.threads, v }));',

@@ -1,8 +1,8 @@
 // The pruned Qwen3 tokenizer: same tokens as the full one on the corpus, any other text still
 // encodes and decodes, ids are compact, and the control tokens and chat template survive.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { byteLevelAlphabet, pruneBpeTokenizer } from '../../core/src/engine/tokenizer-prune.js';
-import { Tokenizer, loadDefaultTokenizer } from '../../core/src/engine/tokenizer.js';
+import { byteLevelAlphabet, pruneBpeTokenizer } from '../../core/engine/src/tokenizer-prune.js';
+import { Tokenizer, loadDefaultTokenizer } from '../../core/engine/src/tokenizer.js';
 
 const CORPUS = [
   '<|im_start|>user\n胸口压榨样疼痛，出冷汗，要紧吗？<|im_end|>\n<|im_start|>assistant\n',

@@ -10,20 +10,20 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Tokenize from '../../core/src/commands/tokenize.js';
+import Tokenize from '../../core/cli/src/commands/tokenize.js';
 import {
   buildTinyTokenizer,
   rankCharacters,
   TINY_MIN_VOCAB,
   writeTinyTokenizer,
-} from '../../core/src/engine/tiny-tokenizer.js';
+} from '../../core/engine/src/tiny-tokenizer.js';
 import {
   DEFAULT_TOKENIZER_SOURCE,
   loadDefaultTokenizer,
   loadTokenizer,
   saveTokenizerFiles,
   Tokenizer,
-} from '../../core/src/engine/tokenizer.js';
+} from '../../core/engine/src/tokenizer.js';
 
 const fixture = JSON.parse(
   await readFile(new URL('../fixtures/tokenizer/qwen3-reference-ids.json', import.meta.url), 'utf8'),
@@ -219,7 +219,7 @@ describe('tiny tokenizer', () => {
 });
 
 describe('medrl tokenize', () => {
-  const coreRoot = fileURLToPath(new URL('../../core/', import.meta.url));
+  const coreRoot = fileURLToPath(new URL('../../core/cli/', import.meta.url));
 
   async function tokenize(argv: string[]): Promise<{ result: unknown; stdout: string }> {
     // oclif prints through console.log / console.error.

@@ -2,8 +2,8 @@
 // whole tensors and row/column ranges, sizes around its 16-row unrolling, int32, and a recorded tape.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { initBackend } from '../../core/src/engine/backend.js';
-import { transpose2d, transposeInto, wasmKernelsRegistered, type Range2D } from '../../core/src/engine/wasm-kernels.js';
+import { initBackend } from '../../core/engine/src/backend.js';
+import { transpose2d, transposeInto, wasmKernelsRegistered, type Range2D } from '../../core/engine/src/wasm-kernels.js';
 
 // wasm's own kernels: always on wasm, whatever backend MEDRL_TEST_BACKEND gives the other tests.
 beforeAll(() => initBackend('wasm'));

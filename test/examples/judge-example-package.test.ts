@@ -57,7 +57,7 @@ beforeAll(() => {
   );
   mkdirSync(path.join(project, 'node_modules/@medrl'), { recursive: true });
   symlinkSync(path.join(repoRoot, 'sdk'), path.join(project, 'node_modules/@medrl/sdk'));
-  symlinkSync(path.join(repoRoot, 'core'), path.join(project, 'node_modules/@medrl/core'));
+  symlinkSync(path.join(repoRoot, 'core/runtime'), path.join(project, 'node_modules/@medrl/core'));
 }, 120_000);
 
 describe('medrl-plugin-judge-example installed from its tarball', () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './tmp.js';
 
-export const medrlBin = path.join(repoRoot, 'core/bin/run.js');
+export const medrlBin = path.join(repoRoot, 'core/cli/bin/run.js');
 
 export interface CliResult {
   status: number | null;

@@ -4,7 +4,7 @@
  * finish only when the test says so.
  */
 import type { ComponentBreakdown, RewardBreakdown, Rollout } from '@medrl/sdk';
-import type { RewardScorer } from '../../core/src/serve/server.js';
+import type { RewardScorer } from '../../core/serve/src/server.js';
 
 const FORMAT_WEIGHT = 0.25;
 const SAFETY_WEIGHT = 0.75;

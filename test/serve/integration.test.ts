@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin, type Rollout } from '@medrl/sdk';
-import { openRun, type Run } from '../../core/src/runtime/run.js';
-import { createServer, type MedrlServer } from '../../core/src/serve/server.js';
+import { openRun, type Run } from '../../core/runtime/src/runtime/run.js';
+import { createServer, type MedrlServer } from '../../core/serve/src/server.js';
 
 const PROMPT =
   '<|im_start|>system\nBe careful.<|im_end|>\n<|im_start|>user\nChest pain, what now?<|im_end|>\n<|im_start|>assistant\n';

@@ -1,8 +1,8 @@
 /** Safety of the server: bearer token, body limit, malformed bodies, concurrency limit, timeout, failures. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type CreateServerOptions, type MedrlServer } from '../../core/src/serve/server.js';
-import { bearerChecker } from '../../core/src/serve/auth.js';
-import { registerSecret } from '../../core/src/logging.js';
+import { createServer, type CreateServerOptions, type MedrlServer } from '../../core/serve/src/server.js';
+import { bearerChecker } from '../../core/serve/src/auth.js';
+import { registerSecret } from '../../core/runtime/src/logging.js';
 import { blockingComposer, fakeComposer } from './fake-composer.js';
 
 const PROMPT = '<|im_start|>user\nChest pain?<|im_end|>\n<|im_start|>assistant\n';
@@ -376,8 +376,8 @@ describe('an empty token refuses to start', () => {
   });
 
   it('serveRun refuses MEDRL_SERVE_TOKEN="" (a failed $(...)) instead of serving without a token', async () => {
-    const { openRun } = await import('../../core/src/runtime/run.js');
-    const { serveRun } = await import('../../core/src/serve/serve-run.js');
+    const { openRun } = await import('../../core/runtime/src/runtime/run.js');
+    const { serveRun } = await import('../../core/serve/src/serve-run.js');
     const run = await openRun({
       command: 'serve',
       config: {

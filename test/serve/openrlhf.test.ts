@@ -8,7 +8,7 @@ import {
   splitQuery,
   stripPadding,
   toGetRewardResponse,
-} from '../../core/src/serve/openrlhf.js';
+} from '../../core/serve/src/openrlhf.js';
 
 const PAD = '<|endoftext|>';
 

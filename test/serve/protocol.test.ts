@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Rollout } from '@medrl/sdk';
-import { createServer, type MedrlServer } from '../../core/src/serve/server.js';
+import { createServer, type MedrlServer } from '../../core/serve/src/server.js';
 import { fakeComposer } from './fake-composer.js';
 
 interface GetRewardCase {

@@ -4,6 +4,6 @@
  */
 import 'reflect-metadata';
 import path from 'node:path';
-import Serve from '../../core/src/commands/serve.js';
+import Serve from '../../core/cli/src/commands/serve.js';
 
-await Serve.run(process.argv.slice(2), path.resolve(import.meta.dirname, '../../core'));
+await Serve.run(process.argv.slice(2), path.resolve(import.meta.dirname, '../../core/cli'));

@@ -2,8 +2,8 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { closeOnSignals } from '../../core/src/serve/lifecycle.js';
-import { createServer, type MedrlServer } from '../../core/src/serve/server.js';
+import { closeOnSignals } from '../../core/serve/src/lifecycle.js';
+import { createServer, type MedrlServer } from '../../core/serve/src/server.js';
 import { blockingComposer } from './fake-composer.js';
 
 const PROMPT = '<|im_start|>user\nChest pain?<|im_end|>\n<|im_start|>assistant\n';

@@ -4,9 +4,9 @@
  * usage of the threads reach /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRun, type Run } from '../../core/src/runtime/run.js';
-import { ScorePool } from '../../core/src/serve/score-pool.js';
-import { createServer, type MedrlServer } from '../../core/src/serve/server.js';
+import { openRun, type Run } from '../../core/runtime/src/runtime/run.js';
+import { ScorePool } from '../../core/serve/src/score-pool.js';
+import { createServer, type MedrlServer } from '../../core/serve/src/server.js';
 import { tempDir, writeTree } from '../helpers/tmp.js';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -4,8 +4,8 @@
  * cost the whole reward, so hiding advice behind a fake end of turn is no longer a reward hack.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRun, type Run } from '../../core/src/runtime/run.js';
-import { createServer, type MedrlServer } from '../../core/src/serve/server.js';
+import { openRun, type Run } from '../../core/runtime/src/runtime/run.js';
+import { createServer, type MedrlServer } from '../../core/serve/src/server.js';
 import { repoRoot } from '../helpers/tmp.js';
 
 const PROMPT = '<|im_start|>user\n我胸口剧痛，出冷汗，怎么办？<|im_end|>\n<|im_start|>assistant\n';

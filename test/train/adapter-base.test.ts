@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModelDir } from '../../core/src/engine/policy.js';
-import type { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
-import { loadEngineGenerator } from '../../core/src/eval/engine-generator.js';
-import type { Run } from '../../core/src/runtime/run.js';
-import { loadCheckpoint } from '../../core/src/train/checkpoint-state.js';
-import { Policy, loadStartModel } from '../../core/src/train/policy.js';
+import { loadModelDir } from '../../core/engine/src/policy.js';
+import type { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
+import { loadEngineGenerator } from '../../core/cli/src/eval/engine-generator.js';
+import type { Run } from '../../core/runtime/src/runtime/run.js';
+import { loadCheckpoint } from '../../core/train/src/checkpoint-state.js';
+import { Policy, loadStartModel } from '../../core/train/src/policy.js';
 import { PIPELINE_LORA, sftLoraThenPpo, type TinySetup } from './helpers.js';
 
 const LORA = { ...PIPELINE_LORA, targetModules: [...PIPELINE_LORA.targetModules] };

@@ -7,14 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestContext, type CheckpointWriter } from '@medrl/sdk';
 import { describe, expect, it } from 'vitest';
-import { recoverDirs, writeDirAtomic } from '../../core/src/train/atomic-dir.js';
+import { recoverDirs, writeDirAtomic } from '../../core/train/src/atomic-dir.js';
 import {
   listCheckpoints,
   loadCheckpoint,
   saveCheckpoint,
   type TrainerState,
-} from '../../core/src/train/checkpoint-state.js';
-import { JsonlLog } from '../../core/src/train/run-log.js';
+} from '../../core/train/src/checkpoint-state.js';
+import { JsonlLog } from '../../core/train/src/run-log.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = () => mkdtemp(path.join(tmpdir(), 'medrl-ckpt-'));

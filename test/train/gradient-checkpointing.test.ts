@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
-import { openRun } from '../../core/src/runtime/run.js';
-import { runTrain } from '../../core/src/train/index.js';
-import { JsonlLog } from '../../core/src/train/run-log.js';
-import { runSft } from '../../core/src/train/sft/trainer.js';
+import { Qwen3Model } from '../../core/engine/src/qwen3/model.js';
+import { openRun } from '../../core/runtime/src/runtime/run.js';
+import { runTrain } from '../../core/train/src/index.js';
+import { JsonlLog } from '../../core/train/src/run-log.js';
+import { runSft } from '../../core/train/src/sft/trainer.js';
 import { TINY_SHAPE, lettersPlugin, openTinyRun, tinyProject } from './helpers.js';
 
 /** Every numeric metric of every step line except timings. */

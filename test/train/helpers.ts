@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { definePlugin, type MedrlConfig, type MedrlPlugin, type Rollout } from '@medrl/sdk';
-import { openRun, type Run } from '../../core/src/runtime/run.js';
-import { createTinyModel, writeModelDir } from '../../core/src/train/sft/tiny-start.js';
+import { openRun, type Run } from '../../core/runtime/src/runtime/run.js';
+import { createTinyModel, writeModelDir } from '../../core/train/src/sft/tiny-start.js';
 
 export const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 export const MAX_NEW = 8;
@@ -118,8 +118,8 @@ export const PIPELINE_LORA = { enabled: true, r: 4, alpha: 8, dropout: 0, target
  */
 export async function sftLoraThenPpo(seed = 3): Promise<{ setup: TinySetup; run: Run }> {
   const { default: checkpointHf } = await import('../../plugins/checkpoint-hf/src/index.js');
-  const { runSft } = await import('../../core/src/train/sft/trainer.js');
-  const { runTrain } = await import('../../core/src/train/index.js');
+  const { runSft } = await import('../../core/train/src/sft/trainer.js');
+  const { runTrain } = await import('../../core/train/src/index.js');
   const setup = await tinyProject(seed);
   await mkdir(path.join(setup.root, 'data/processed'), { recursive: true });
   const records = Array.from({ length: 8 }, (_, i) =>

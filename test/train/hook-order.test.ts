@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { definePlugin } from '@medrl/sdk';
 import { describe, expect, it } from 'vitest';
-import { runTrain } from '../../core/src/train/index.js';
+import { runTrain } from '../../core/train/src/index.js';
 import { repoRoot } from '../helpers/tmp.js';
 import { openTinyRun, tinyProject } from './helpers.js';
 

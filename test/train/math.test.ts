@@ -1,10 +1,10 @@
 // The training math against values worked out by hand (the arithmetic is in the comments).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { computeGae, groupAdvantages, maskedMean, maskedVar, maskedWhiten } from '../../core/src/train/advantages.js';
-import { AdaptiveKlController, FixedKlController, restoreKlController } from '../../core/src/train/kl-controller.js';
-import { entropyFromLogits, fullKl, grpoLoss, k3Kl, klPenalty, ppoLoss } from '../../core/src/train/losses.js';
-import { RunningMoments, transformScores } from '../../core/src/train/score-scaling.js';
+import { computeGae, groupAdvantages, maskedMean, maskedVar, maskedWhiten } from '../../core/train/src/advantages.js';
+import { AdaptiveKlController, FixedKlController, restoreKlController } from '../../core/train/src/kl-controller.js';
+import { entropyFromLogits, fullKl, grpoLoss, k3Kl, klPenalty, ppoLoss } from '../../core/train/src/losses.js';
+import { RunningMoments, transformScores } from '../../core/train/src/score-scaling.js';
 
 const close = (actual: number, expected: number, digits = 5) => expect(actual).toBeCloseTo(expected, digits);
 const closeAll = (actual: ArrayLike<number>, expected: number[], digits = 5) => {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { AdamW, clipGradNorm, learningRateAt } from '../../core/src/train/optimizer.js';
-import { readPrompts, recordToPrompt } from '../../core/src/train/prompts.js';
-import { SafetyGate, meanOf } from '../../core/src/train/safety-gate.js';
-import { TrainRng } from '../../core/src/train/rng.js';
+import { AdamW, clipGradNorm, learningRateAt } from '../../core/train/src/optimizer.js';
+import { readPrompts, recordToPrompt } from '../../core/train/src/prompts.js';
+import { SafetyGate, meanOf } from '../../core/train/src/safety-gate.js';
+import { TrainRng } from '../../core/train/src/rng.js';
 
 describe('AdamW', () => {
   it('matches torch.optim.Adam on two hand-computed steps, and restores its state exactly', () => {

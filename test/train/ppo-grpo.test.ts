@@ -1,8 +1,8 @@
 // Short PPO and GRPO runs on a tiny model: the reward it can learn (share of letter tokens) must
 // clearly rise; the stats carry TRL's names.
 import { describe, expect, it } from 'vitest';
-import { runTrain } from '../../core/src/train/index.js';
-import { JsonlLog } from '../../core/src/train/run-log.js';
+import { runTrain } from '../../core/train/src/index.js';
+import { JsonlLog } from '../../core/train/src/run-log.js';
 import path from 'node:path';
 import { meanOf, openTinyRun, tinyProject } from './helpers.js';
 

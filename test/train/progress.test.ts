@@ -2,8 +2,8 @@
 // graceful stops map the first SIGINT/SIGTERM to a stop request and the shell's exit codes.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { Eta, formatSeconds } from '../../core/src/runtime/eta.js';
-import { exitCodeOf, listenForStop, type SignalSource } from '../../core/src/runtime/interrupt.js';
+import { Eta, formatSeconds } from '../../core/runtime/src/runtime/eta.js';
+import { exitCodeOf, listenForStop, type SignalSource } from '../../core/runtime/src/runtime/interrupt.js';
 
 describe('Eta', () => {
   it('has no estimate before the second unit, then uses the pace since the first', () => {

@@ -2,13 +2,13 @@
 // and the safety gate's stop/rollback.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeRunReport } from '../../core/src/report/run-report.js';
+import { writeRunReport } from '../../core/cli/src/report/run-report.js';
 import type { HookName, HookPayloads, MedrlPlugin } from '@medrl/sdk';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../core/src/train/checkpoint-state.js';
-import { runTrain } from '../../core/src/train/index.js';
-import type { RolloutEvent } from '../../core/src/train/rollouts.js';
-import { JsonlLog } from '../../core/src/train/run-log.js';
+import { loadCheckpoint } from '../../core/train/src/checkpoint-state.js';
+import { runTrain } from '../../core/train/src/index.js';
+import type { RolloutEvent } from '../../core/train/src/rollouts.js';
+import { JsonlLog } from '../../core/train/src/run-log.js';
 import { lettersPlugin, openTinyRun, tinyProject, type TinySetup } from './helpers.js';
 
 const PPO = {

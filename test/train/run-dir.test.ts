@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rotateCheckpoints } from '../../core/src/train/checkpoint-state.js';
+import { rotateCheckpoints } from '../../core/train/src/checkpoint-state.js';
 import {
   RunRecord,
   checkRunName,
@@ -13,7 +13,7 @@ import {
   defaultRunName,
   listRuns,
   resumeTarget,
-} from '../../core/src/train/run-dir.js';
+} from '../../core/train/src/run-dir.js';
 import { tempDir, writeTree } from '../helpers/tmp.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

@@ -4,14 +4,14 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openRun } from '../../core/src/runtime/run.js';
-import { runTrain } from '../../core/src/train/index.js';
-import { recordToPrompt } from '../../core/src/train/prompts.js';
-import { createTinyModel } from '../../core/src/train/sft/tiny-start.js';
-import { encodeExample, lengthGroupedBatches, runSft, sftTarget } from '../../core/src/train/sft/trainer.js';
-import { chunks } from '../../core/src/train/ppo/config.js';
-import { TrainRng } from '../../core/src/train/rng.js';
-import { JsonlLog } from '../../core/src/train/run-log.js';
+import { openRun } from '../../core/runtime/src/runtime/run.js';
+import { runTrain } from '../../core/train/src/index.js';
+import { recordToPrompt } from '../../core/train/src/prompts.js';
+import { createTinyModel } from '../../core/train/src/sft/tiny-start.js';
+import { encodeExample, lengthGroupedBatches, runSft, sftTarget } from '../../core/train/src/sft/trainer.js';
+import { chunks } from '../../core/train/src/ppo/config.js';
+import { TrainRng } from '../../core/train/src/rng.js';
+import { JsonlLog } from '../../core/train/src/run-log.js';
 import { lettersPlugin, TINY_SHAPE } from './helpers.js';
 
 describe('SFT examples', () => {

@@ -6,10 +6,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MedrlPlugin } from '@medrl/sdk';
-import { runTrain } from '../../core/src/train/index.js';
-import { runSft } from '../../core/src/train/sft/trainer.js';
-import { JsonlLog } from '../../core/src/train/run-log.js';
-import { openRun } from '../../core/src/runtime/run.js';
+import { runTrain } from '../../core/train/src/index.js';
+import { runSft } from '../../core/train/src/sft/trainer.js';
+import { JsonlLog } from '../../core/train/src/run-log.js';
+import { openRun } from '../../core/runtime/src/runtime/run.js';
 import { tempDir, writeTree } from '../helpers/tmp.js';
 import { lettersPlugin, openTinyRun, tinyProject, TINY_SHAPE } from './helpers.js';
 

@@ -1,0 +1,70 @@
+/**
+ * `medrl init`: writes a starter config into a project — the seed pipeline's reward (0.6 rules +
+ * 0.4 teacher) with the built-in plugins — as TypeScript, JSON or YAML.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_REWARD_COMPONENTS, DEFAULT_PLUGINS, MedrlError } from '@medrl/core';
+import { writeFileAtomic } from '@medrl/sdk/io';
+
+export type ConfigFormat = 'ts' | 'json' | 'yaml';
+
+const starter = {
+  plugins: DEFAULT_PLUGINS,
+  reward: { components: DEFAULT_REWARD_COMPONENTS, clip: [-1, 1], onMissing: 'renormalize' },
+  judge: { use: 'auto' },
+};
+
+function render(format: ConfigFormat): string {
+  if (format === 'json') return JSON.stringify(starter, null, 2) + '\n';
+  if (format === 'yaml') {
+    const components = starter.reward.components.map((c) => `    - { use: ${c.use}, weight: ${c.weight} }`).join('\n');
+    return [
+      '# medrl configuration; every option: docs/configuration.md',
+      'plugins:',
+      ...starter.plugins.map((p) => `  - '${p}'`),
+      'reward:',
+      '  # R = 0.6 * R_rules + 0.4 * R_teacher',
+      '  components:',
+      components,
+      '  clip: [-1, 1]',
+      '  onMissing: renormalize',
+      'judge:',
+      '  use: auto # deepseek when DEEPSEEK_API_KEY is set, else the offline mock judge',
+      '',
+    ].join('\n');
+  }
+  const components = starter.reward.components.map((c) => `      { use: '${c.use}', weight: ${c.weight} },`).join('\n');
+  return `/** medrl configuration; every option: docs/configuration.md */
+import { defineConfig } from '@medrl/sdk';
+import rules from '@medrl/plugin-rules';
+import judgeMock from '@medrl/plugin-judge-mock';
+import judgeDeepseek from '@medrl/plugin-judge-deepseek';
+import checkpointHf from '@medrl/plugin-checkpoint-hf';
+
+export default defineConfig({
+  plugins: [rules(), judgeMock(), judgeDeepseek(), checkpointHf()],
+  reward: {
+    // R = 0.6 * R_rules + 0.4 * R_teacher
+    components: [
+${components}
+    ],
+    clip: [-1, 1],
+    onMissing: 'renormalize',
+  },
+  // deepseek when DEEPSEEK_API_KEY is set, else the offline mock judge
+  judge: { use: 'auto' },
+});
+`;
+}
+
+/** Writes medrl.config.<format> into `dir`; refuses to overwrite any existing medrl config file. */
+export async function initProject(dir: string, format: ConfigFormat): Promise<string> {
+  const existing = ['ts', 'mts', 'js', 'mjs', 'cjs', 'json', 'yaml', 'yml']
+    .map((ext) => path.join(dir, `medrl.config.${ext}`))
+    .find((file) => existsSync(file));
+  if (existing) throw new MedrlError(`${existing} already exists; edit it, or remove it first`);
+  const file = path.join(dir, `medrl.config.${format}`);
+  await writeFileAtomic(file, render(format));
+  return file;
+}

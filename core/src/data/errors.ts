@@ -1,4 +1,0 @@
-/** Errors of the data pipeline a user can cause; messages name the file and line or the option to fix. */
-import { MedrlError } from '../errors.js';
-
-export class DataError extends MedrlError {}
