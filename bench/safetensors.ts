@@ -9,8 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSafetensors } from '../core/engine/src/safetensors.js';
-import { writeSafetensorsFile, type SafetensorsDtype } from '../plugins/checkpoint-hf/src/safetensors.js';
+import { readSafetensors, writeSafetensorsFile, type SafetensorsDtype } from '../core/engine/src/codec/index.js';
 
 const { values: args } = parseArgs({
   options: { 'params-millions': { type: 'string', default: '64' }, dir: { type: 'string', default: tmpdir() } },

@@ -11,8 +11,8 @@ import {
   createHfModelWriter,
   createPeftAdapterWriter,
   qwen3TensorShapes,
-  writeSafetensorsFile,
 } from '../plugins/checkpoint-hf/src/index.js';
+import { writeSafetensorsFile } from '../core/engine/src/codec/index.js';
 
 const outDir = process.argv[2];
 if (!outDir) throw new Error('usage: npx tsx tools/safetensors_sample.ts <out-dir>');

@@ -6,11 +6,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { PluginContext } from '@medrl/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createHfModelWriter,
-  createPeftAdapterWriter,
-  writeSafetensorsFile,
-} from '../../plugins/checkpoint-hf/src/index.js';
+import { createHfModelWriter, createPeftAdapterWriter } from '../../plugins/checkpoint-hf/src/index.js';
+import { writeSafetensorsFile } from '../../core/engine/src/codec/index.js';
 import { loadQwen3 } from '../../core/engine/src/loader.js';
 import { tokenLogprobs } from '../../core/engine/src/logprobs.js';
 import { LoraAdapters, loadPeftAdapters } from '../../core/engine/src/lora.js';

@@ -1,4 +1,4 @@
-// core's safetensors reader, fed by the plugin's encoder (round trips) and by hand-built bytes
+// The codec's safetensors reader, fed by its writer (round trips) and by hand-built bytes
 // (exact dtype conversions and every header error).
 import { createTestContext, type TensorData } from '@medrl/sdk';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,14 +9,10 @@ import {
   readSafetensorsDir,
   readSafetensorsHeader,
   readSafetensorsIndex,
-} from '../../core/engine/src/safetensors.js';
-import {
-  createHfModelWriter,
-  createPeftAdapterWriter,
   encodeSafetensors,
   float32ToBfloat16Bits,
-  qwen3TensorShapes,
-} from '../../plugins/checkpoint-hf/src/index.js';
+} from '../../core/engine/src/codec/index.js';
+import { createHfModelWriter, createPeftAdapterWriter, qwen3TensorShapes } from '../../plugins/checkpoint-hf/src/index.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -12,7 +12,6 @@ export { ADAPTER_CONFIG_FILE, LoraAdapters, type LoraTarget } from './lora.js';
 export { generateForPrompts, loadModelDir, loadPolicy } from './policy.js';
 export { Qwen3Model } from './qwen3/model.js';
 export { EngineRng } from './rng.js';
-export { readSafetensors } from './safetensors.js';
 export { sequenceLogprobs } from './sequence-logprobs.js';
 export { buildTinyTokenizer, type TinyTokenizerOptions } from './tiny-tokenizer.js';
 export { tinyQwen3Config } from './tiny.js';

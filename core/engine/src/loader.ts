@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Logger } from '@medrl/sdk';
 import { qwen3ConfigFromHf } from './qwen3/config.js';
 import { Qwen3Model } from './qwen3/model.js';
-import { readSafetensorsDir } from './safetensors.js';
+import { readSafetensorsDir } from './codec/index.js';
 
 export const MODEL_CONFIG_FILE = 'config.json';
 

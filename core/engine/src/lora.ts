@@ -10,14 +10,13 @@
  *   lora_B [out, r], plus adapter_config.json, so Python peft loads them.
 
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@medrl/sdk';
 import { linear, scale } from './qwen3/layers.js';
 import type { ProjectionAdapter, Qwen3Model } from './qwen3/model.js';
 import { EngineRng } from './rng.js';
-import { readSafetensors } from './safetensors.js';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, peftAdapterConfig, peftKey, readPeftAdapterConfig, readSafetensors } from './codec/index.js';
 
 /** Short target names (config) and the Hugging Face module under model.layers.N they select. */
 export const LORA_TARGETS = {
@@ -31,9 +30,7 @@ export const LORA_TARGETS = {
 } as const;
 export type LoraTarget = keyof typeof LORA_TARGETS;
 
-export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
-export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
-const PEFT_PREFIX = 'base_model.model.';
+export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from './codec/index.js';
 
 export interface LoraOptions {
   /** Rank. */
@@ -171,7 +168,7 @@ export class LoraAdapters implements ProjectionAdapter {
         ['A', adapter.a],
         ['B', adapter.b],
       ] as const) {
-        tensors[`${PEFT_PREFIX}${module}.lora_${which}.weight`] = {
+        tensors[peftKey(module, which)] = {
           shape: [...v.shape],
           data: Float32Array.from(v.dataSync() as Float32Array),
         };
@@ -182,27 +179,10 @@ export class LoraAdapters implements ProjectionAdapter {
 
   /** adapter_config.json as peft writes it for LoRA on a causal LM. */
   peftConfig(baseModelNameOrPath = ''): Record<string, unknown> {
-    return {
-      peft_type: 'LORA',
-      task_type: 'CAUSAL_LM',
-      base_model_name_or_path: baseModelNameOrPath,
-      r: this.options.r,
-      lora_alpha: this.options.alpha,
-      lora_dropout: this.options.dropout,
-      target_modules: this.options.targetModules.map((t) => LORA_TARGETS[t].split('.')[1]),
-      bias: 'none',
-      fan_in_fan_out: false,
-      inference_mode: true,
-      init_lora_weights: true,
-      modules_to_save: null,
-      use_rslora: false,
-      use_dora: false,
-      layers_to_transform: null,
-      layers_pattern: null,
-      rank_pattern: {},
-      alpha_pattern: {},
-      revision: null,
-    };
+    return peftAdapterConfig(
+      { r: this.options.r, targetModules: this.options.targetModules.map((t) => LORA_TARGETS[t].split('.')[1]!) },
+      { base_model_name_or_path: baseModelNameOrPath, lora_alpha: this.options.alpha, lora_dropout: this.options.dropout },
+    );
   }
 
   /**
@@ -216,7 +196,7 @@ export class LoraAdapters implements ProjectionAdapter {
         ['A', adapter.a],
         ['B', adapter.b],
       ] as const) {
-        const name = `${PEFT_PREFIX}${module}.lora_${which}.weight`;
+        const name = peftKey(module, which);
         known.add(name);
         const t = tensors[name];
         const expected = [...v.shape];
@@ -252,35 +232,25 @@ export class LoraAdapters implements ProjectionAdapter {
  */
 export async function loadPeftAdapters(model: Qwen3Model, dir: string): Promise<LoraAdapters> {
   const configFile = path.join(dir, ADAPTER_CONFIG_FILE);
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`${configFile}: cannot read adapter config (${(error as Error).message})`);
-  }
-  if (config.peft_type !== undefined && config.peft_type !== 'LORA')
-    throw new Error(`${configFile}: peft_type "${String(config.peft_type)}" is not LORA`);
-  const modules = config.target_modules;
-  if (!Array.isArray(modules) || modules.length === 0)
-    throw new Error(`${configFile}: target_modules must be a non-empty list`);
-  const targets = modules.map((m) => {
-    const target = targetOf(String(m));
+  const settings = await readPeftAdapterConfig(configFile);
+  const targets = settings.targetModules.map((m) => {
+    const target = targetOf(m);
     if (!target)
       throw new Error(
-        `${configFile}: target module "${String(m)}" is not one of ${Object.values(LORA_TARGETS)
+        `${configFile}: target module "${m}" is not one of ${Object.values(LORA_TARGETS)
           .map((t) => t.split('.')[1])
           .join(', ')}`,
       );
     return target;
   });
-  const r = Number(config.r);
-  const alpha = Number(config.lora_alpha ?? r);
-  const dropout = Number(config.lora_dropout ?? 0);
-  if (config.use_rslora === true || config.use_dora === true)
-    throw new Error(`${configFile}: rsLoRA and DoRA adapters are not supported`);
   const weightsFile = path.join(dir, ADAPTER_WEIGHTS_FILE);
   const tensors = await readSafetensors(weightsFile);
-  const adapters = LoraAdapters.attach(model, { r, alpha, dropout, targetModules: [...new Set(targets)] });
+  const adapters = LoraAdapters.attach(model, {
+    r: settings.r,
+    alpha: settings.alpha,
+    dropout: settings.dropout,
+    targetModules: [...new Set(targets)],
+  });
   try {
     adapters.setFromPeft(tensors, weightsFile);
   } catch (error) {

@@ -8,8 +8,8 @@
  */
 import type { Checkpoint, CheckpointWriter, PluginContext, TensorData } from '@medrl/sdk';
 import path from 'node:path';
-import { writeTextAtomic } from './atomic.js';
-import { TORCH_DTYPE, writeSafetensorsFile, type SafetensorsDtype } from './safetensors.js';
+import { writeFileAtomic } from '@medrl/sdk/io';
+import { TORCH_DTYPE, writeSafetensorsFile, type SafetensorsDtype } from '@medrl/engine/codec';
 
 export const MODEL_WEIGHTS_FILE = 'model.safetensors';
 export const MODEL_CONFIG_FILE = 'config.json';
@@ -137,7 +137,7 @@ export function createHfModelWriter(dtype: SafetensorsDtype): CheckpointWriter {
         torch_dtype: TORCH_DTYPE[dtype],
       };
       await writeSafetensorsFile(path.join(dir, MODEL_WEIGHTS_FILE), tensors, { dtype, metadata: { format: 'pt' } });
-      await writeTextAtomic(path.join(dir, MODEL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+      await writeFileAtomic(path.join(dir, MODEL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
       ctx.logger.debug('hf-model: wrote checkpoint', {
         dir,
         step: checkpoint.step,

@@ -2,12 +2,12 @@
  * @medrl/plugin-checkpoint-hf: checkpoint writers that export what Python's transformers and peft load.
  *   hf-model      full checkpoints → model.safetensors + config.json (Hugging Face Qwen3 names)
  *   peft-adapter  LoRA checkpoints → adapter_model.safetensors + adapter_config.json (PEFT names)
- * Also exports the safetensors encoder. Imports only @medrl/sdk and node built-ins.
+ * Imports only @medrl/sdk and the engine's tfjs-free codec (@medrl/engine/codec: safetensors, PEFT format).
  */
 import { definePlugin, type MedrlPlugin } from '@medrl/sdk';
 import { createHfModelWriter } from './hf-model.js';
 import { createPeftAdapterWriter } from './peft-adapter.js';
-import { WRITABLE_DTYPES, type SafetensorsDtype } from './safetensors.js';
+import { WRITABLE_DTYPES, type SafetensorsDtype } from '@medrl/engine/codec';
 
 export const PLUGIN_NAME = '@medrl/plugin-checkpoint-hf';
 
@@ -41,7 +41,6 @@ export default function checkpointHf(options: CheckpointHfOptions = {}): MedrlPl
   });
 }
 
-export { writeFileAtomic, writeTextAtomic } from './atomic.js';
 export {
   checkQwen3Tensors,
   createHfModelWriter,
@@ -49,22 +48,4 @@ export {
   MODEL_WEIGHTS_FILE,
   qwen3TensorShapes,
 } from './hf-model.js';
-export {
-  ADAPTER_CONFIG_FILE,
-  ADAPTER_WEIGHTS_FILE,
-  adapterConfig,
-  checkLoraTensors,
-  createPeftAdapterWriter,
-} from './peft-adapter.js';
-export {
-  encodeSafetensors,
-  float32ToBfloat16Bits,
-  float32ToFloat16Bits,
-  planSafetensors,
-  TORCH_DTYPE,
-  WRITABLE_DTYPES,
-  writeSafetensorsFile,
-  type EncodeOptions,
-  type SafetensorsDtype,
-  type SafetensorsPlan,
-} from './safetensors.js';
+export { createPeftAdapterWriter } from './peft-adapter.js';

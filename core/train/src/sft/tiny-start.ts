@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelConfig } from '@medrl/core';
 import { Qwen3Model, tinyQwen3Config, buildTinyTokenizer, type TinyTokenizerOptions, pruneBpeTokenizer, Tokenizer, loadDefaultTokenizer } from '@medrl/engine';
-import { encodeF32Safetensors } from '../state-file.js';
+import { writeSafetensorsFile } from '@medrl/engine/codec';
 
 export interface TinyStart {
   model: Qwen3Model;
@@ -44,5 +44,5 @@ export async function writeModelDir(dir: string, model: Qwen3Model, tokenizer: T
     path.join(dir, 'config.json'),
     `${JSON.stringify(model.hfConfig(tokenizer.modelConfigIds()), null, 2)}\n`,
   );
-  await writeFile(path.join(dir, 'model.safetensors'), encodeF32Safetensors(model.exportTensors(), { format: 'pt' }));
+  await writeSafetensorsFile(path.join(dir, 'model.safetensors'), model.exportTensors(), { metadata: { format: 'pt' } });
 }

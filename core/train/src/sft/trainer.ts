@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '@medrl/sdk';
 import { redactConfig, MedrlError, stopRequested, splitThink, type Run } from '@medrl/core';
 import { initBackend, loadQwen3, tokenLogprobs, LoraAdapters, type Qwen3Model, loadDefaultTokenizer, loadTokenizer, type Tokenizer, baseModelDir } from '@medrl/engine';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, writeSafetensorsFile } from '@medrl/engine/codec';
 import {
   listCheckpoints,
   loadCheckpoint,
@@ -34,7 +35,6 @@ import { createProgress, type ProgressMode } from '../progress.js';
 import { readPrompts, type TrainPrompt } from '../prompts.js';
 import { TrainRng } from '../rng.js';
 import { JsonlLog } from '../run-log.js';
-import { encodeF32Safetensors } from '../state-file.js';
 import { createTinyModel, writeModelDir } from './tiny-start.js';
 
 export const SFT_FINAL_DIR = 'final_lora';
@@ -408,11 +408,8 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const writeOwnModelFiles = async (dir: string, checkpoint: Checkpoint) => {
     if (writers.length > 0) return;
     if (lora) {
-      await writeFile(
-        path.join(dir, 'adapter_model.safetensors'),
-        encodeF32Safetensors(checkpoint.tensors, { format: 'pt' }),
-      );
-      await writeFile(path.join(dir, 'adapter_config.json'), `${JSON.stringify(checkpoint.config, null, 2)}\n`);
+      await writeSafetensorsFile(path.join(dir, ADAPTER_WEIGHTS_FILE), checkpoint.tensors, { metadata: { format: 'pt' } });
+      await writeFile(path.join(dir, ADAPTER_CONFIG_FILE), `${JSON.stringify(checkpoint.config, null, 2)}\n`);
     } else {
       await writeModelDir(dir, model, tokenizer);
     }

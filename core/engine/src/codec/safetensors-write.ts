@@ -1,5 +1,6 @@
 /**
- * Safetensors encoding: fp32 tensors in, the Hugging Face safetensors byte layout out.
+ * Safetensors writing: fp32 tensors in, the Hugging Face safetensors byte layout out (reading is
+ * safetensors-read.ts; both are the one codec every medrl reader and writer uses).
  *
  * Layout: u64 little-endian header length N; N bytes of JSON (`__metadata__` first, then one entry
  * per tensor `{dtype, shape, data_offsets}` in name order), padded with spaces so that N is a
@@ -9,14 +10,12 @@
  * same bytes to disk chunk by chunk, atomically, so a multi-GB model is never held twice in memory.
  */
 import type { TensorData } from '@medrl/sdk';
-import { endianness } from 'node:os';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@medrl/sdk/io';
+import { assertLittleEndianHost, DTYPE_BYTES } from './safetensors-read.js';
 
 /** Dtypes this encoder writes. */
 export type SafetensorsDtype = 'F32' | 'BF16' | 'F16';
 export const WRITABLE_DTYPES: readonly SafetensorsDtype[] = ['F32', 'BF16', 'F16'];
-
-const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = { F32: 4, BF16: 2, F16: 2 };
 
 /** The torch_dtype name Hugging Face configs use for each dtype. */
 export const TORCH_DTYPE: Record<SafetensorsDtype, string> = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' };
@@ -44,17 +43,13 @@ export interface SafetensorsPlan {
   byteLength: number;
 }
 
-function assertLittleEndianHost(): void {
-  if (endianness() !== 'LE') throw new Error('safetensors: writing requires a little-endian host');
-}
-
 /** Validates the tensors and lays out the file. Errors name the offending tensor. */
 export function planSafetensors(tensors: Record<string, TensorData>, options: EncodeOptions = {}): SafetensorsPlan {
   const dtype = options.dtype ?? 'F32';
   if (!WRITABLE_DTYPES.includes(dtype)) {
     throw new Error(`safetensors: dtype ${String(dtype)} is not writable; use one of ${WRITABLE_DTYPES.join(', ')}`);
   }
-  const elementBytes = BYTES_PER_ELEMENT[dtype];
+  const elementBytes = DTYPE_BYTES[dtype];
   const json: Record<string, unknown> = {};
   if (options.metadata && Object.keys(options.metadata).length > 0) {
     for (const [key, value] of Object.entries(options.metadata)) {
@@ -178,7 +173,7 @@ export async function writeSafetensorsFile(
 ): Promise<void> {
   assertLittleEndianHost();
   const plan = planSafetensors(tensors, options);
-  const elementBytes = BYTES_PER_ELEMENT[plan.dtype];
+  const elementBytes = DTYPE_BYTES[plan.dtype];
   await writeFileAtomic(file, async (write) => {
     await write(plan.header);
     const chunk = Buffer.alloc(plan.dtype === 'F32' ? 0 : CHUNK_ELEMENTS * elementBytes);

@@ -7,7 +7,7 @@
  *
  * Memory: the file is never read whole. Each tensor is read straight into its Float32Array (F32) or
  * through one reusable scratch buffer converted chunk by chunk (BF16, F16), so loading a checkpoint
- * costs the fp32 tensors plus a few megabytes. Writing lives in @medrl/plugin-checkpoint-hf.
+ * costs the fp32 tensors plus a few megabytes. Writing is safetensors-write.ts.
  */
 import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -48,7 +48,7 @@ export interface ReadSafetensorsOptions {
 export const READABLE_DTYPES = ['F32', 'F16', 'BF16'] as const;
 
 /** Bytes per element of every dtype the format defines, so that headers of any dtype validate. */
-const DTYPE_BYTES: Record<string, number> = {
+export const DTYPE_BYTES: Record<string, number> = {
   BOOL: 1,
   U8: 1,
   I8: 1,
@@ -81,9 +81,9 @@ class SafetensorsError extends Error {
   }
 }
 
-function assertLittleEndianHost(): void {
-  // Safetensors data is little-endian and we view it through typed arrays, which use host order.
-  if (endianness() !== 'LE') throw new Error('safetensors: reading requires a little-endian host');
+/** Safetensors data is little-endian and both directions view it through typed arrays, which use host order. */
+export function assertLittleEndianHost(): void {
+  if (endianness() !== 'LE') throw new Error('safetensors: medrl reads and writes only on a little-endian host');
 }
 
 function product(shape: readonly number[]): number {

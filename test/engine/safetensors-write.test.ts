@@ -1,15 +1,15 @@
-// The encoder's byte layout, its fp32 → bf16/fp16 rounding, and atomic writes.
-// (Round trips through core's reader are in test/engine/safetensors.test.ts: plugins cannot import core.)
+// The codec's writer: byte layout, fp32 → bf16/fp16 rounding, and @medrl/sdk/io's atomic writes.
+// (Round trips through the reader are in test/engine/safetensors.test.ts.)
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../src/atomic.js';
+import { writeFileAtomic } from '@medrl/sdk/io';
 import {
   encodeSafetensors,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
   writeSafetensorsFile,
-} from '../src/safetensors.js';
+} from '../../core/engine/src/codec/index.js';
 
 let dir: string;
 beforeEach(async () => {
