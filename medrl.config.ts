@@ -1,26 +1,20 @@
 /**
  * The default configuration of medrl: the one `npx medrl train` uses on a fresh clone.
- * It reproduces the seed pipeline: R = 0.6 * R_rules + 0.4 * R_teacher, where R_rules is split over
+ * It reproduces the seed pipeline through @medrl/preset-medical: the rules, the two judges and the
+ * Hugging Face checkpoint writers; R = 0.6 * R_rules + 0.4 * R_teacher, where R_rules is split over
  * the four rule components (data/rl/reward_rules.md) and R_teacher is the judge-derived reward
- * (DeepSeek when DEEPSEEK_API_KEY is set, else the offline mock judge).
- * Every option and its default: docs/configuration.md.
+ * (DeepSeek when DEEPSEEK_API_KEY is set, else the offline mock judge); the trainers' safety gate
+ * watches rules/safety. Every option and its default: docs/configuration.md.
  */
 import { defineConfig } from '@medrl/sdk';
-import rules from '@medrl/plugin-rules';
-import judgeMock from '@medrl/plugin-judge-mock';
-import judgeDeepseek from '@medrl/plugin-judge-deepseek';
-import checkpointHf from '@medrl/plugin-checkpoint-hf';
+import presetMedical from '@medrl/preset-medical';
+
+const medical = presetMedical();
 
 export default defineConfig({
-  plugins: [rules(), judgeMock(), judgeDeepseek(), checkpointHf()],
+  ...medical,
   reward: {
-    components: [
-      { use: 'rules/format', weight: 0.1 },
-      { use: 'rules/length', weight: 0.1 },
-      { use: 'rules/keyword', weight: 0.1 },
-      { use: 'rules/safety', weight: 0.3 },
-      { use: 'judge', weight: 0.4 },
-    ],
+    ...medical.reward,
     clip: [-1, 1],
     onMissing: 'renormalize',
     // Text that addresses the grader, fakes a score or hides behind chat-template control tokens
@@ -53,7 +47,7 @@ export default defineConfig({
     ],
   },
   judge: {
-    use: 'auto',
+    ...medical.judge,
     weights: { safety: 0.4, reasoning: 0.3, completeness: 0.2, empathy: 0.1 },
     safetyZeroForcesZero: true,
   },
@@ -72,6 +66,7 @@ export default defineConfig({
   // LoRA did not move at 5e-4 in 20 steps), a k3 KL penalty to keep answers close to the start.
   algorithm: 'grpo',
   grpo: {
+    ...medical.grpo,
     steps: 40,
     learning_rate: 2e-3,
     per_device_train_batch_size: 16,

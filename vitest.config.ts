@@ -9,6 +9,9 @@ export default defineConfig({
     // (one copy of every class), not the built dist/ (the same map as tsconfig.json's paths).
     alias: [
       { find: /^@medrl\/core$/, replacement: src('./core/runtime/src/index.ts') },
+      { find: /^@medrl\/core\/errors$/, replacement: src('./core/runtime/src/errors.ts') },
+      { find: /^@medrl\/core\/text$/, replacement: src('./core/runtime/src/text.ts') },
+      { find: /^@medrl\/core\/interrupt$/, replacement: src('./core/runtime/src/runtime/interrupt.ts') },
       { find: /^@medrl\/engine$/, replacement: src('./core/engine/src/index.ts') },
       { find: /^@medrl\/engine\/codec$/, replacement: src('./core/engine/src/codec/index.ts') },
       { find: /^@medrl\/engine\/errors$/, replacement: src('./core/engine/src/errors.ts') },

@@ -48,8 +48,10 @@ export interface RewardConfig {
 
 /** Which judge feeds the judge-derived reward, and how (`judge` in the config). */
 export interface JudgeConfig {
-  /** `auto` (deepseek when a key is set, else mock), or a registered judge name. */
+  /** `auto` (the first available judge of `auto`), or a registered judge name. */
   use?: string;
+  /** The judges `use: auto` tries, in order (@medrl/preset-medical: deepseek, then mock). */
+  auto?: string[];
   /** Dimension weights of the judge-derived reward. */
   weights?: { safety?: number; reasoning?: number; completeness?: number; empathy?: number };
   /** Safety 0 forces the judge reward to 0. */

@@ -8,14 +8,13 @@
  * @medrl/preset-medical). Plugins never import this package; they speak @medrl/sdk.
  */
 export { formatPath, loadConfig, mergeConfig, validateConfig, type LoadedConfig } from './config/load.js';
-export { redactConfig } from './config/redact.js';
-export { configSchema, DEFAULT_PLUGINS, type ResolvedConfig } from './config/schema.js';
+export { isSecretKey, redactConfig } from './config/redact.js';
+export { configSchema, type ResolvedConfig } from './config/schema.js';
 export { dataSchema, type DataConfig, type DataConfigInput } from './config/sections/data.js';
 export { type EvalOptions } from './config/sections/eval.js';
 export { grpoSchema, type GrpoSection } from './config/sections/grpo.js';
 export { type ModelConfig } from './config/sections/model.js';
 export { finalEvalSchema, ppoSchema, type PpoSection, type SafetyGateSection } from './config/sections/ppo.js';
-export { DEFAULT_REWARD_COMPONENTS } from './config/sections/reward.js';
 export { serveSchema, type ServeOptions } from './config/sections/serve.js';
 export { ConfigError, MedrlError, messageOf, PluginError, RewardComponentError } from './errors.js';
 export { HookBus } from './hooks/bus.js';

@@ -6,6 +6,7 @@
  */
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { MedrlConfig } from '@medrl/sdk';
 import { messageOf, openRun } from '@medrl/core';
 import { HttpError } from './http-error.js';
 import { scoreRequest, type ScoringRoute } from './requests.js';
@@ -14,6 +15,8 @@ export interface ScoreWorkerData {
   configPath?: string;
   cwd: string;
   overrides?: Record<string, unknown>;
+  /** The server's run's defaults (a preset: plain data, cloned into the thread). */
+  defaults?: MedrlConfig;
 }
 
 export type ToWorker =
@@ -47,6 +50,7 @@ try {
     configPath: data.configPath,
     cwd: data.cwd,
     overrides: data.overrides,
+    defaults: data.defaults,
   });
   const composer = run.composer;
   const options = run.config.serve;

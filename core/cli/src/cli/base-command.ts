@@ -9,7 +9,12 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { EngineError } from '@medrl/engine/errors';
-import { MedrlError, exitCodeOf, listenForStop, stopSignalName, type GracefulStop, type Run, escapeControl } from '@medrl/core';
+import presetMedical from '@medrl/preset-medical';
+// Light entry points only: oclif loads this file for every command, help and completion included.
+import type { LoadedConfig, Run } from '@medrl/core';
+import { MedrlError } from '@medrl/core/errors';
+import { exitCodeOf, listenForStop, stopSignalName, type GracefulStop } from '@medrl/core/interrupt';
+import { escapeControl } from '@medrl/core/text';
 import { deprecationWarnings } from './flags.js';
 import { closestMatch } from './suggest.js';
 
@@ -75,11 +80,21 @@ export abstract class MedrlCommand extends Command {
         command,
         configPath: (flags as { config?: string }).config,
         overrides,
+        defaults: presetMedical(),
         signal: controller.signal,
         stopSignal: this.stop_?.signal,
       });
     }
     return this.run_;
+  }
+
+  /**
+   * The config alone (no plugins loaded), as every command sees it: @medrl/preset-medical laid under
+   * the file's config, since the runtime names no built-in plugin.
+   */
+  protected async loadConfig(options: { configPath?: string; overrides?: Record<string, unknown> }): Promise<LoadedConfig> {
+    const { loadConfig } = await import('@medrl/core');
+    return loadConfig({ ...options, defaults: presetMedical() });
   }
 
   /**

@@ -3,7 +3,7 @@
  * control characters escaped (input text must not drive the terminal), the first 20 printed, the
  * rest counted and summarised at the end (a binary file must not print thousands of lines).
  */
-import { escapeControl } from '@medrl/core';
+import { escapeControl } from '@medrl/core/text';
 
 /** Line errors printed before the rest are only counted. */
 export const SHOWN_LINE_ERRORS = 20;

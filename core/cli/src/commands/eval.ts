@@ -4,7 +4,8 @@ import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { modelPathFlag, outFlag } from '../cli/flags.js';
 import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
-import { MedrlError, type Run } from '@medrl/core';
+import type { Run } from '@medrl/core';
+import { MedrlError } from '@medrl/core/errors';
 import type { AnswerGenerator } from '../eval/generator.js';
 import type { GroupMetrics } from '../eval/metrics.js';
 

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
 import { outFlag } from '../cli/flags.js';
 import { LineErrorReporter } from '../cli/line-errors.js';
-import { MedrlError } from '@medrl/core';
+import { MedrlError } from '@medrl/core/errors';
 import type { JudgeSummary } from '../judge/summary.js';
 
 export default class Judge extends MedrlCommand {
@@ -51,7 +51,7 @@ export default class Judge extends MedrlCommand {
       import('@medrl/core'),
     ]);
     const run = await this.openRun('judge');
-    const judge = pickJudge(flags.judge ?? run.config.judge.use, run.registry, run.context);
+    const judge = pickJudge(flags.judge ?? run.config.judge.use, run.registry, run.context, run.config.judge.auto);
     const { weights, safetyZeroForcesZero } = run.config.judge;
     const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
     const brokenLines = new LineErrorReporter((line) => process.stderr.write(`${line}\n`));

@@ -34,12 +34,8 @@ export default class PrepareRl extends MedrlCommand {
 
   async run(): Promise<PrepareRlStats> {
     const { flags } = await this.parse(PrepareRl);
-    const [{ loadConfig }, { createLogger }, { runPrepareRl }] = await Promise.all([
-      import('@medrl/core'),
-      import('@medrl/core'),
-      import('../data/index.js'),
-    ]);
-    const { config, rootDir } = await loadConfig({ configPath: flags.config });
+    const [{ createLogger }, { runPrepareRl }] = await Promise.all([import('@medrl/core'), import('../data/index.js')]);
+    const { config, rootDir } = await this.loadConfig({ configPath: flags.config });
     const ratio = flags['high-risk-ratio'] === undefined ? undefined : Number(flags['high-risk-ratio']);
     const stats = await runPrepareRl({
       data: config.data,

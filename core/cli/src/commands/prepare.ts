@@ -29,12 +29,9 @@ export default class Prepare extends MedrlCommand {
 
   async run(): Promise<PrepareStats> {
     const { flags } = await this.parse(Prepare);
-    const [{ loadConfig }, { runPrepare }] = await Promise.all([
-      import('@medrl/core'),
-      import('../data/index.js'),
-    ]);
+    const { runPrepare } = await import('../data/index.js');
     // Only the config is needed (no plugins); config paths resolve from its directory, flags from here.
-    const { config, rootDir } = await loadConfig({ configPath: flags.config });
+    const { config, rootDir } = await this.loadConfig({ configPath: flags.config });
     const input = path.resolve(flags.input ?? path.resolve(rootDir, config.data.input));
     const errors = new LineErrorReporter((line) => process.stderr.write(`${line}\n`));
     const stats = await runPrepare({

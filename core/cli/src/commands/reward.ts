@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
 import { outFlag } from '../cli/flags.js';
 import { LineErrorReporter } from '../cli/line-errors.js';
-import { MedrlError, type LineError } from '@medrl/core';
+import type { LineError } from '@medrl/core';
+import { MedrlError } from '@medrl/core/errors';
 
 /** What `--json` prints: counts, and the first failed lines (all of them are on stderr). */
 export interface RewardCommandResult {

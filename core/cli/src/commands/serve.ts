@@ -31,14 +31,11 @@ export default class Serve extends MedrlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
-    const [{ loadConfig }, { serveRun, superviseWorkers }] = await Promise.all([
-      import('@medrl/core'),
-      import('@medrl/serve'),
-    ]);
+    const { serveRun, superviseWorkers } = await import('@medrl/serve');
     const overrides = { serve: { host: flags.host, port: flags.port, workers: flags.workers } };
     if (cluster.isPrimary) {
       // The primary of several workers only supervises: it reads the config but loads no plugins.
-      const { config } = await loadConfig({ configPath: flags.config, overrides });
+      const { config } = await this.loadConfig({ configPath: flags.config, overrides });
       if (config.serve.workers > 1) return superviseWorkers(config.serve);
     }
     const run = await this.openRun('serve', overrides);

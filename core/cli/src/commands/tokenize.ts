@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { modelPathFlag, thinkFlag } from '../cli/flags.js';
-import { MedrlError, messageOf } from '@medrl/core';
+import { MedrlError, messageOf } from '@medrl/core/errors';
 import type { TokenizeResult } from '@medrl/engine';
 
 export default class Tokenize extends MedrlCommand {

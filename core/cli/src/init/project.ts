@@ -4,14 +4,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_REWARD_COMPONENTS, DEFAULT_PLUGINS, MedrlError } from '@medrl/core';
+import { MedrlError } from '@medrl/core';
+import { MEDICAL_PLUGINS, MEDICAL_REWARD_COMPONENTS } from '@medrl/preset-medical';
 import { writeFileAtomic } from '@medrl/sdk/io';
 
 export type ConfigFormat = 'ts' | 'json' | 'yaml';
 
 const starter = {
-  plugins: DEFAULT_PLUGINS,
-  reward: { components: DEFAULT_REWARD_COMPONENTS, clip: [-1, 1], onMissing: 'renormalize' },
+  plugins: MEDICAL_PLUGINS,
+  reward: { components: MEDICAL_REWARD_COMPONENTS, clip: [-1, 1], onMissing: 'renormalize' },
   judge: { use: 'auto' },
 };
 

@@ -98,12 +98,18 @@ export interface LoadConfigOptions {
   inline?: MedrlConfig;
   /** Applied over the file's config before validation (CLI flags). */
   overrides?: Record<string, unknown>;
+  /**
+   * Laid under the file's (or inline) config before validation, as mergeConfig does: what the config
+   * states wins, objects merge, arrays replace. The medrl CLI passes @medrl/preset-medical here.
+   */
+  defaults?: MedrlConfig;
 }
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
+  const layered = (raw: unknown) => mergeConfig(mergeConfig(options.defaults ?? {}, raw ?? {}), options.overrides);
   if (options.inline) {
-    return { config: validateConfig(mergeConfig(options.inline, options.overrides), 'inline config'), rootDir: cwd };
+    return { config: validateConfig(layered(options.inline), 'inline config'), rootDir: cwd };
   }
   let found: { config: unknown; filepath: string } | null;
   try {
@@ -115,11 +121,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     throw new ConfigError(`cannot load ${where}: ${messageOf(error)}`, { cause: error });
   }
   if (!found) {
-    return { config: validateConfig(mergeConfig({}, options.overrides), 'built-in defaults'), rootDir: cwd };
+    return { config: validateConfig(layered({}), 'built-in defaults'), rootDir: cwd };
   }
   const raw = unwrapDefault(found.config);
   return {
-    config: validateConfig(mergeConfig(raw, options.overrides), found.filepath),
+    config: validateConfig(layered(raw), found.filepath),
     filepath: found.filepath,
     rootDir: path.dirname(found.filepath),
   };

@@ -14,22 +14,17 @@ import { judgeSchema, rewardSchema } from './sections/reward.js';
 import { serveSchema } from './sections/serve.js';
 import { sftSchema } from './sections/sft.js';
 
-/** The built-in plugins loaded when a config does not list its own. */
-export const DEFAULT_PLUGINS = [
-  '@medrl/plugin-rules',
-  '@medrl/plugin-judge-mock',
-  '@medrl/plugin-judge-deepseek',
-  '@medrl/plugin-checkpoint-hf',
-];
-
 /** An omitted section parses as `{}` so that its own field defaults apply. */
 function section<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => value ?? {}, schema);
 }
 
 export const configSchema = z.strictObject({
-  /** Plugin entries: objects, classes, package names, paths, `[name, options]`, presets; falsy ignored. */
-  plugins: z.array(z.unknown()).default(() => [...DEFAULT_PLUGINS]),
+  /**
+   * Plugin entries: objects, classes, package names, paths, `[name, options]`, presets; falsy ignored.
+   * Default none (the medrl CLI lays @medrl/preset-medical's list under every config).
+   */
+  plugins: z.array(z.unknown()).default(() => []),
   reward: section(rewardSchema),
   judge: section(judgeSchema),
   engine: section(engineSchema),

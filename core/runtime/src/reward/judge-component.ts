@@ -30,26 +30,33 @@ export function judgementToReward(
   return { value: Math.min(1, Math.max(0, value)), gated: false };
 }
 
-/** Chooses the judge: a name, or `auto` = deepseek when available, else mock (with a notice). */
-export function pickJudge(use: string, registry: PluginRegistry, ctx: PluginContext): Judge {
-  const available = registry.judges.names();
+/**
+ * Chooses the judge: a registered name, or `auto` = the first of `candidates` (judge.auto) that is
+ * registered and available, with a notice naming the ones passed over; without candidates, the
+ * first available registered judge.
+ */
+export function pickJudge(use: string, registry: PluginRegistry, ctx: PluginContext, candidates: readonly string[] = []): Judge {
+  const registered = registry.judges.names();
+  const list = registered.join(', ') || '(none)';
   if (use !== 'auto') {
     const judge = registry.judges.get(use);
-    if (!judge) {
-      throw new ConfigError(`judge "${use}" is not registered; registered judges: ${available.join(', ') || '(none)'}`);
-    }
+    if (!judge) throw new ConfigError(`judge "${use}" is not registered; registered judges: ${list}`);
     return judge;
   }
-  const deepseek = registry.judges.get('deepseek');
-  if (deepseek && (deepseek.available?.() ?? true)) return deepseek;
-  const mock = registry.judges.get('mock');
-  if (!mock) {
-    throw new ConfigError(
-      `judge "auto" needs the deepseek judge with DEEPSEEK_API_KEY set, or the mock judge; registered judges: ${available.join(', ') || '(none)'}`,
-    );
+  const order = candidates.length > 0 ? candidates : registered;
+  const passed: string[] = [];
+  for (const name of order) {
+    const judge = registry.judges.get(name);
+    if (judge && (judge.available?.() ?? true)) {
+      if (passed.length > 0)
+        ctx.logger.info(`judge auto: ${passed.join(', ')} not available (an API judge needs its key); using ${name}`);
+      return judge;
+    }
+    passed.push(judge ? name : `${name} (not registered)`);
   }
-  ctx.logger.info('DEEPSEEK_API_KEY is not set: using the offline mock judge');
-  return mock;
+  throw new ConfigError(
+    `judge "auto" found no available judge among ${candidates.length > 0 ? `judge.auto (${candidates.join(', ')})` : 'the registered ones'}; registered judges: ${list}`,
+  );
 }
 
 /** The plugin that registered `judge`, for messages. */
@@ -143,8 +150,8 @@ export function createJudgeComponent(
     const issues = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
     throw new ConfigError(`reward component "${name}" options: ${issues}`);
   }
-  const { use, weights, safetyZeroForcesZero, missingWarnRate } = parsed.data;
-  const judge = pickJudge(use, registry, ctx);
+  const { use, auto, weights, safetyZeroForcesZero, missingWarnRate } = parsed.data;
+  const judge = pickJudge(use, registry, ctx, auto);
   const plugin = judgePlugin(registry, judge);
   const who = `judge "${judge.name}"${plugin ? ` (plugin "${plugin}")` : ''}`;
   const monitor = new MissingJudgementMonitor(`reward component "${name}"`, missingWarnRate, ctx.logger, onMissing);

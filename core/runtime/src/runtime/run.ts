@@ -6,6 +6,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Logger, MedrlConfig, PluginContext } from '@medrl/sdk';
 import { loadConfig } from '../config/load.js';
+import { isSecretKey } from '../config/redact.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { createRunContainer } from '../di/container.js';
 import { HookBus } from '../hooks/bus.js';
@@ -27,6 +28,8 @@ export interface OpenRunOptions {
   config?: MedrlConfig;
   /** Merged over the file's config before validation (CLI flags). */
   overrides?: Record<string, unknown>;
+  /** Laid under the file's config (a preset's plugins, components, judge choice; see loadConfig). */
+  defaults?: MedrlConfig;
   signal?: AbortSignal;
   /**
    * A request to stop gracefully (the first Ctrl-C or SIGTERM of `medrl sft` and `medrl train`):
@@ -49,6 +52,8 @@ export interface Run {
   readonly context: PluginContext;
   /** Graceful stop request (see OpenRunOptions.stopSignal). */
   readonly stopSignal?: AbortSignal;
+  /** The defaults laid under the config (OpenRunOptions.defaults), for runs opened alongside (serve threads). */
+  readonly defaults?: MedrlConfig;
   /** The composer, built on first use (commands without rewards never build it). */
   readonly composer: RewardComposer;
   close(): Promise<void>;
@@ -60,9 +65,10 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
     cwd: options.cwd,
     inline: options.config,
     overrides: options.overrides,
+    defaults: options.defaults,
   });
-  registerSecret(process.env.DEEPSEEK_API_KEY);
-  registerSecret(process.env.MEDRL_SERVE_TOKEN);
+  // Whatever a plugin reads its key from (DEEPSEEK_API_KEY, ...), it never reaches a log.
+  for (const [name, value] of Object.entries(process.env)) if (isSecretKey(name)) registerSecret(value);
 
   const logger = createLogger('medrl');
   const metrics = new MetricsRegistry();
@@ -105,6 +111,7 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
     metrics,
     context,
     stopSignal: options.stopSignal,
+    defaults: options.defaults,
     get composer() {
       composer ??= buildComposer(config, registry, context);
       return composer;

@@ -31,9 +31,9 @@ export const safetyGateSchema = z.strictObject({
   sample_size: z.number().int().positive().default(8),
   /**
    * What "safety score" means: a reward component's raw score (its name as in breakdowns, e.g.
-   * `rules/safety`) or `total` for the composed reward. Default `rules/safety`.
+   * `rules/safety`) or `total` for the composed reward. Default `total` (@medrl/preset-medical: `rules/safety`).
    */
-  score: z.string().min(1).default('rules/safety'),
+  score: z.string().min(1).default('total'),
   /** Trip when the mean safety score falls below this; null = no floor. Default null. */
   floor: z.number().finite().nullable().default(null),
   /** Trip when the mean safety score drops by more than this below the first evaluation (step 0). Default 0.2. */

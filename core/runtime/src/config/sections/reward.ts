@@ -26,24 +26,13 @@ export const rewardGateSchema = z.strictObject({
   name: z.string().min(1).optional(),
 });
 
-/**
- * The seed pipeline's reward: R = 0.6 * R_rules + 0.4 * R_teacher, with R_rules split over the
- * four rule components (data/rl/reward_rules.md) and R_teacher the judge-derived component.
- */
-export const DEFAULT_REWARD_COMPONENTS = [
-  { use: 'rules/format', weight: 0.1 },
-  { use: 'rules/length', weight: 0.1 },
-  { use: 'rules/keyword', weight: 0.1 },
-  { use: 'rules/safety', weight: 0.3 },
-  { use: 'judge', weight: 0.4 },
-];
-
 export const rewardSchema = z
   .strictObject({
-    /** Weighted terms of the total. Default: the seed pipeline's 0.6 rules + 0.4 teacher. */
-    components: z
-      .array(rewardComponentSchema)
-      .default(() => DEFAULT_REWARD_COMPONENTS.map((c) => ({ ...c, options: {} }))),
+    /**
+     * Weighted terms of the total. Default none: a command that scores needs at least one (the medrl
+     * CLI lays @medrl/preset-medical's 0.6 rules + 0.4 teacher under every config).
+     */
+    components: z.array(rewardComponentSchema).default(() => []),
     /** [min, max] applied to the weighted sum; null for none. Default [-1, 1]. */
     clip: z
       .tuple([z.number().finite(), z.number().finite()])
@@ -93,8 +82,14 @@ export const judgeWeightsSchema = z.strictObject({
 });
 
 export const judgeSchema = z.strictObject({
-  /** `auto` (deepseek when its API key is set, else mock with a notice) or a registered judge name. */
+  /** `auto` (the first available judge of `auto`, see below) or a registered judge name. */
   use: z.string().min(1).default('auto'),
+  /**
+   * The judges `use: auto` tries, in order: the first that is registered and available (e.g. has its
+   * API key) is used, with a notice when it is not the first. Empty: the first available registered
+   * judge. Default empty (@medrl/preset-medical: deepseek, then mock).
+   */
+  auto: z.array(z.string().min(1)).default(() => []),
   /** Dimension weights of the judge-derived reward; normalized by their sum. */
   weights: judgeWeightsSchema.prefault({}),
   /** A safety score of 0 forces the judge reward to 0. */
