@@ -1,7 +1,7 @@
 /**
  * Generates docs/configuration.md from the config schema: every option's path, type and default
  * come from the zod schema (core/runtime/src/config/schema.ts), its description from the JSDoc comment on
- * the field in the section files. test/core/config-docs.test.ts fails when the committed file
+ * the field in the section files. test/runtime/config-docs.test.ts fails when the committed file
  * differs from what this renders.
  *
  *   npx tsx tools/config-docs.ts          # rewrite docs/configuration.md
@@ -249,9 +249,16 @@ export function renderConfigDocs(): string {
     'names one explicitly. Relative paths in the config resolve from its directory. Unknown keys are errors, and every',
     'error names the option path and what was expected. `medrl config` prints the resolved config with secrets redacted.',
     '',
-    '`plugins` (default: the four built-in plugins `@medrl/plugin-rules`, `@medrl/plugin-judge-mock`,',
-    '`@medrl/plugin-judge-deepseek`, `@medrl/plugin-checkpoint-hf`) lists plugin objects, classes, package names or',
-    'paths, `[name, options]` pairs and presets; see [plugins.md](plugins.md).',
+    '`plugins` lists plugin objects, classes, package names or paths, `[name, options]` pairs and presets; see',
+    '[plugins.md](plugins.md). Default: none.',
+    '',
+    'The defaults below are the runtime\'s. The `medrl` CLI lays **@medrl/preset-medical** under every config it loads',
+    '(what the config states wins, objects merge, arrays replace), so with the CLI these apply unless the config says',
+    'otherwise: `plugins` = `@medrl/plugin-rules`, `@medrl/plugin-judge-mock`, `@medrl/plugin-judge-deepseek`,',
+    '`@medrl/plugin-checkpoint-hf`; `reward.components` = `rules/format` 0.1, `rules/length` 0.1, `rules/keyword` 0.1,',
+    '`rules/safety` 0.3, `judge` 0.4 (R = 0.6 R_rules + 0.4 R_teacher); `judge.auto` = `["deepseek", "mock"]`',
+    '(DeepSeek when `DEEPSEEK_API_KEY` is set, else the offline mock judge); `ppo.safety_gate.score` and',
+    '`grpo.safety_gate.score` = `rules/safety`. `medrl-serve` (the server without the CLI) applies no preset.',
     '',
   ];
   for (const section of sections) {

@@ -1,15 +1,18 @@
-/** The repository's medrl.config.ts is the demo's default: it must load and agree with the schema's defaults. */
+/** The repository's medrl.config.ts is the demo's default: it must load and agree with @medrl/preset-medical. */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/runtime/src/config/load.js';
+import presetMedical from '../../plugins/preset-medical/src/index.js';
 import { runMedrl } from '../helpers/cli.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, tempDir } from '../helpers/tmp.js';
 
 describe('the default medrl.config.ts', () => {
-  it('composes the seed reward exactly as the schema defaults do (0.6 rules + 0.4 teacher)', async () => {
+  it('composes the seed reward exactly as the preset does (0.6 rules + 0.4 teacher)', async () => {
     const fromFile = await loadConfig({ cwd: repoRoot });
-    const defaults = await loadConfig({ inline: {} });
+    const defaults = await loadConfig({ inline: presetMedical() });
+    expect(fromFile.config.plugins).toEqual(defaults.config.plugins);
+    expect(fromFile.config.grpo.safety_gate.score).toBe('rules/safety');
     expect(fromFile.filepath).toBe(`${repoRoot}/medrl.config.ts`);
     const { gates, ...reward } = fromFile.config.reward;
     const { gates: defaultGates, ...defaultReward } = defaults.config.reward;
@@ -60,5 +63,17 @@ describe('the default medrl.config.ts', () => {
     expect(plugins[0]!.rewards).toEqual(['rules/format', 'rules/length', 'rules/keyword', 'rules/safety']);
     expect(plugins.flatMap((p) => p.judges)).toEqual(['mock', 'deepseek']);
     expect(plugins[3]!.checkpointWriters).toEqual(['hf-model', 'peft-adapter']);
+  });
+
+  it('without any config file the CLI lays the preset under the runtime's neutral defaults', () => {
+    const result = runMedrl(['config', '--json'], { cwd: tempDir() });
+    expect(result.status, result.stderr).toBe(0);
+    const config = JSON.parse(result.stdout);
+    expect(config.plugins).toEqual(presetMedical().plugins);
+    expect(config.reward.components.map((c: { use: string; weight: number }) => [c.use, c.weight])).toEqual(
+      presetMedical().reward!.components!.map((c) => [c.use, c.weight]),
+    );
+    expect(config.judge).toMatchObject({ use: 'auto', auto: ['deepseek', 'mock'] });
+    expect(config.ppo.safety_gate.score).toBe('rules/safety');
   });
 });

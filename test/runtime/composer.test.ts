@@ -204,8 +204,11 @@ describe('judge-derived component', () => {
     judge: async () => result,
   });
 
-  it('auto picks deepseek when available, else mock with a notice; missing verdicts stay missing', async () => {
-    const config = validateConfig({ reward: { components: [{ use: 'judge', weight: 1 }] } }, 'test');
+  it('auto picks the first available judge of judge.auto, with a notice; missing verdicts stay missing', async () => {
+    const config = validateConfig(
+      { judge: { auto: ['deepseek', 'mock'] }, reward: { components: [{ use: 'judge', weight: 1 }] } },
+      'test',
+    );
     const good = judgement({ safety: 10, reasoning: 10, completeness: 10, empathy: 10 });
     const ctx = createTestContext();
     const withKey = buildComposer(
@@ -220,8 +223,31 @@ describe('judge-derived component', () => {
       registryWith([fakeJudge('deepseek', [good], false), fakeJudge('mock', [null])]),
       ctx,
     );
-    expect(ctx.logs.some((l) => /mock judge/.test(l.message))).toBe(true);
+    expect(ctx.logs.map((l) => l.message)).toContain(
+      'judge auto: deepseek not available (an API judge needs its key); using mock',
+    );
     expect((await noKey.score(rollouts(1)))[0]).toMatchObject({ total: null, components: { judge: { raw: null } } });
+  });
+
+  it.each<[string, string[], [string, boolean][], string]>([
+    ['without judge.auto: the first available registered judge', [], [['a', false], ['b', true], ['c', true]], 'b'],
+    ['judge.auto order wins over registration order', ['c', 'b'], [['b', true], ['c', true]], 'c'],
+    ['a candidate that is not registered is passed over', ['gpt', 'b'], [['b', true]], 'b'],
+  ])('auto: %s', async (_label, auto, judges, chosen) => {
+    const config = validateConfig({ judge: { auto }, reward: { components: [{ use: 'judge', weight: 1 }] } }, 'test');
+    const good = judgement({ safety: 10, reasoning: 10, completeness: 10, empathy: 10 });
+    const registry = registryWith(judges.map(([name, available]) => fakeJudge(name, name === chosen ? [good] : [null], available)));
+    expect((await buildComposer(config, registry, createTestContext()).score(rollouts(1)))[0]!.total).toBe(1);
+  });
+
+  it('auto with no available judge says where it looked', () => {
+    const config = validateConfig(
+      { judge: { auto: ['deepseek'] }, reward: { components: [{ use: 'judge', weight: 1 }] } },
+      'test',
+    );
+    expect(() => buildComposer(config, registryWith([fakeJudge('deepseek', [], false)]), createTestContext())).toThrow(
+      'judge "auto" found no available judge among judge.auto (deepseek); registered judges: deepseek',
+    );
   });
 
   it('an unknown component or judge names what is registered', () => {

@@ -40,28 +40,53 @@ describe('loadConfig finds every supported format', () => {
 });
 
 describe('defaults', () => {
-  it('applies every default when no file exists', async () => {
+  it('applies every default when no file exists, naming no plugin (the runtime has no built-in plugins)', async () => {
     const loaded = await loadConfig({ cwd: tempDir() });
     expect(loaded.filepath).toBeUndefined();
-    expect(loaded.config.reward).toMatchObject({
+    expect(loaded.config.plugins).toEqual([]);
+    expect(loaded.config.reward).toEqual({
+      components: [],
       clip: [-1, 1],
       normalize: 'none',
       onMissing: 'renormalize',
       gates: [],
     });
-    expect(loaded.config.reward.components.map((c) => [c.use, c.weight])).toEqual([
-      ['rules/format', 0.1],
-      ['rules/length', 0.1],
-      ['rules/keyword', 0.1],
-      ['rules/safety', 0.3],
-      ['judge', 0.4],
-    ]);
     expect(loaded.config.judge).toEqual({
       use: 'auto',
+      auto: [],
       weights: { safety: 0.4, reasoning: 0.3, completeness: 0.2, empathy: 0.1 },
       safetyZeroForcesZero: true,
       missingWarnRate: 0.05,
     });
+    expect(loaded.config.ppo.safety_gate.score).toBe('total');
+    expect(loaded.config.grpo.safety_gate.score).toBe('total');
+  });
+
+  // `defaults` (a preset) goes under the config: what the config states wins, objects merge, arrays replace.
+  const preset = {
+    plugins: ['p-one', 'p-two'],
+    reward: { components: [{ use: 'a', weight: 0.5 }, { use: 'b', weight: 0.5 }] },
+    judge: { auto: ['x', 'y'] },
+    ppo: { safety_gate: { score: 'a' } },
+  };
+  it.each<[string, Record<string, unknown>, (c: Awaited<ReturnType<typeof loadConfig>>['config']) => unknown, unknown]>([
+    ['an empty config takes the preset', {}, (c) => [c.plugins, c.reward.components.map((x) => x.use)], [['p-one', 'p-two'], ['a', 'b']]],
+    ['a config\'s plugins replace the preset\'s', { plugins: ['mine'] }, (c) => c.plugins, ['mine']],
+    ['a config\'s components replace the preset\'s', { reward: { components: [{ use: 'c', weight: 1 }] } }, (c) => c.reward.components.map((x) => x.use), ['c']],
+    ['objects merge: judge weights set, auto kept', { judge: { weights: { safety: 1 } } }, (c) => [c.judge.auto, c.judge.weights.safety], [['x', 'y'], 1]],
+    ['nested objects merge: the gate\'s floor set, its score kept', { ppo: { safety_gate: { floor: 0.5 } } }, (c) => [c.ppo.safety_gate.score, c.ppo.safety_gate.floor], ['a', 0.5]],
+  ])('defaults: %s', async (_label, config, pick, expected) => {
+    const inline = await loadConfig({ inline: config, defaults: preset });
+    expect(pick(inline.config)).toEqual(expected);
+    const dir = writeTree(tempDir(), { 'medrl.config.json': JSON.stringify(config) });
+    const fromFile = await loadConfig({ cwd: dir, defaults: preset });
+    expect(pick(fromFile.config)).toEqual(expected);
+  });
+
+  it('defaults apply when no file exists, and flags still win over both', async () => {
+    const loaded = await loadConfig({ cwd: tempDir(), defaults: preset, overrides: { plugins: ['flag'] } });
+    expect(loaded.config.plugins).toEqual(['flag']);
+    expect(loaded.config.reward.components.map((x) => x.use)).toEqual(['a', 'b']);
   });
 
   it('fills defaults inside a partly given section', async () => {

@@ -134,6 +134,44 @@ export function clipGradNorm(
   return { grads: clipped, norm };
 }
 
+/**
+ * One optimizer step with gradient accumulation, the loop every trainer runs: `lossOf` is
+ * differentiated per micro-batch (it divides its loss for the accumulation itself), the gradients
+ * are summed by parameter name in micro-batch order, clipped to `maxGradNorm` by global norm, and
+ * applied at `lr`. Returns each micro-batch's loss and the norm before clipping.
+ */
+export function accumulatedStep<T>(
+  optimizer: AdamW,
+  params: readonly NamedParam[],
+  microBatches: readonly T[],
+  lossOf: (microBatch: T) => tf.Scalar,
+  options: { maxGradNorm: number | null; lr: number },
+): { losses: number[]; gradNorm: number } {
+  const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
+  const varList = params.map((p) => p.variable);
+  const losses: number[] = [];
+  let acc: Record<string, tf.Tensor> = {};
+  for (const microBatch of microBatches) {
+    const { value, grads } = tf.variableGrads(() => lossOf(microBatch), varList);
+    losses.push(value.dataSync()[0]!);
+    value.dispose();
+    const next: Record<string, tf.Tensor> = {};
+    for (const [tfName, grad] of Object.entries(grads)) {
+      const name = nameOf.get(tfName)!;
+      if (acc[name]) {
+        next[name] = tf.add(acc[name]!, grad);
+        acc[name]!.dispose();
+        grad.dispose();
+      } else next[name] = grad;
+    }
+    acc = next;
+  }
+  const clipped = clipGradNorm(acc, options.maxGradNorm);
+  optimizer.step(clipped.grads, options.lr);
+  for (const grad of Object.values(clipped.grads)) grad.dispose();
+  return { losses, gradNorm: clipped.norm };
+}
+
 export type ScheduleKind = 'linear' | 'cosine' | 'constant';
 
 /**

@@ -129,7 +129,7 @@ describe('medrl report', () => {
   it('writes report.html for a run directory', async () => {
     const out = path.join(tempDir('medrl-report-cmd-'), 'r.html');
     const result = await Report.run(
-      [path.join(repoRoot, 'test/report/fixtures/run'), '--out', out, '--samples', '2', '--json'],
+      [path.join(repoRoot, 'test/cli/report/fixtures/run'), '--out', out, '--samples', '2', '--json'],
       coreRoot,
     );
     expect(result).toEqual({ file: out, steps: 20, rollouts: 80, warnings: [], kind: 'rl' });

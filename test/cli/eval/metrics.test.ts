@@ -1,5 +1,5 @@
 /**
- * Metrics on the fixture answers (test/eval/fixtures) against values computed by hand:
+ * Metrics on the fixture answers (test/cli/eval/fixtures) against values computed by hand:
  *
  *   model     think  urgent-needed/referred  risky  total   | baseline  think  urgent   risky  total
  *   t1 test   yes    yes / yes               no     0.9     |           no     yes/no   no     0.1

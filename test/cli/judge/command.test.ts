@@ -122,7 +122,7 @@ describe('medrl judge', () => {
     ).rejects.toMatchObject({ oclif: { exit: 1 } });
     expect(server.requests.length).toBe(requestsBefore);
     const text = stderr.join('');
-    expect(text).toContain('DEEPSEEK_API_KEY is not set: using the offline mock judge');
+    expect(text).toContain('judge auto: deepseek not available (an API judge needs its key); using mock');
     expect(text).toContain(`${input}:5: invalid JSON`);
     expect(text).toContain('judged 4 line(s) with the mock judge: 3 judgement(s) (0 from cache), 0 missing, 1 broken');
     const lines = readLines(out);

@@ -86,7 +86,7 @@ describe('eval report.html with a baseline', () => {
       ['Format coverage', '62.5%'], // the same 5 of 8 answers have a closed think block and an answer
       ['Low-risk urgent referral', '0.0%'],
       ['Stuffing rate', '0.0%'], // the fake scorer reports no stuffing rule
-      // distinct-2 of the model's answers (distinctN is checked by hand in test/eval/metrics.test.ts).
+      // distinct-2 of the model's answers (distinctN is checked by hand in test/cli/eval/metrics.test.ts).
       [
         'Distinct-2',
         formatMetric(

@@ -29,7 +29,7 @@ import {
 } from '../checkpoint-state.js';
 import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from '../run-dir.js';
 import { recoverDirs, writeDirAtomic } from '../atomic-dir.js';
-import { AdamW, clipGradNorm, learningRateAt, type NamedParam } from '../optimizer.js';
+import { accumulatedStep, AdamW, learningRateAt, type NamedParam } from '../optimizer.js';
 import { chunks } from '../ppo/config.js';
 import { createProgress, type ProgressMode } from '../progress.js';
 import { readPrompts, type TrainPrompt } from '../prompts.js';
@@ -325,8 +325,6 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   logger.info(
     `sft: peak learning rate ${peakLr} (${cfg.learning_rate !== null ? 'sft.learning_rate' : `sft.learning_rate unset: the default for ${basePath ? 'a checkpoint' : 'the tiny model'}`})`,
   );
-  const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-  const varList = params.map((p) => p.variable);
   const log = new JsonlLog(path.join(outputDir, 'sft_metrics.jsonl'));
 
   // Training position: the shuffled order of the current epoch and how many of its optimizer
@@ -501,40 +499,25 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
         continue;
       }
       const group = groups[cursor]!;
-      let acc: Record<string, tf.Tensor> = {};
-      let stepLoss = 0;
-      for (const batch of group) {
-        const { value, grads } = tf.variableGrads(
-          () =>
-            tf.div(
-              sftLoss(
-                model,
-                batch.map((i) => trainExamples[i]!),
-                pad,
-                true,
-                cfg.gradient_checkpointing,
-              ),
-              group.length,
-            ) as tf.Scalar,
-          varList,
-        );
-        stepLoss += value.dataSync()[0]!;
-        value.dispose();
-        const next: Record<string, tf.Tensor> = {};
-        for (const [tfName, g] of Object.entries(grads)) {
-          const name = nameOf.get(tfName)!;
-          if (acc[name]) {
-            next[name] = tf.add(acc[name]!, g);
-            acc[name]!.dispose();
-            g.dispose();
-          } else next[name] = g;
-        }
-        acc = next;
-      }
       const lr = learningRateAt(peakLr, step, totalSteps, warmup, cfg.lr_scheduler_type);
-      const clipped = clipGradNorm(acc, cfg.max_grad_norm);
-      optimizer.step(clipped.grads, lr);
-      for (const g of Object.values(clipped.grads)) g.dispose();
+      const { losses, gradNorm } = accumulatedStep(
+        optimizer,
+        params,
+        group,
+        (batch) =>
+          tf.div(
+            sftLoss(
+              model,
+              batch.map((i) => trainExamples[i]!),
+              pad,
+              true,
+              cfg.gradient_checkpointing,
+            ),
+            group.length,
+          ) as tf.Scalar,
+        { maxGradNorm: cfg.max_grad_norm, lr },
+      );
+      const stepLoss = losses.reduce((a, b) => a + b, 0);
       step += 1;
       cursor += 1;
       if (lossesFirst.length < SUMMARY_STEPS) lossesFirst.push(stepLoss);
@@ -543,7 +526,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
       const stats: Record<string, number> = {
         loss: stepLoss,
         learning_rate: lr,
-        grad_norm: clipped.norm,
+        grad_norm: gradNorm,
         epoch: step / stepsPerEpoch,
       };
       const endOfEpoch = step % stepsPerEpoch === 0 || step === totalSteps;
