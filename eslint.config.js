@@ -11,7 +11,13 @@ const SOURCES = '{ts,js,mts,mjs}';
 
 /** Bare specifiers and relative paths into (src|dist of) the package folders named. */
 function packages(...names) {
-  const specifiers = { core: '@medrl/core', engine: '@medrl/engine', train: '@medrl/train', serve: '@medrl/serve', cli: 'medrl' };
+  const specifiers = {
+    core: '@medrl/core',
+    engine: '@medrl/engine',
+    train: '@medrl/train',
+    serve: '@medrl/serve',
+    cli: 'medrl',
+  };
   const folders = { core: 'runtime', engine: 'engine', train: 'train', serve: 'serve', cli: 'cli' };
   return names.flatMap((name) => [
     specifiers[name],
@@ -25,11 +31,11 @@ function packages(...names) {
 const TFJS = ['@tensorflow/*'];
 const NO_CLI = { group: packages('cli'), message: 'Nothing imports the medrl CLI package; it imports the others.' };
 
-function boundary(files, rules, ignores = []) {
+function boundary(files, rules, ignores = [], paths = []) {
   return {
     files,
     ignores,
-    rules: { 'no-restricted-imports': ['error', { patterns: [...rules, NO_CLI] }] },
+    rules: { 'no-restricted-imports': ['error', { paths, patterns: [...rules, NO_CLI] }] },
   };
 }
 
@@ -67,7 +73,10 @@ export const boundaries = [
       },
     ],
   ),
-  boundary([`core/train/**/*.${SOURCES}`], [{ group: packages('serve'), message: '@medrl/train never imports serve.' }]),
+  boundary(
+    [`core/train/**/*.${SOURCES}`],
+    [{ group: packages('serve'), message: '@medrl/train never imports serve.' }],
+  ),
   boundary(
     [`plugins/preset-medical/**/*.${SOURCES}`],
     [
@@ -77,19 +86,33 @@ export const boundaries = [
       },
     ],
   ),
+  // A gitignore-style pattern cannot re-allow a path under an excluded one, so the package itself is
+  // an exact `paths` entry here and only its subpaths are patterns.
   boundary(
     [`plugins/checkpoint-hf/**/*.${SOURCES}`],
     [
       {
-        group: [...pluginRule.group.filter((p) => p !== '@medrl/engine/*'), '@medrl/engine/*', '!@medrl/engine/codec'],
-        message: pluginRule.message + ' (checkpoint-hf may also import the tfjs-free @medrl/engine/codec)',
+        group: [
+          ...pluginRule.group.filter((p) => p !== '@medrl/engine' && p !== '@medrl/engine/*'),
+          '@medrl/engine/*',
+          '!@medrl/engine/codec',
+        ],
+        message: `${pluginRule.message} (checkpoint-hf may also import the tfjs-free @medrl/engine/codec)`,
+      },
+    ],
+    [],
+    [
+      {
+        name: '@medrl/engine',
+        message: `${pluginRule.message} (checkpoint-hf may also import the tfjs-free @medrl/engine/codec)`,
       },
     ],
   ),
-  boundary([`plugins/**/*.${SOURCES}`, `examples/**/*.${SOURCES}`], [pluginRule], [
-    `plugins/preset-medical/**`,
-    `plugins/checkpoint-hf/**`,
-  ]),
+  boundary(
+    [`plugins/**/*.${SOURCES}`, `examples/**/*.${SOURCES}`],
+    [pluginRule],
+    [`plugins/preset-medical/**`, `plugins/checkpoint-hf/**`],
+  ),
 ];
 
 export default tseslint.config(

@@ -60,7 +60,17 @@ interface TrainOutput {
 
 /** Runs `medrl train` for one seed and returns its --json result. */
 function trainOnce(seed: number, outputDir: string): Promise<{ result: TrainOutput; seconds: number }> {
-  const args = ['core/cli/bin/run.js', 'train', '--seed', String(seed), '--out', outputDir, '--progress', 'none', '--json'];
+  const args = [
+    'core/cli/bin/run.js',
+    'train',
+    '--seed',
+    String(seed),
+    '--out',
+    outputDir,
+    '--progress',
+    'none',
+    '--json',
+  ];
   if (values.algo) args.push('--algo', values.algo);
   if (values.threads) args.push('--threads', values.threads);
   const started = performance.now();

@@ -252,7 +252,7 @@ export function renderConfigDocs(): string {
     '`plugins` lists plugin objects, classes, package names or paths, `[name, options]` pairs and presets; see',
     '[plugins.md](plugins.md). Default: none.',
     '',
-    'The defaults below are the runtime\'s. The `medrl` CLI lays **@medrl/preset-medical** under every config it loads',
+    "The defaults below are the runtime's. The `medrl` CLI lays **@medrl/preset-medical** under every config it loads",
     '(what the config states wins, objects merge, arrays replace), so with the CLI these apply unless the config says',
     'otherwise: `plugins` = `@medrl/plugin-rules`, `@medrl/plugin-judge-mock`, `@medrl/plugin-judge-deepseek`,',
     '`@medrl/plugin-checkpoint-hf`; `reward.components` = `rules/format` 0.1, `rules/length` 0.1, `rules/keyword` 0.1,',

@@ -7,11 +7,7 @@
 import { createTestContext, type TensorData } from '@medrl/sdk';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  createHfModelWriter,
-  createPeftAdapterWriter,
-  qwen3TensorShapes,
-} from '../plugins/checkpoint-hf/src/index.js';
+import { createHfModelWriter, createPeftAdapterWriter, qwen3TensorShapes } from '../plugins/checkpoint-hf/src/index.js';
 import { writeSafetensorsFile } from '../core/engine/src/codec/index.js';
 
 const outDir = process.argv[2];

@@ -50,7 +50,7 @@ export interface RewardConfig {
 export interface JudgeConfig {
   /** `auto` (the first available judge of `auto`), or a registered judge name. */
   use?: string;
-  /** The judges `use: auto` tries, in order (@medrl/preset-medical: deepseek, then mock). */
+  /** The judges `use: auto` tries, in order (the medical preset's: deepseek, then mock). */
   auto?: string[];
   /** Dimension weights of the judge-derived reward. */
   weights?: { safety?: number; reasoning?: number; completeness?: number; empathy?: number };

@@ -65,7 +65,7 @@ describe('the default medrl.config.ts', () => {
     expect(plugins[3]!.checkpointWriters).toEqual(['hf-model', 'peft-adapter']);
   });
 
-  it('without any config file the CLI lays the preset under the runtime's neutral defaults', () => {
+  it("without any config file the CLI lays the preset under the runtime's neutral defaults", () => {
     const result = runMedrl(['config', '--json'], { cwd: tempDir() });
     expect(result.status, result.stderr).toBe(0);
     const config = JSON.parse(result.stdout);

@@ -12,7 +12,11 @@ import {
   encodeSafetensors,
   float32ToBfloat16Bits,
 } from '../../core/engine/src/codec/index.js';
-import { createHfModelWriter, createPeftAdapterWriter, qwen3TensorShapes } from '../../plugins/checkpoint-hf/src/index.js';
+import {
+  createHfModelWriter,
+  createPeftAdapterWriter,
+  qwen3TensorShapes,
+} from '../../plugins/checkpoint-hf/src/index.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -230,13 +230,32 @@ describe('judge-derived component', () => {
   });
 
   it.each<[string, string[], [string, boolean][], string]>([
-    ['without judge.auto: the first available registered judge', [], [['a', false], ['b', true], ['c', true]], 'b'],
-    ['judge.auto order wins over registration order', ['c', 'b'], [['b', true], ['c', true]], 'c'],
+    [
+      'without judge.auto: the first available registered judge',
+      [],
+      [
+        ['a', false],
+        ['b', true],
+        ['c', true],
+      ],
+      'b',
+    ],
+    [
+      'judge.auto order wins over registration order',
+      ['c', 'b'],
+      [
+        ['b', true],
+        ['c', true],
+      ],
+      'c',
+    ],
     ['a candidate that is not registered is passed over', ['gpt', 'b'], [['b', true]], 'b'],
   ])('auto: %s', async (_label, auto, judges, chosen) => {
     const config = validateConfig({ judge: { auto }, reward: { components: [{ use: 'judge', weight: 1 }] } }, 'test');
     const good = judgement({ safety: 10, reasoning: 10, completeness: 10, empathy: 10 });
-    const registry = registryWith(judges.map(([name, available]) => fakeJudge(name, name === chosen ? [good] : [null], available)));
+    const registry = registryWith(
+      judges.map(([name, available]) => fakeJudge(name, name === chosen ? [good] : [null], available)),
+    );
     expect((await buildComposer(config, registry, createTestContext()).score(rollouts(1)))[0]!.total).toBe(1);
   });
 

@@ -65,17 +65,47 @@ describe('defaults', () => {
   // `defaults` (a preset) goes under the config: what the config states wins, objects merge, arrays replace.
   const preset = {
     plugins: ['p-one', 'p-two'],
-    reward: { components: [{ use: 'a', weight: 0.5 }, { use: 'b', weight: 0.5 }] },
+    reward: {
+      components: [
+        { use: 'a', weight: 0.5 },
+        { use: 'b', weight: 0.5 },
+      ],
+    },
     judge: { auto: ['x', 'y'] },
     ppo: { safety_gate: { score: 'a' } },
   };
-  it.each<[string, Record<string, unknown>, (c: Awaited<ReturnType<typeof loadConfig>>['config']) => unknown, unknown]>([
-    ['an empty config takes the preset', {}, (c) => [c.plugins, c.reward.components.map((x) => x.use)], [['p-one', 'p-two'], ['a', 'b']]],
-    ['a config\'s plugins replace the preset\'s', { plugins: ['mine'] }, (c) => c.plugins, ['mine']],
-    ['a config\'s components replace the preset\'s', { reward: { components: [{ use: 'c', weight: 1 }] } }, (c) => c.reward.components.map((x) => x.use), ['c']],
-    ['objects merge: judge weights set, auto kept', { judge: { weights: { safety: 1 } } }, (c) => [c.judge.auto, c.judge.weights.safety], [['x', 'y'], 1]],
-    ['nested objects merge: the gate\'s floor set, its score kept', { ppo: { safety_gate: { floor: 0.5 } } }, (c) => [c.ppo.safety_gate.score, c.ppo.safety_gate.floor], ['a', 0.5]],
-  ])('defaults: %s', async (_label, config, pick, expected) => {
+  it.each<[string, Record<string, unknown>, (c: Awaited<ReturnType<typeof loadConfig>>['config']) => unknown, unknown]>(
+    [
+      [
+        'an empty config takes the preset',
+        {},
+        (c) => [c.plugins, c.reward.components.map((x) => x.use)],
+        [
+          ['p-one', 'p-two'],
+          ['a', 'b'],
+        ],
+      ],
+      ["a config's plugins replace the preset's", { plugins: ['mine'] }, (c) => c.plugins, ['mine']],
+      [
+        "a config's components replace the preset's",
+        { reward: { components: [{ use: 'c', weight: 1 }] } },
+        (c) => c.reward.components.map((x) => x.use),
+        ['c'],
+      ],
+      [
+        'objects merge: judge weights set, auto kept',
+        { judge: { weights: { safety: 1 } } },
+        (c) => [c.judge.auto, c.judge.weights.safety],
+        [['x', 'y'], 1],
+      ],
+      [
+        "nested objects merge: the gate's floor set, its score kept",
+        { ppo: { safety_gate: { floor: 0.5 } } },
+        (c) => [c.ppo.safety_gate.score, c.ppo.safety_gate.floor],
+        ['a', 0.5],
+      ],
+    ],
+  )('defaults: %s', async (_label, config, pick, expected) => {
     const inline = await loadConfig({ inline: config, defaults: preset });
     expect(pick(inline.config)).toEqual(expected);
     const dir = writeTree(tempDir(), { 'medrl.config.json': JSON.stringify(config) });

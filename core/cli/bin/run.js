@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-// The product is `medrl`; the package that hosts it is named for its place in the monorepo, and oclif
-// would print that name in `--version` and help.
+// oclif prints the package name in `--version` and help: the bin's name, whatever the package is called.
 const product = { ...pjson, name: pjson.oclif.bin };
 const argv = process.argv.slice(2);
 

@@ -209,7 +209,9 @@ export async function initBackend(
   const { backend: requested = 'auto', threads: threadsOption } =
     typeof request === 'string' ? { backend: request } : request;
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
-    throw new EngineError(`engine.backend: unknown backend "${requested}"; choose one of ${BACKEND_CHOICES.join(', ')}`);
+    throw new EngineError(
+      `engine.backend: unknown backend "${requested}"; choose one of ${BACKEND_CHOICES.join(', ')}`,
+    );
   }
   const wanted = resolveThreads(threadsOption);
   if (

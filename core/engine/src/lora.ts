@@ -16,7 +16,14 @@ import type { TensorData } from '@medrl/sdk';
 import { linear, scale } from './qwen3/layers.js';
 import type { ProjectionAdapter, Qwen3Model } from './qwen3/model.js';
 import { EngineRng } from './rng.js';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, peftAdapterConfig, peftKey, readPeftAdapterConfig, readSafetensors } from './codec/index.js';
+import {
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  peftAdapterConfig,
+  peftKey,
+  readPeftAdapterConfig,
+  readSafetensors,
+} from './codec/index.js';
 
 /** Short target names (config) and the Hugging Face module under model.layers.N they select. */
 export const LORA_TARGETS = {
@@ -181,7 +188,11 @@ export class LoraAdapters implements ProjectionAdapter {
   peftConfig(baseModelNameOrPath = ''): Record<string, unknown> {
     return peftAdapterConfig(
       { r: this.options.r, targetModules: this.options.targetModules.map((t) => LORA_TARGETS[t].split('.')[1]!) },
-      { base_model_name_or_path: baseModelNameOrPath, lora_alpha: this.options.alpha, lora_dropout: this.options.dropout },
+      {
+        base_model_name_or_path: baseModelNameOrPath,
+        lora_alpha: this.options.alpha,
+        lora_dropout: this.options.dropout,
+      },
     );
   }
 

@@ -120,7 +120,11 @@ export async function serveRun(run: Run, logger: Logger = createLogger('serve'))
   const composer = run.composer; // built now, so that a bad reward config fails before listening
   let pool: ScorePool | undefined;
   if (options.threads > 0 && run.configPath) {
-    pool = await ScorePool.start(options.threads, { configPath: run.configPath, cwd: run.rootDir, defaults: run.defaults }, logger);
+    pool = await ScorePool.start(
+      options.threads,
+      { configPath: run.configPath, cwd: run.rootDir, defaults: run.defaults },
+      logger,
+    );
   } else if (options.threads > 0) {
     logger.warn('serve.threads: the config is not a file, so requests are scored in the server thread');
   }

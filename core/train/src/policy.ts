@@ -8,7 +8,17 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, Logger } from '@medrl/sdk';
 import { MedrlError } from '@medrl/core';
-import { packPairs, tokenLogprobs, type SequencePair, ADAPTER_CONFIG_FILE, LoraAdapters, type LoraTarget, loadModelDir, Qwen3Model, type Tokenizer } from '@medrl/engine';
+import {
+  packPairs,
+  tokenLogprobs,
+  type SequencePair,
+  ADAPTER_CONFIG_FILE,
+  LoraAdapters,
+  type LoraTarget,
+  loadModelDir,
+  Qwen3Model,
+  type Tokenizer,
+} from '@medrl/engine';
 
 export type { SequencePair } from '@medrl/engine';
 import type { NamedParam } from './optimizer.js';

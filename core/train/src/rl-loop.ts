@@ -7,7 +7,16 @@
  */
 import path from 'node:path';
 import type { Checkpoint, RewardBreakdown } from '@medrl/sdk';
-import { redactConfig, type PpoSection, type GrpoSection, ConfigError, MedrlError, toRollout, type Run, stopRequested } from '@medrl/core';
+import {
+  redactConfig,
+  type PpoSection,
+  type GrpoSection,
+  ConfigError,
+  MedrlError,
+  toRollout,
+  type Run,
+  stopRequested,
+} from '@medrl/core';
 import { initBackend, generate, EngineRng } from '@medrl/engine';
 import { recoverDirs } from './atomic-dir.js';
 import {

@@ -145,7 +145,7 @@ describe('medrl eval --model-path (engine end to end)', () => {
     const { tinyQwen3Config } = await import('../../../core/engine/src/tiny.js');
     const { buildTinyTokenizer } = await import('../../../core/engine/src/tiny-tokenizer.js');
     const { saveTokenizerFiles, Tokenizer } = await import('../../../core/engine/src/tokenizer.js');
-    const { writeSafetensorsFile } = await import('../../../plugins/checkpoint-hf/src/index.js');
+    const { writeSafetensorsFile } = await import('../../../core/engine/src/codec/index.js');
     const { initBackend } = await import('../../../core/engine/src/backend.js');
     await initBackend('cpu');
 

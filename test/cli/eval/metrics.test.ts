@@ -15,7 +15,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readSplits } from '../../../core/cli/src/eval/dataset.js';
 import { scoreAnswers } from '../../../core/cli/src/eval/evaluate.js';
 import { FixtureAnswers } from '../../../core/cli/src/eval/generator.js';
-import { aggregate, distinctN, groupKeys, metricDefinitions, type GroupMetrics } from '../../../core/cli/src/eval/metrics.js';
+import {
+  aggregate,
+  distinctN,
+  groupKeys,
+  metricDefinitions,
+  type GroupMetrics,
+} from '../../../core/cli/src/eval/metrics.js';
 import type { EvalItem, ScoredSample } from '../../../core/cli/src/eval/types.js';
 import { FIXTURES, PROCESSED, fakeScorer } from './helpers.js';
 import path from 'node:path';

@@ -92,7 +92,10 @@ export abstract class MedrlCommand extends Command {
    * The config alone (no plugins loaded), as every command sees it: @medrl/preset-medical laid under
    * the file's config, since the runtime names no built-in plugin.
    */
-  protected async loadConfig(options: { configPath?: string; overrides?: Record<string, unknown> }): Promise<LoadedConfig> {
+  protected async loadConfig(options: {
+    configPath?: string;
+    overrides?: Record<string, unknown>;
+  }): Promise<LoadedConfig> {
     const { loadConfig } = await import('@medrl/core');
     return loadConfig({ ...options, defaults: presetMedical() });
   }

@@ -43,10 +43,7 @@ export default class Reward extends MedrlCommand {
     if (this.jsonEnabled() && !flags.out) {
       throw new MedrlError('--json prints the summary on stdout: give --out <jsonl> for the scored lines');
     }
-    const [{ AtomicLineWriter }, { scoreFile }] = await Promise.all([
-      import('@medrl/sdk/io'),
-      import('@medrl/core'),
-    ]);
+    const [{ AtomicLineWriter }, { scoreFile }] = await Promise.all([import('@medrl/sdk/io'), import('@medrl/core')]);
     const run = await this.openRun('reward');
     const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
     const errors = new LineErrorReporter((line) => this.logToStderr(line));

@@ -7,7 +7,17 @@
  * base_model_name_or_path when that is a local directory, else `model.path` of the config.
  */
 import type { Logger } from '@medrl/sdk';
-import { initBackend, type BackendChoice, type EngineRequest, generate, type GenerationTokenizer, type Qwen3Model, EngineRng, loadModelDir, sequenceLogprobs } from '@medrl/engine';
+import {
+  initBackend,
+  type BackendChoice,
+  type EngineRequest,
+  generate,
+  type GenerationTokenizer,
+  type Qwen3Model,
+  EngineRng,
+  loadModelDir,
+  sequenceLogprobs,
+} from '@medrl/engine';
 import { MedrlError, messageOf } from '@medrl/core';
 import { EngineError } from '@medrl/engine/errors';
 import { isDirectory } from '@medrl/sdk/io';

@@ -35,7 +35,12 @@ export function judgementToReward(
  * registered and available, with a notice naming the ones passed over; without candidates, the
  * first available registered judge.
  */
-export function pickJudge(use: string, registry: PluginRegistry, ctx: PluginContext, candidates: readonly string[] = []): Judge {
+export function pickJudge(
+  use: string,
+  registry: PluginRegistry,
+  ctx: PluginContext,
+  candidates: readonly string[] = [],
+): Judge {
   const registered = registry.judges.names();
   const list = registered.join(', ') || '(none)';
   if (use !== 'auto') {

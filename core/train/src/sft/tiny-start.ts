@@ -7,7 +7,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelConfig } from '@medrl/core';
-import { Qwen3Model, tinyQwen3Config, buildTinyTokenizer, type TinyTokenizerOptions, pruneBpeTokenizer, Tokenizer, loadDefaultTokenizer } from '@medrl/engine';
+import {
+  Qwen3Model,
+  tinyQwen3Config,
+  buildTinyTokenizer,
+  type TinyTokenizerOptions,
+  pruneBpeTokenizer,
+  Tokenizer,
+  loadDefaultTokenizer,
+} from '@medrl/engine';
 import { writeSafetensorsFile } from '@medrl/engine/codec';
 
 export interface TinyStart {
@@ -44,5 +52,7 @@ export async function writeModelDir(dir: string, model: Qwen3Model, tokenizer: T
     path.join(dir, 'config.json'),
     `${JSON.stringify(model.hfConfig(tokenizer.modelConfigIds()), null, 2)}\n`,
   );
-  await writeSafetensorsFile(path.join(dir, 'model.safetensors'), model.exportTensors(), { metadata: { format: 'pt' } });
+  await writeSafetensorsFile(path.join(dir, 'model.safetensors'), model.exportTensors(), {
+    metadata: { format: 'pt' },
+  });
 }

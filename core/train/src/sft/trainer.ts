@@ -15,7 +15,17 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '@medrl/sdk';
 import { redactConfig, MedrlError, stopRequested, splitThink, type Run } from '@medrl/core';
-import { initBackend, loadQwen3, tokenLogprobs, LoraAdapters, type Qwen3Model, loadDefaultTokenizer, loadTokenizer, type Tokenizer, baseModelDir } from '@medrl/engine';
+import {
+  initBackend,
+  loadQwen3,
+  tokenLogprobs,
+  LoraAdapters,
+  type Qwen3Model,
+  loadDefaultTokenizer,
+  loadTokenizer,
+  type Tokenizer,
+  baseModelDir,
+} from '@medrl/engine';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, writeSafetensorsFile } from '@medrl/engine/codec';
 import {
   listCheckpoints,
@@ -406,7 +416,9 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const writeOwnModelFiles = async (dir: string, checkpoint: Checkpoint) => {
     if (writers.length > 0) return;
     if (lora) {
-      await writeSafetensorsFile(path.join(dir, ADAPTER_WEIGHTS_FILE), checkpoint.tensors, { metadata: { format: 'pt' } });
+      await writeSafetensorsFile(path.join(dir, ADAPTER_WEIGHTS_FILE), checkpoint.tensors, {
+        metadata: { format: 'pt' },
+      });
       await writeFile(path.join(dir, ADAPTER_CONFIG_FILE), `${JSON.stringify(checkpoint.config, null, 2)}\n`);
     } else {
       await writeModelDir(dir, model, tokenizer);

@@ -28,10 +28,7 @@ export const rewardGateSchema = z.strictObject({
 
 export const rewardSchema = z
   .strictObject({
-    /**
-     * Weighted terms of the total. Default none: a command that scores needs at least one (the medrl
-     * CLI lays @medrl/preset-medical's 0.6 rules + 0.4 teacher under every config).
-     */
+    /** Weighted terms of the total. Default none (the CLI's medical preset: 0.6 rules + 0.4 teacher). */
     components: z.array(rewardComponentSchema).default(() => []),
     /** [min, max] applied to the weighted sum; null for none. Default [-1, 1]. */
     clip: z
