@@ -79,7 +79,7 @@ export default function ${camel(short)}(options: Options = {}) {
 
 function rewardTest(short: string): string {
   return `import { RewardTester } from '@medrl/sdk';
-import { ${camel(short)}Component } from '../../../src/src/index.js';
+import { ${camel(short)}Component } from '../src/index.js';
 
 new RewardTester().run('${short}', ${camel(short)}Component({ phrases: ['see a doctor', '就医'] }), [
   { name: 'both phrases', completion: 'Please see a doctor. 建议就医。', expect: { value: 1 } },
@@ -143,7 +143,7 @@ export default function ${camel(short)}(options: Options = {}) {
 
 function judgeTest(short: string): string {
   return `import { createTestContext } from '@medrl/sdk';
-import { ${camel(short)}Judge } from '../../../src/src/index.js';
+import { ${camel(short)}Judge } from '../src/index.js';
 
 const ctx = createTestContext();
 
