@@ -10,8 +10,8 @@ export const EMBEDDED_MODEL_NAME = 'medrl-qwen3-tiny';
 
 /** Directory of the embedded model (config.json, model.safetensors, tokenizer files, README.md). */
 export function embeddedModelDir(): string {
-  // core/engine/src and core/dist/engine sit at the same depth below core/.
-  return fileURLToPath(new URL(`../../assets/${EMBEDDED_MODEL_NAME}`, import.meta.url));
+  // src/ and dist/ sit at the same depth below the package, beside assets/.
+  return fileURLToPath(new URL(`../assets/${EMBEDDED_MODEL_NAME}`, import.meta.url));
 }
 
 /** The base model of a run: `model.path` resolved by the caller, else the embedded model. */
