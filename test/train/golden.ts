@@ -93,7 +93,12 @@ export async function fingerprint(root: string, reason: string): Promise<RunFing
   const params = Object.fromEntries(
     final.state.param_names.map((name) => {
       const data = final.params[name]!.data;
-      return [name, createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex')];
+      return [
+        name,
+        createHash('sha256')
+          .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+          .digest('hex'),
+      ];
     }),
   );
   return { steps, rollouts, params, reason };
