@@ -103,3 +103,17 @@ export function openTinyRun(setup: TinySetup, config: MedrlConfig, signal?: Abor
 export function meanOf(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
+
+/**
+ * Makes some letters end an answer (generation_config.json's eos_token_id), so that rows of one
+ * batch finish at different decoding steps — the untrained tiny model hardly ever samples its real
+ * end-of-turn token.
+ */
+export async function stopAtLetters(setup: TinySetup, letters: string): Promise<void> {
+  const { letterIds } = setup;
+  const ids = [...letters].map((c) => [...letterIds][LETTERS.indexOf(c)]!);
+  await writeFile(
+    path.join(setup.root, 'models/start/generation_config.json'),
+    JSON.stringify({ eos_token_id: ids }) + '\n',
+  );
+}

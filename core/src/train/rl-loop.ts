@@ -476,6 +476,7 @@ export async function runRlTraining(
           policy,
           promptIndices: cursor.take(perStep),
           step: current,
+          policyVersion: step,
           sampling: algorithm.sampling,
           maxPromptLength: section.max_prompt_length,
           rng: sampleRng,
@@ -489,6 +490,7 @@ export async function runRlTraining(
             policy,
             promptIndices: cursor.take(perStep),
             step: current + 1,
+            policyVersion: step,
             sampling: algorithm.sampling,
             maxPromptLength: section.max_prompt_length,
             rng: sampleRng,
@@ -514,6 +516,8 @@ export async function runRlTraining(
         ...rewardStats(breakdowns, composer.componentNames),
         'time/rollout/generate': batch.generateSeconds,
         'time/rollout/reward_wait': rewardWait,
+        // Updates between the weights that sampled the batch and the ones it just trained.
+        ...(overlap ? { 'rollout/policy_lag': current - 1 - batch.policyVersion } : {}),
       };
       if (gateOn && (step % section.eval_steps === 0 || step === totalSteps)) {
         const evaluation = await startGate(step);

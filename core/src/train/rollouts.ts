@@ -185,6 +185,8 @@ export class RowScorer {
 /** A generated batch being scored; what a checkpoint keeps of a batch generated ahead of its step. */
 export interface PendingBatchState {
   step: number;
+  /** Updates the policy had taken when it sampled the batch. */
+  policy_version: number;
   /** Indices of the step's prompts in the prompt file (one per prompt, before repetition). */
   prompt_indices: number[];
   rows: { query_ids: number[]; response_ids: number[]; finish_reason: 'stop' | 'length'; completion: string }[];
@@ -201,6 +203,8 @@ export class RolloutBatch {
     private readonly composer: RewardComposer,
     /** Seconds the generation took (0 for a batch restored from a checkpoint). */
     readonly generateSeconds: number,
+    /** Updates the policy had taken when it sampled the batch. */
+    readonly policyVersion: number,
   ) {}
 
   /** Waits for every row's scores and composes them in rollout order (once; later calls share it). */
@@ -218,6 +222,7 @@ export class RolloutBatch {
   state(): PendingBatchState {
     return {
       step: this.step,
+      policy_version: this.policyVersion,
       prompt_indices: [...this.promptIndices],
       rows: this.samples.map((s) => ({
         query_ids: s.queryIds,
@@ -238,6 +243,8 @@ export interface RolloutOptions {
   promptIndices: readonly number[];
   generationsPerPrompt: number;
   step: number;
+  /** Updates the policy has taken so far. */
+  policyVersion: number;
   sampling: Sampling;
   maxPromptLength: number;
   rng: EngineRng;
@@ -295,7 +302,8 @@ export async function generateBatch(opts: RolloutOptions): Promise<RolloutBatch>
   });
   scorer.close();
   onEvent?.({ kind: 'generated', batch: 'rollouts', step, at: performance.now() });
-  return new RolloutBatch(step, opts.promptIndices, samples, scorer, composer, (performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  return new RolloutBatch(step, opts.promptIndices, samples, scorer, composer, seconds, opts.policyVersion);
 }
 
 /** A batch a checkpoint kept (generated ahead of its step): the same rows, scored again. */
@@ -325,7 +333,7 @@ export function restoreBatch(
   );
   samples.forEach((s, i) => scorer.add(i, s.rollout));
   scorer.close();
-  return new RolloutBatch(state.step, state.prompt_indices, samples, scorer, opts.composer, 0);
+  return new RolloutBatch(state.step, state.prompt_indices, samples, scorer, opts.composer, 0, state.policy_version);
 }
 
 /**
