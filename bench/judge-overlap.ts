@@ -57,6 +57,8 @@ if (values.serve !== undefined) {
   await main();
 }
 
+const GRPO_DEMO_SIZES = { max_completion_length: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 };
+
 interface JudgeServer {
   url: string;
   child: ChildProcess;
@@ -150,8 +152,10 @@ async function measure(
 ): Promise<Measured> {
   const server = variant.judge === 'mock' ? undefined : servers.get(variant.judge)!;
   const outputDir = `bench-out/${algo}-${variant.judge}-${String(variant.overlap)}`;
+  // The demo configures PPO only; GRPO runs at the same sizes (one prompt x 8 completions per step).
+  const demoSection = algo === 'ppo' ? demo.ppo : { ...GRPO_DEMO_SIZES, ...(demo.grpo ?? {}) };
   const section = {
-    ...(demo[algo] ?? {}),
+    ...demoSection,
     steps,
     ...(variant.overlap === undefined ? {} : { overlap_judging: variant.overlap }),
   };

@@ -41,6 +41,7 @@ import {
   ComposerSlots,
   generateBatch,
   generateGateAnswers,
+  letRequestsLeave,
   restoreBatch,
   type GeneratedSample,
   type PendingBatchState,
@@ -497,6 +498,7 @@ export async function runRlTraining(
           }),
         );
       }
+      await letRequestsLeave();
       algorithm.prepare?.(batch.samples);
       if (await settle()) break;
 

@@ -66,6 +66,15 @@ export function encodePrompt(tokenizer: Tokenizer, prompt: TrainPrompt, maxLengt
   return ids.length > maxLength ? ids.slice(ids.length - maxLength) : ids;
 }
 
+/**
+ * Lets a few macrotasks run: judge requests started by rows that finished at the very last
+ * decoding step need two or three event-loop turns to reach the socket, which CPU-bound work
+ * (a forward pass, an update) would otherwise hold back until it ends.
+ */
+export async function letRequestsLeave(turns = 4): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** The run-wide cap on composer calls in flight (`reward_concurrency`), shared by every batch. */
 export class ComposerSlots {
   private inFlight = 0;
