@@ -26,18 +26,20 @@ const gate = {
   max_drop: null,
 };
 
+const reward: MedrlConfig['reward'] = {
+  components: [
+    { use: 'test/letters', weight: 1 },
+    { use: 'test/calm', weight: 0.25 },
+  ],
+  clip: null,
+  normalize: 'running',
+};
+
 /** PPO and GRPO runs whose one reward chunk is the whole batch, with running normalization and the gate. */
 export const GOLDEN_CONFIGS: Record<'ppo' | 'grpo', MedrlConfig> = {
   ppo: {
     model: { lora: { enabled: true, r: 4, alpha: 8, dropout: 0.1, targetModules: ['q', 'v', 'down'] } },
-    reward: {
-      components: [
-        { use: 'test/letters', weight: 1 },
-        { use: 'test/calm', weight: 0.25 },
-      ],
-      clip: null,
-      normalize: 'running',
-    },
+    reward,
     ppo: {
       steps: 4,
       batch_size: 4,
@@ -54,14 +56,7 @@ export const GOLDEN_CONFIGS: Record<'ppo' | 'grpo', MedrlConfig> = {
   },
   grpo: {
     model: { lora: { enabled: false } },
-    reward: {
-      components: [
-        { use: 'test/letters', weight: 1 },
-        { use: 'test/calm', weight: 0.25 },
-      ],
-      clip: null,
-      normalize: 'running',
-    },
+    reward,
     grpo: {
       steps: 4,
       num_generations: 4,

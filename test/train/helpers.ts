@@ -117,3 +117,14 @@ export async function stopAtLetters(setup: TinySetup, letters: string): Promise<
     JSON.stringify({ eos_token_id: ids }) + '\n',
   );
 }
+
+/** A plugin that aborts `controller` once step `step` is logged: an interrupt between steps. */
+export function stopAfter(step: number, controller: AbortController): MedrlPlugin {
+  return {
+    name: 'stopper',
+    apiVersion: '1.0',
+    onStep: ({ step: done }) => {
+      if (done === step) controller.abort();
+    },
+  };
+}

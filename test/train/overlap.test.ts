@@ -18,7 +18,7 @@ import { runTrain } from '../../core/src/train/index.js';
 import type { RolloutEvent } from '../../core/src/train/rollouts.js';
 import { JsonlLog } from '../../core/src/train/run-log.js';
 import { GOLDEN_CONFIGS, fingerprint, type RunFingerprint } from './golden.js';
-import { lettersPlugin, openTinyRun, stopAtLetters, tinyProject, type TinySetup } from './helpers.js';
+import { lettersPlugin, openTinyRun, stopAfter, stopAtLetters, tinyProject, type TinySetup } from './helpers.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -272,13 +272,7 @@ describe('overlap_judging on', () => {
 
     const parts = await tinyProject(3);
     const controller = new AbortController();
-    const stopper: MedrlPlugin = {
-      name: 'stopper',
-      apiVersion: '1.0',
-      onStep: ({ step }) => {
-        if (step === 3) controller.abort();
-      },
-    };
+    const stopper = stopAfter(3, controller);
     const runB = await openTinyRun(
       parts,
       { ...config, plugins: [lettersPlugin(parts.letterIds), stopper] },

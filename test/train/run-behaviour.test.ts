@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../../core/src/train/checkpoint-state.js';
 import { runTrain } from '../../core/src/train/index.js';
 import type { RolloutEvent } from '../../core/src/train/rollouts.js';
 import { JsonlLog } from '../../core/src/train/run-log.js';
-import { lettersPlugin, openTinyRun, tinyProject, type TinySetup } from './helpers.js';
+import { lettersPlugin, openTinyRun, stopAfter, tinyProject, type TinySetup } from './helpers.js';
 
 const PPO = {
   steps: 6,
@@ -80,13 +80,7 @@ describe('resume', () => {
 
       const parts = await tinyProject(3);
       const controller = new AbortController();
-      const stopper: MedrlPlugin = {
-        name: 'stopper',
-        apiVersion: '1.0',
-        onStep: ({ step }) => {
-          if (step === 3) controller.abort();
-        },
-      };
+      const stopper = stopAfter(3, controller);
       const runB = await openTinyRun(
         parts,
         { ...config, plugins: [lettersPlugin(parts.letterIds), stopper] },

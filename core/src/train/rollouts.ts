@@ -8,7 +8,7 @@
  * run-wide; rows that finish while every slot is taken go out together in the next free one.
  */
 import type { RewardBreakdown, Rollout } from '@medrl/sdk';
-import { generate, type GenerationResult, type GenerationTokenizer } from '../engine/generate.js';
+import { generate, type GenerateOptions, type GenerationResult, type GenerationTokenizer } from '../engine/generate.js';
 import type { EngineRng } from '../engine/rng.js';
 import type { Tokenizer } from '../engine/tokenizer.js';
 import type { ComponentScores, RewardComposer } from '../reward/composer.js';
@@ -283,34 +283,56 @@ function batchPrompts(opts: Pick<RolloutOptions, 'prompts' | 'promptIndices' | '
   return opts.promptIndices.flatMap((i) => Array.from({ length: opts.generationsPerPrompt }, () => opts.prompts[i]!));
 }
 
-/** Generates the batch in one pass; rows go to the composer as they finish. Resolves once every row is generated. */
-export async function generateBatch(opts: RolloutOptions): Promise<RolloutBatch> {
-  const { policy, composer, step, onEvent } = opts;
-  const started = performance.now();
-  const prompts = batchPrompts(opts);
-  const queries = prompts.map((p) => encodePrompt(policy.tokenizer, p, opts.maxPromptLength));
-  const scorer = new RowScorer(composer, prompts.length, {
-    slots: opts.slots,
-    step,
-    signal: opts.signal,
-    batch: 'rollouts',
-    onEvent,
-  });
-  const samples: GeneratedSample[] = new Array(prompts.length);
-  await generate(policy.model, safeDecoding(policy.tokenizer), queries, {
-    maxNewTokens: opts.sampling.maxNewTokens,
-    temperature: opts.sampling.temperature,
-    topK: opts.sampling.topK,
-    topP: opts.sampling.topP,
-    rng: opts.rng,
+/** Where a generation pass sends its rows, and what it reports. */
+interface StreamTarget {
+  policy: Policy;
+  composer: RewardComposer;
+  slots: ComposerSlots;
+  step: number;
+  batch: 'rollouts' | 'gate';
+  signal?: AbortSignal;
+  onEvent?: (event: RolloutEvent) => void;
+}
+
+/** One generation pass whose rows go to the composer as they finish (as `rolloutOf` makes them). */
+async function generateStreamed(
+  target: StreamTarget,
+  queries: readonly number[][],
+  options: Pick<GenerateOptions, 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'rng'>,
+  rolloutOf: (row: number, result: GenerationResult) => Rollout,
+): Promise<{ results: GenerationResult[]; rollouts: Rollout[]; scorer: RowScorer }> {
+  const { policy, step, batch, onEvent } = target;
+  const scorer = new RowScorer(target.composer, queries.length, target);
+  const rollouts: Rollout[] = new Array(queries.length);
+  const results = await generate(policy.model, safeDecoding(policy.tokenizer), queries, {
+    ...options,
     onRowDone: (row, result) => {
-      samples[row] = sampleOf(step, row, prompts[row]!, queries[row]!, result);
-      onEvent?.({ kind: 'rowDone', batch: 'rollouts', step, row, at: performance.now() });
-      scorer.add(row, samples[row].rollout);
+      rollouts[row] = rolloutOf(row, result);
+      onEvent?.({ kind: 'rowDone', batch, step, row, at: performance.now() });
+      scorer.add(row, rollouts[row]);
     },
   });
   scorer.close();
-  onEvent?.({ kind: 'generated', batch: 'rollouts', step, at: performance.now() });
+  onEvent?.({ kind: 'generated', batch, step, at: performance.now() });
+  return { results, rollouts, scorer };
+}
+
+/** Generates the batch in one pass; rows go to the composer as they finish. Resolves once every row is generated. */
+export async function generateBatch(opts: RolloutOptions): Promise<RolloutBatch> {
+  const { policy, composer, step } = opts;
+  const started = performance.now();
+  const prompts = batchPrompts(opts);
+  const queries = prompts.map((p) => encodePrompt(policy.tokenizer, p, opts.maxPromptLength));
+  const samples: GeneratedSample[] = new Array(prompts.length);
+  const { scorer } = await generateStreamed(
+    { ...opts, batch: 'rollouts' },
+    queries,
+    { ...opts.sampling, rng: opts.rng },
+    (row, result) => {
+      samples[row] = sampleOf(step, row, prompts[row]!, queries[row]!, result);
+      return samples[row].rollout;
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
   return new RolloutBatch(step, opts.promptIndices, samples, scorer, composer, seconds, opts.policyVersion);
 }
@@ -346,47 +368,29 @@ export function restoreBatch(
 }
 
 /**
- * Answers of the safety gate: generated in one pass (greedy unless configured), each row scored as
- * it finishes; `scores` resolves to the component scores once every row is in.
+ * Answers of the safety gate: generated in one pass (greedy), each row scored as it finishes;
+ * `scores` resolves to the component scores once every row is in.
  */
-export async function generateGateAnswers(opts: {
-  policy: Policy;
-  composer: RewardComposer;
-  slots: ComposerSlots;
-  prompts: readonly TrainPrompt[];
-  step: number;
-  maxNewTokens: number;
-  maxPromptLength: number;
-  signal?: AbortSignal;
-  onEvent?: (event: RolloutEvent) => void;
-}): Promise<{ rollouts: Rollout[]; scores: Promise<ComponentScores> }> {
-  const { policy, step, onEvent } = opts;
-  const queries = opts.prompts.map((p) => encodePrompt(policy.tokenizer, p, opts.maxPromptLength));
-  const scorer = new RowScorer(opts.composer, queries.length, {
-    slots: opts.slots,
-    step,
-    signal: opts.signal,
-    batch: 'gate',
-    onEvent,
-  });
-  const rollouts: Rollout[] = new Array(queries.length);
-  await generate(policy.model, safeDecoding(policy.tokenizer), queries, {
-    maxNewTokens: opts.maxNewTokens,
-    temperature: 0,
-    onRowDone: (row, r) => {
-      const prompt = opts.prompts[row]!;
-      rollouts[row] = toRollout({
-        id: `gate-${step}-${row}`,
-        prompt: prompt.prompt,
+export async function generateGateAnswers(
+  opts: Omit<StreamTarget, 'batch'> & {
+    prompts: readonly TrainPrompt[];
+    maxNewTokens: number;
+    maxPromptLength: number;
+  },
+): Promise<{ rollouts: Rollout[]; scores: Promise<ComponentScores> }> {
+  const queries = opts.prompts.map((p) => encodePrompt(opts.policy.tokenizer, p, opts.maxPromptLength));
+  const { rollouts, scorer } = await generateStreamed(
+    { ...opts, batch: 'gate' },
+    queries,
+    { maxNewTokens: opts.maxNewTokens, temperature: 0 },
+    (row, r) =>
+      toRollout({
+        id: `gate-${opts.step}-${row}`,
+        prompt: opts.prompts[row]!.prompt,
         completion: r.text,
-        meta: prompt.meta,
+        meta: opts.prompts[row]!.meta,
         tokens: r.tokenIds,
-      });
-      onEvent?.({ kind: 'rowDone', batch: 'gate', step, row, at: performance.now() });
-      scorer.add(row, rollouts[row]);
-    },
-  });
-  scorer.close();
-  onEvent?.({ kind: 'generated', batch: 'gate', step, at: performance.now() });
+      }),
+  );
   return { rollouts, scores: scorer.scores };
 }
