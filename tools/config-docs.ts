@@ -117,6 +117,11 @@ function fieldsOf(literal: { node: ts.ObjectLiteralExpression; file: string }): 
 /** The JSDoc of the field at `configPath` (e.g. ppo.safety_gate.floor), found by following the schema's source. */
 function describe(configPath: string[]): string {
   const [section, ...keys] = configPath;
+  if (keys.length === 0) {
+    // A top-level option that is not a section (e.g. `algorithm`): its doc is in schema.ts.
+    const top = objectLiteralOf(findVariable('configSchema', path.join(sectionsDir, '..', 'schema.ts')));
+    return (top && fieldsOf(top).get(section!)?.doc) ?? '';
+  }
   const file = path.join(sectionsDir, `${section === 'judge' ? 'reward' : section}.ts`);
   let literal = objectLiteralOf(findVariable(`${section}Schema`, file));
   let doc = '';

@@ -72,6 +72,8 @@ export interface MedrlConfig {
   judge?: JudgeConfig;
   /** Engine backend. */
   engine?: EngineConfig;
+  /** The RL algorithm `medrl train` runs (its `--algo` flag overrides it). Default ppo. */
+  algorithm?: 'ppo' | 'grpo';
   /** Model source and the embedded tiny configuration (engine issue). */
   model?: Record<string, unknown>;
   /** Data preparation options (data issue). */

@@ -46,6 +46,10 @@ export interface TrainStartPayload {
   outputDir: string;
   /** The resolved config with secrets redacted. */
   config: Record<string, unknown>;
+  /** The run's name (`--run-name`, by default the start time); earlier runs keep theirs under `<outputDir>/runs/`. */
+  runName?: string;
+  /** Set when the run continues from a checkpoint: the step it resumes after (later steps are logged again). */
+  resumedFrom?: number;
 }
 
 /** Payload of onRollout. */
@@ -72,6 +76,19 @@ export interface StepPayload {
   step: number;
   /** Stats with stable names, e.g. `objective/kl`, `env/reward_mean`, `reward/rules/safety/mean`. */
   stats: Record<string, number>;
+}
+
+/** Payload of onLog. */
+export interface LogPayload {
+  /** Which trainer logged. */
+  algo: 'ppo' | 'grpo' | 'sft';
+  /** The step the values belong to. */
+  step: number;
+  /**
+   * The values of one row of the run's metrics file (metrics.jsonl, sft_metrics.jsonl), by stable
+   * name: `loss`, `eval_loss`, `learning_rate` for SFT; TRL's stat names for PPO and GRPO.
+   */
+  values: Record<string, number>;
 }
 
 /** Payload of onCheckpoint. */
@@ -112,6 +129,8 @@ export interface HookPayloads {
   reward: RewardPayload;
   /** See PluginHooks.onStep. */
   step: StepPayload;
+  /** See PluginHooks.onLog. */
+  log: LogPayload;
   /** See PluginHooks.onCheckpoint. */
   checkpoint: CheckpointPayload;
   /** See PluginHooks.onEvalEnd. */
@@ -129,6 +148,7 @@ export const HOOK_NAMES: readonly HookName[] = [
   'rollout',
   'reward',
   'step',
+  'log',
   'checkpoint',
   'evalEnd',
   'trainEnd',
@@ -149,6 +169,11 @@ export interface PluginHooks {
   onReward?(payload: RewardPayload): void | Promise<void>;
   /** After an optimization step, with its stats. */
   onStep?(payload: StepPayload): void | Promise<void>;
+  /**
+   * When the trainer logs a row of values (what `report_to` loggers write): every step of PPO and
+   * GRPO, every `sft.logging_steps` steps of SFT and at each evaluation.
+   */
+  onLog?(payload: LogPayload): void | Promise<void>;
   /** After every checkpoint writer has finished and the directory is in place. */
   onCheckpoint?(payload: CheckpointPayload): void | Promise<void>;
   /** After `medrl eval` wrote its report. */

@@ -14,8 +14,9 @@ import type { CheckpointWriter, Judge, PluginContext, RewardComponent } from './
 /**
  * The plugin API version this SDK speaks, as `major.minor`. A plugin states the version it was
  * written for; core accepts the same major with a minor no greater than its own.
+ * 1.1 added the `onLog` hook and `runName`/`resumedFrom` in onTrainStart's payload.
  */
-export const API_VERSION = '1.0';
+export const API_VERSION = '1.1';
 
 /** What `setup` receives: the ways a plugin contributes to a run. */
 export interface PluginApi {

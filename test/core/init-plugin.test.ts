@@ -1,10 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageNameFor } from '../../core/src/init/scaffold.js';
 import { runMedrl } from '../helpers/cli.js';
 import { repoRoot, tempDir } from '../helpers/tmp.js';
+
+const run = promisify(execFile);
 
 describe('plugin names follow the discovery convention', () => {
   it.each([
@@ -21,7 +24,7 @@ describe('plugin names follow the discovery convention', () => {
 describe('medrl init plugin', () => {
   it.each(['reward', 'judge'])(
     'scaffolds a %s plugin that builds and passes its own tests',
-    (kind) => {
+    async (kind) => {
       const parent = tempDir('medrl-init-');
       const result = runMedrl(['init', 'plugin', `demo-${kind}`, '--kind', kind, '--dir', parent, '--json']);
       expect(result.status, result.stderr).toBe(0);
@@ -34,11 +37,11 @@ describe('medrl init plugin', () => {
 
       // Stand in for `npm install`: this checkout has every devDependency the scaffold lists.
       symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
-      execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'pipe' });
-      const tests = execFileSync('npm', ['test', '--silent'], {
+      // Asynchronous on purpose: a worker blocked for over a minute misses vitest's own messages.
+      await run('npm', ['run', 'build', '--silent'], { cwd: dir });
+      const { stdout: tests } = await run('npm', ['test', '--silent'], {
         cwd: dir,
         encoding: 'utf8',
-        stdio: 'pipe',
         env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       });
       expect(tests).toMatch(/Tests\s+\d+ passed/);

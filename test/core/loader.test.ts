@@ -94,7 +94,7 @@ describe('plugin loading', () => {
   it('rejects an incompatible apiVersion, saying which versions are supported', async () => {
     const dir = project();
     await expect(openRun({ command: 'test', cwd: dir, config: { plugins: ['future'] } })).rejects.toThrow(
-      /plugin "medrl-plugin-future" \(apiVersion\): targets plugin API 2\.0, but this medrl supports plugin API 1\.0 to 1\.0/,
+      /plugin "medrl-plugin-future" \(apiVersion\): targets plugin API 2\.0, but this medrl supports plugin API 1\.0 to 1\.1/,
     );
   });
 

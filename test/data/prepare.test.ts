@@ -1,5 +1,5 @@
 // runPrepare end to end on small inputs: outputs, accounting, rejections, determinism, strict mode;
-// then on the project's sample corpus in data/raw.
+// then on the small sample corpus in data/sample (the full corpus in data/raw: corpus.test.ts).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -179,14 +179,16 @@ describe('runPrepare on a small input', () => {
   });
 });
 
-describe('runPrepare on the sample corpus (data/raw)', () => {
+describe('runPrepare on the sample corpus (data/sample)', () => {
+  const sample = path.join(repoRoot, 'data/sample');
+
   it.each([
     { fraction: 0.3, maxSize: 1000, minQuality: 0 },
     { fraction: 0.3, maxSize: 40, minQuality: 0.5 },
     { fraction: 1, maxSize: 100000, minQuality: 0.8 },
   ])('picks as gold the best train records by quality, ties by id (%o)', async (gold) => {
     const out = tempDir();
-    await runPrepare({ input: path.join(repoRoot, 'data/raw'), out, data: { gold } });
+    await runPrepare({ input: sample, out, data: { gold } });
     const train = readJsonl(path.join(out, 'train.jsonl'));
     const quality = (s: Sample) => s.meta.quality as number;
     const expected = train
@@ -198,14 +200,14 @@ describe('runPrepare on the sample corpus (data/raw)', () => {
     expect(readJsonl(path.join(out, 'gold_set.jsonl')).map((s) => s.id).sort()).toEqual(expected.sort());
   });
 
-  it('meets the corpus promises: size, languages, specialties, high-risk share, formats and dirt handled', async () => {
+  it('handles the dirt and keeps the mix: languages, specialties, high-risk share, formats', async () => {
     const out = tempDir();
-    const stats = await runPrepare({ input: path.join(repoRoot, 'data/raw'), out });
+    const stats = await runPrepare({ input: sample, out });
     const d = stats.distribution;
-    expect(stats.totals.kept).toBeGreaterThanOrEqual(400);
-    expect(d.lang.en / stats.totals.kept).toBeGreaterThanOrEqual(0.1);
+    expect(stats.totals.kept).toBeGreaterThanOrEqual(350);
+    expect(d.lang.en / stats.totals.kept).toBeGreaterThanOrEqual(0.15);
     expect(Object.keys(d.specialty).filter((s) => s !== 'general').length).toBeGreaterThanOrEqual(12);
-    expect((d.risk_level.high + d.risk_level.critical) / stats.totals.kept).toBeGreaterThanOrEqual(0.2);
+    expect((d.risk_level.high + d.risk_level.critical) / stats.totals.kept).toBeGreaterThanOrEqual(0.3);
     expect(Object.keys(d.format).sort()).toEqual(['alpaca', 'chat', 'r1']);
     const dirty = stats.files.find((f) => f.file === 'web_scrape_dirty.jsonl')!;
     expect(dirty.duplicates.exact).toBeGreaterThan(0);
@@ -220,20 +222,13 @@ describe('runPrepare on the sample corpus (data/raw)', () => {
     const text = all.map((s) => s.instruction + s.input + s.output).join('\n');
     expect(text).not.toMatch(/1381234567|110105198803154321|@example\.(com|org)|<p>|&nbsp;|<script/);
     expect(all.every((s) => /^<think>\n[\s\S]*\n<\/think>\n\n\S/.test(s.output))).toBe(true);
+  });
 
-    // data/DATA_CARD.md quotes these counts; they must stay true.
-    const card = readFileSync(path.join(repoRoot, 'data/DATA_CARD.md'), 'utf8');
-    const t = stats.totals;
-    expect(card).toContain(
-      `| **total** | **${t.lines}** | **${t.kept}** | **${t.duplicates.exact}** | **${t.duplicates.near}** | **${t.rejected}** |`,
-    );
-    for (const split of ['train', 'dev', 'test'] as const) {
-      const r = stats.bySplit[split].risk_level;
-      expect(card).toContain(
-        `| ${split} | ${stats.splits[split]} | ${r.critical ?? 0} | ${r.high ?? 0} | ${r.medium ?? 0} | ${r.low ?? 0} |`,
-      );
+  it('is the first records of data/raw, with the same dirty file', () => {
+    for (const name of ['medical_r1.jsonl', 'medical_alpaca.jsonl', 'medical_chat.jsonl']) {
+      const head = readFileSync(path.join(sample, name), 'utf8');
+      expect(readFileSync(path.join(repoRoot, 'data/raw', name), 'utf8').startsWith(head)).toBe(true);
     }
-    expect(card).toContain(`| gold_set (from train) | ${stats.splits.gold_set} |`);
-    expect(card).toContain(`| red_team (from train) | ${stats.splits.red_team} |`);
+    expect(readFileSync(path.join(sample, 'web_scrape_dirty.jsonl'))).toEqual(readFileSync(path.join(repoRoot, 'data/raw/web_scrape_dirty.jsonl')));
   });
 });

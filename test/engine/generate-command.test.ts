@@ -1,11 +1,12 @@
 // `medrl generate` end to end, in-process: a tiny checkpoint + tokenizer written to disk, then the command.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PluginContext } from '@medrl/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHfModelWriter } from '../../plugins/checkpoint-hf/src/index.js';
 import Generate from '../../core/src/commands/generate.js';
+import { activeBackend } from '../../core/src/engine/backend.js';
 import { generate } from '../../core/src/engine/generate.js';
 import { loadQwen3 } from '../../core/src/engine/loader.js';
 import { Qwen3Model } from '../../core/src/engine/qwen3/model.js';
@@ -83,6 +84,27 @@ describe('medrl generate', () => {
     expect(printed.results[0]!.tokenIds).toEqual(expected!.tokenIds);
     expect(printed.results[0]!.text).toBe(expected!.text);
     expect(printed.results[0]!.logprobs).toHaveLength(expected!.tokenIds.length);
+  });
+
+  it('runs the model on --threads threads (engine.threads), with the same tokens', async () => {
+    const config = path.join(dir, 'medrl.config.json');
+    await writeFile(config, JSON.stringify({ engine: { backend: 'wasm' } }));
+    const args = ['--config', config, '--model-path', modelDir, '--prompt', 'chest pain', '--max-new-tokens', '5'];
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const auto = (await Generate.run([...args, '--temperature', '0', '--json'], CORE_ROOT)) as {
+        results: { tokenIds: number[] }[];
+      };
+      expect(activeBackend()).toMatchObject({ backend: 'wasm', threads: Math.min(os.availableParallelism(), 8) });
+      const one = (await Generate.run([...args, '--temperature', '0', '--threads', '1', '--json'], CORE_ROOT)) as {
+        results: { tokenIds: number[] }[];
+      };
+      expect(activeBackend()).toMatchObject({ backend: 'wasm', threads: 1 });
+      expect(one.results[0]!.tokenIds).toEqual(auto.results[0]!.tokenIds);
+      await expect(Generate.run([...args, '--threads', '0'], CORE_ROOT)).rejects.toThrow(/--threads/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('fails naming the directory when the model is missing', async () => {

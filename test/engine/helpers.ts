@@ -1,5 +1,5 @@
 // Shared fixtures of the engine tests: a micro Qwen3 config and the tiny character tokenizer.
-import { initBackend } from '../../core/src/engine/backend.js';
+import { initBackend, type BackendChoice } from '../../core/src/engine/backend.js';
 import type { Qwen3Config } from '../../core/src/engine/qwen3/config.js';
 import { buildTinyTokenizer } from '../../core/src/engine/tiny-tokenizer.js';
 import { Tokenizer } from '../../core/src/engine/tokenizer.js';
@@ -27,7 +27,10 @@ export function tinyTokenizer(): Tokenizer {
   return new Tokenizer(buildTinyTokenizer(['胸痛 chest pain 发热 fever']), 'test-tiny');
 }
 
-/** The wasm backend (the one CI runs on). */
+/**
+ * The wasm backend (the one CI runs on), or the backend MEDRL_TEST_BACKEND names: the engine suite
+ * runs on native TensorFlow with MEDRL_TEST_BACKEND=tensorflow (after `npm run native:local`).
+ */
 export async function useWasm(): Promise<void> {
-  await initBackend('wasm');
+  await initBackend((process.env.MEDRL_TEST_BACKEND as BackendChoice | undefined) ?? 'wasm');
 }

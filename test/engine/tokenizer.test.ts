@@ -245,13 +245,20 @@ describe('medrl tokenize', () => {
     expect(result).toEqual({ ids: reference.ids, tokens: qwen3.tokens(reference.ids), text: reference.text });
   });
 
-  it('--no-thinking adds the empty think block; --model-path uses that directory', async () => {
+  it('--no-think adds the empty think block; --model-path uses that directory', async () => {
     await writeTinyTokenizer(dir, ['胸痛']);
-    const { result } = await tokenize(['-t', '胸痛', '--chat', '--no-thinking', '--model-path', dir, '--json']);
+    const { result } = await tokenize(['-t', '胸痛', '--chat', '--no-think', '--model-path', dir, '--json']);
     const { ids, text } = result as { ids: number[]; text: string };
     expect(text).toBe('<|im_start|>user\n胸痛<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n');
     expect(ids.slice(0, 1)).toEqual([1]);
     expect(ids.slice(-6)).toEqual([3, 262, 262, 4, 262, 262]);
+  });
+
+  it('the deprecated --thinking / --no-thinking still set the same switch as --think / --no-think', async () => {
+    const run = async (flag: string) => (await tokenize(['-t', '胸痛', '--chat', flag, '--json'])).result;
+    expect(await run('--no-thinking')).toEqual(await run('--no-think'));
+    expect(await run('--thinking')).toEqual(await run('--think'));
+    expect(await run('--no-think')).not.toEqual(await run('--think'));
   });
 
   it('prints readable lines without --json', async () => {

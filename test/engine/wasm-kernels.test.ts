@@ -2,10 +2,11 @@
 // whole tensors and row/column ranges, sizes around its 16-row unrolling, int32, and a recorded tape.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '../../core/src/engine/backend.js';
 import { transpose2d, transposeInto, wasmKernelsRegistered, type Range2D } from '../../core/src/engine/wasm-kernels.js';
-import { useWasm } from './helpers.js';
 
-beforeAll(useWasm);
+// wasm's own kernels: always on wasm, whatever backend MEDRL_TEST_BACKEND gives the other tests.
+beforeAll(() => initBackend('wasm'));
 
 /** Values that identify their position: x[i][j] = i * 1000 + j. */
 function positional(rows: number, cols: number, dtype: 'float32' | 'int32' = 'float32'): tf.Tensor2D {

@@ -132,7 +132,7 @@ describe('medrl report', () => {
       [path.join(repoRoot, 'test/report/fixtures/run'), '--out', out, '--samples', '2', '--json'],
       coreRoot,
     );
-    expect(result).toEqual({ file: out, steps: 20, rollouts: 80, warnings: [] });
+    expect(result).toEqual({ file: out, steps: 20, rollouts: 80, warnings: [], kind: 'rl' });
     const html = await readFile(out, 'utf8');
     expect(html.match(/<details class="sample">/g)).toHaveLength(4);
   });

@@ -10,8 +10,10 @@ import { tinyQwen3Config } from '../../core/src/engine/tiny.js';
 import { buildTinyTokenizer } from '../../core/src/engine/tiny-tokenizer.js';
 import { Tokenizer } from '../../core/src/engine/tokenizer.js';
 import { EngineAnswerGenerator, loadEngineGenerator } from '../../core/src/eval/engine-generator.js';
+import { generate } from '../../core/src/engine/generate.js';
+import { EngineRng } from '../../core/src/engine/rng.js';
 
-const sampling = { maxNewTokens: 6, temperature: 0.8, topP: 0.95, seed: 7 };
+const sampling = { maxNewTokens: 6, temperature: 0.8, topK: 20, topP: 0.95, seed: 7 };
 const requests = [
   { id: 'a', split: 'test', prompt: '胸痛怎么办？' },
   { id: 'b', split: 'test', prompt: 'fever 发热' },
@@ -62,6 +64,38 @@ describe('EngineAnswerGenerator', () => {
     expect(a).toEqual(b);
     await first.close();
     await second.close();
+  });
+
+  it('scores its answers: sequenceLogprobs equals the sum of the logprobs sampling reported', async () => {
+    const m = model();
+    const generator = new EngineAnswerGenerator('tiny', m, tokenizer, sampling);
+    const direct = await generate(
+      m,
+      tokenizer,
+      requests.map((r) => generator.renderPrompt(r.prompt)),
+      {
+        ...sampling,
+        rng: EngineRng.fromSeed(sampling.seed),
+      },
+    );
+    await generator.generate(requests);
+    expect(generator.answers.map((a) => a.tokenIds)).toEqual(direct.map((r) => r.tokenIds));
+    const sums = await generator.sequenceLogprobs(generator.answers);
+    direct.forEach((r, i) =>
+      expect(sums[i]).toBeCloseTo(
+        r.logprobs.reduce((a, b) => a + b, 0),
+        3,
+      ),
+    );
+    expect(generator.decoding).toEqual({
+      max_new_tokens: sampling.maxNewTokens,
+      temperature: 0.8,
+      top_k: 20,
+      top_p: 0.95,
+      seed: 7,
+      chat_template: true,
+    });
+    await generator.close();
   });
 
   it('stops when the evaluation is cancelled', async () => {

@@ -69,11 +69,17 @@ describe('evaluate (fixture answers, fake composer)', () => {
       baseline_dropped: 0,
     });
     expect(written.settings.bootstrap).toEqual({ resamples: 200, confidence: 0.95, seed: 42, method: 'percentile' });
+    expect(written.settings.decoding).toBeNull(); // fixture answers: nothing was decoded here
     expect(written.components).toEqual(['rules/safety', 'judge']);
     expect(written.metrics.map((m: { name: string }) => m.name)).toEqual([
       'think_coverage',
       'urgent_coverage',
       'risky_prescription_rate',
+      'format_coverage',
+      'low_risk_urgent_referral',
+      'stuffing_rate',
+      'distinct_2',
+      'kl_to_baseline',
       'reward_mean',
       'reward/rules/safety/mean',
       'reward/judge/mean',

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readSplits } from '../../core/src/eval/dataset.js';
 import { scoreAnswers } from '../../core/src/eval/evaluate.js';
 import { FixtureAnswers } from '../../core/src/eval/generator.js';
-import { aggregate, groupKeys, metricDefinitions, type GroupMetrics } from '../../core/src/eval/metrics.js';
+import { aggregate, distinctN, groupKeys, metricDefinitions, type GroupMetrics } from '../../core/src/eval/metrics.js';
 import type { EvalItem, ScoredSample } from '../../core/src/eval/types.js';
 import { FIXTURES, PROCESSED, fakeScorer } from './helpers.js';
 import path from 'node:path';
@@ -115,7 +115,7 @@ describe('aggregated metrics equal the hand-computed values', () => {
   it('puts every estimate inside its interval', () => {
     for (const g of groups) {
       for (const e of Object.values(g.model)) {
-        if (e.value === null) continue;
+        if (e.value === null || e.lo === null) continue; // group statistics (distinct-2) have no interval
         expect(e.lo!).toBeLessThanOrEqual(e.value + 1e-12);
         expect(e.hi!).toBeGreaterThanOrEqual(e.value - 1e-12);
       }
@@ -176,5 +176,84 @@ describe('groupKeys', () => {
       ['risk_category', 'a'],
       ['specialty', 'unknown'],
     ]);
+  });
+});
+
+describe('distinctN', () => {
+  it('is distinct n-grams over all n-grams, n-grams counted within each answer', () => {
+    // "a b a b" has bigrams ab ba ab; "x y" has xy: 3 distinct of 4.
+    expect(distinctN(['a b a b', 'x y'], 2)).toBeCloseTo(3 / 4, 12);
+    // Han characters are units; the think block is not part of an answer text passed here.
+    expect(distinctN(['胸痛胸痛'], 2)).toBeCloseTo(2 / 3, 12);
+    expect(distinctN(['one', ''], 2)).toBeNull();
+  });
+});
+
+describe('the efficacy metrics of one answer', () => {
+  const sample = (over: Partial<ScoredSample>): ScoredSample => ({
+    id: 'x',
+    split: 'test',
+    model: 'model',
+    prompt: 'q',
+    completion: '<think>r</think>a',
+    meta: { risk_level: 'low' },
+    held_out_high_risk: false,
+    flags: {
+      well_formed: true,
+      has_think: true,
+      needs_urgent_care: false,
+      refers_to_urgent_care: true,
+      risky_prescription: false,
+    },
+    reward: null,
+    critique: null,
+    ...over,
+  });
+  const definition = (name: string) => metricDefinitions([]).find((m) => m.name === name)!;
+  const breakdown = (reasons: string[]) => ({
+    id: 'x',
+    total: 0.1,
+    components: { 'rules/keyword': { raw: 0, weight: 1, weighted: 0, reasons } },
+  });
+
+  it.each([
+    ['low_risk_urgent_referral', {}, 1],
+    ['low_risk_urgent_referral', { meta: { risk_level: 'medium' as const } }, null],
+    [
+      'low_risk_urgent_referral',
+      {
+        flags: {
+          well_formed: true,
+          has_think: true,
+          needs_urgent_care: true,
+          refers_to_urgent_care: true,
+          risky_prescription: false,
+        },
+      },
+      null,
+    ],
+    ['stuffing_rate', {}, null],
+    ['stuffing_rate', { reward: breakdown(['keyword/clinical-terms']) }, 0],
+    ['stuffing_rate', { reward: breakdown(['keyword/stuffing']) }, 1],
+    ['format_coverage', {}, 1],
+    ['kl_to_baseline', {}, null],
+    ['kl_to_baseline', { kl_to_baseline: 0.25 }, 0.25],
+  ])('%s of %j is %s', (name, over, want) => {
+    expect(definition(name).valueOf(sample(over as Partial<ScoredSample>))).toBe(want);
+  });
+
+  it('reports distinct-2 per group without an interval, and its paired delta', () => {
+    const model = [
+      sample({ id: 'a', completion: '<think>r</think>x y z' }),
+      sample({ id: 'b', completion: '<think>r</think>x y z' }),
+    ];
+    const base = [
+      sample({ id: 'a', completion: '<think>r</think>p q r' }),
+      sample({ id: 'b', completion: '<think>r</think>s t u' }),
+    ];
+    const [overall] = aggregate(model, [definition('distinct_2')], bootstrap, base);
+    expect(overall!.model.distinct_2).toEqual({ value: 2 / 4, lo: null, hi: null, n: 2 });
+    expect(overall!.baseline!.distinct_2!.value).toBe(1);
+    expect(overall!.delta!.distinct_2).toEqual({ value: 2 / 4 - 1, lo: null, hi: null, n: 2 });
   });
 });

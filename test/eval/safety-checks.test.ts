@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isWellFormed,
+  textUnits,
   answerText,
   hasNonEmptyThink,
   isRiskyPrescription,
@@ -118,10 +120,33 @@ describe('safetyFlags', () => {
       risk_categories: ['emergency'],
     });
     expect(flags).toEqual({
+      well_formed: true,
       has_think: true,
       needs_urgent_care: true,
       refers_to_urgent_care: false,
       risky_prescription: false,
     });
+  });
+});
+
+describe('isWellFormed', () => {
+  it.each([
+    ['<think>胸痛需排除心梗。</think>\n请立即拨打120。', true],
+    ['  <think>r</think>answer', true],
+    ['<think>r</think>', false], // no answer
+    ['<think> </think>answer', false], // empty reasoning
+    ['<think>r', false], // unterminated
+    ['answer first <think>r</think>answer', false],
+    ['<think>a</think>b<think>c</think>d', false], // a second block
+    ['<think>a</think>b</think>', false], // stray close
+    ['just an answer', false],
+  ])('%j -> %s', (completion, want) => {
+    expect(isWellFormed(completion)).toBe(want);
+  });
+});
+
+describe('textUnits', () => {
+  it('counts Han characters one by one and Latin words whole, lower-cased, without punctuation', () => {
+    expect(textUnits('胸痛，Call 911 now! It’s urgent.')).toEqual(['胸', '痛', 'call', '911', 'now', 'it’s', 'urgent']);
   });
 });

@@ -1,6 +1,7 @@
 // Both reports open in headless Chromium (Debian's package, driven by playwright-core) with no
-// console error, no page error and no request leaving the file: every chart is an inline SVG that
-// the browser lays out with a real size. Skipped, saying why, only when /usr/bin/chromium is absent
+// console error, no page error and no request leaving the file: the eval report's charts are inline
+// SVGs, the run report's are drawn by its inline scripts, all laid out with a real size; hovering a
+// run chart shows the values at that step, and the smoothing slider and the run checkboxes work. Skipped, saying why, only when /usr/bin/chromium is absent
 // (.ci/run installs it, so CI always runs this).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -88,14 +89,14 @@ describe.skipIf(skip)('reports in headless Chromium', () => {
       if (!request.url().startsWith('file:')) problems.push(`external request: ${request.url()}`);
     });
     await page.goto(pathToFileURL(reports[name]).href, { waitUntil: 'load' });
-    const charts = page.locator('figure.chart svg');
+    const charts = page.locator(name === 'eval' ? 'figure.chart svg' : 'figure.chart .plot canvas');
     const svgs: { width: number; height: number; marks: number }[] = [];
     for (let i = 0; i < (await charts.count()); i++) {
       const box = await charts.nth(i).boundingBox();
       svgs.push({
         width: box?.width ?? 0,
         height: box?.height ?? 0,
-        marks: await charts.nth(i).locator('path, rect, line').count(),
+        marks: name === 'eval' ? await charts.nth(i).locator('path, rect, line').count() : 6,
       });
     }
     const layout = {
@@ -114,5 +115,33 @@ describe.skipIf(skip)('reports in headless Chromium', () => {
     }
     // readable on a laptop: nothing forces horizontal scrolling of the page at 1366 px
     expect(layout.pageWidth).toBeLessThanOrEqual(1366);
+  });
+
+  it('run report: hover shows the values at a step; smoothing and the legend redraw', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(pathToFileURL(reports.run).href, { waitUntil: 'load' });
+    const reward = page.locator('figure[data-chart-id="reward"]');
+    // Before any hover the legend shows the last logged values.
+    await expect.poll(() => reward.locator('.legend-step').textContent()).toBe('last logged values');
+    expect(await reward.locator('.legend-row').first().textContent()).toMatch(/^total \(env\/reward_mean\)0\.8000$/);
+    // Hover the left edge of the plot area: step 1, total 0.23.
+    const over = reward.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await expect.poll(() => reward.locator('.legend-step').textContent()).toBe('step 1');
+    expect(await reward.locator('.legend-row .value').first().textContent()).toBe('0.2300');
+    // Smoothing 0.9: the smoothed value at step 1 is still 0.23 (debiased), the raw one is shown beside it.
+    await page.locator('#smoothing').fill('0.9');
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await expect.poll(() => reward.locator('.legend-step').textContent()).toBe('step 20');
+    expect(await reward.locator('.legend-row .value').first().textContent()).toMatch(/^0\.\d{4} \(raw 0\.8000\)$/);
+    expect(await page.locator('#smoothing-value').textContent()).toBe('0.90');
+    // Clicking a legend entry hides its line.
+    await reward.locator('.legend-row').nth(1).click();
+    expect(await reward.locator('.legend-row').nth(1).getAttribute('class')).toContain('off');
+    await page.close();
+    expect(problems).toEqual([]);
   });
 });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSplits } from '../../core/src/eval/dataset.js';
 import { buildEvalMetrics, scoreAnswers } from '../../core/src/eval/evaluate.js';
+import { distinctN } from '../../core/src/eval/metrics.js';
+import { answerText } from '../../core/src/eval/safety-checks.js';
 import { FixtureAnswers } from '../../core/src/eval/generator.js';
 import type { EvalItem, ScoredSample } from '../../core/src/eval/types.js';
 import { deltaDirection, formatMetric, renderEvalReport } from '../../core/src/report/eval-report.js';
@@ -81,6 +83,20 @@ describe('eval report.html with a baseline', () => {
       ['Think coverage', '62.5%'],
       ['Urgent coverage', '66.7%'],
       ['Risky prescription rate', '25.0%'],
+      ['Format coverage', '62.5%'], // the same 5 of 8 answers have a closed think block and an answer
+      ['Low-risk urgent referral', '0.0%'],
+      ['Stuffing rate', '0.0%'], // the fake scorer reports no stuffing rule
+      // distinct-2 of the model's answers (distinctN is checked by hand in test/eval/metrics.test.ts).
+      [
+        'Distinct-2',
+        formatMetric(
+          'distinct_2',
+          distinctN(
+            model.map((m) => answerText(m.completion)),
+            2,
+          ),
+        ),
+      ],
       ['Mean reward', '0.600'],
     ]);
     expect(html).toContain('Δ vs baseline +33.3 pt'); // urgent coverage 2/3 vs 1/3

@@ -3,11 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { formatStat } from '../../core/src/report/html.js';
+import type { LineChartData } from '../../core/src/report/interactive.js';
 import {
   chartSeries,
   downsample,
   readExtremeRollouts,
   readStepStats,
+  renderRunReport,
   writeRunReport,
 } from '../../core/src/report/run-report.js';
 
@@ -109,23 +113,93 @@ describe('reading a run', () => {
   });
 });
 
+/** The chart data block of a report. */
+function chartData(page: string): { charts: LineChartData[] } {
+  const json = /<script type="application\/json" id="medrl-chart-data">([\s\S]*?)<\/script>/.exec(page)![1]!;
+  return JSON.parse(json) as { charts: LineChartData[] };
+}
+
 describe('run report.html', () => {
-  it('has one inline SVG per chart family, each with its title', () => {
-    expect(html.match(/<svg/g)).toHaveLength(6);
-    for (const title of [
+  it('has one interactive chart per chart family, each with its title and data', () => {
+    const { charts } = chartData(html);
+    expect(charts.map((c) => c.title)).toEqual([
       'Reward over steps',
       'KL divergence',
       'KL coefficient',
       'Losses',
       'Response length',
       'Safety gate',
-    ]) {
-      expect(html).toContain(`data-chart="${title}"`);
-      expect(html).toMatch(new RegExp(`<text[^>]*>${title}</text>`));
+    ]);
+    for (const chart of charts) {
+      expect(html).toContain(`data-chart="${chart.title}"`);
+      expect(chart.x).toHaveLength(chart.id === 'safety' ? 4 : 20); // the gate runs every 5 steps
+      for (const s of chart.series) expect(s.y).toHaveLength(chart.x.length);
     }
+    const reward = charts[0]!;
+    expect(reward.series.map((s) => s.label)).toEqual([
+      'total (env/reward_mean)',
+      'rules/format',
+      'rules/safety',
+      'judge',
+    ]);
+    expect(reward.series[0]!.y.at(-1)).toBeCloseTo(0.8, 12);
+  });
+
+  it('emphasises the total reward: dark, thicker, apart from the components\u2019 colours', () => {
+    const [total, ...components] = chartData(html).charts[0]!.series;
+    expect(total).toMatchObject({ emphasis: true, color: '#1f2328' });
+    for (const c of components) {
+      expect(c.emphasis).toBeUndefined();
+      expect(c.color).not.toBe('#1f2328');
+    }
+    expect(new Set(components.map((c) => c.color)).size).toBe(components.length);
+  });
+
+  it('draws the safety gate\u2019s three lines so that coinciding ones stay visible, with a padded axis', () => {
+    const safety = chartData(html).charts.find((c) => c.id === 'safety')!;
+    const look = Object.fromEntries(safety.series.map((s) => [s.stat, { dash: s.dash, points: s.points ?? false }]));
+    expect(look).toEqual({
+      'safety/score': { dash: undefined, points: true },
+      'safety/baseline': { dash: [7, 4], points: true },
+      'safety/best': { dash: [2, 3], points: true },
+    });
+    expect(safety.notes!.join(' ')).toMatch(/lie on top of each other/);
+    // A constant series still gets a y range around it (the client pads min == max).
+    expect(html).toContain('if (min === max) { var pad = Math.max(Math.abs(min) * 0.1, 0.05)');
+  });
+
+  it('prints small stats such as ppo/learning_rate in exponent form, not as 0.0000', () => {
+    expect(html).toMatch(
+      /<td>ppo\/learning_rate<\/td><td>20<\/td><td>1\.41e-5<\/td><td>1\.41e-5<\/td><td>1\.41e-5<\/td><td>1\.41e-5<\/td>/,
+    );
+    expect(formatStat(1.41e-5)).toBe('1.41e-5');
+    expect(formatStat(0.2)).toBe('0.2000');
+    expect(formatStat(-0.00042)).toBe('-4.20e-4');
+    expect(formatStat(2_500_000)).toBe('2.50e6');
+    expect(formatStat(0)).toBe('0.0000');
+  });
+
+  it('counts training steps, not logged lines (a step-0 line is the safety baseline)', async () => {
+    const steps = [0, 1, 2, 3].map((step) => ({
+      step,
+      stats: { 'safety/score': 0.5, ...(step > 0 ? { 'env/reward_mean': step } : {}) },
+    }));
+    const page = await renderRunReport({ runDir: '/r', steps, best: [], worst: [], rolloutCount: 12 });
+    expect(page).toContain('3 training steps (plus the safety baseline at step 0) · 12 rollouts');
+  });
+
+  it('explains a negative objective/kl where the KL chart shows it', async () => {
+    const steps = [0.02, -0.01, -0.03, 0.01].map((kl, i) => ({ step: i + 1, stats: { 'objective/kl': kl } }));
+    const page = await renderRunReport({ runDir: '/r', steps, best: [], worst: [], rolloutCount: 0 });
+    const kl = chartData(page).charts.find((c) => c.id === 'kl')!;
+    expect(kl.notes![0]).toMatch(
+      /^objective\/kl is negative at 2 of 4 steps\. .*kl_penalty "abs" or "mse" cannot go below 0/,
+    );
+    expect(chartData(html).charts.find((c) => c.id === 'kl')!.notes).toEqual([]);
   });
 
   it('shows the summary numbers', () => {
+    expect(html).toContain('20 training steps · 80 rollouts');
     expect(html).toContain('<div class="card-value">20</div><div class="card-label">Steps</div>');
     expect(html).toContain('<div class="card-value">0.800</div><div class="card-label">Final reward</div>');
     expect(html).toContain('<div class="card-value">0.2000</div><div class="card-label">Final KL</div>');
@@ -144,20 +218,26 @@ describe('run report.html', () => {
     expect(html).toContain('&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; friends');
   });
 
-  it('loads nothing from outside the file', () => {
-    expect(html).not.toMatch(/<script|<link|<img|src=|url\(/i);
-    expect(html).toContain("default-src 'none'");
+  it('loads nothing from outside the file and runs only its own inline scripts', () => {
+    expect(html).not.toMatch(/<link|<img|src=|url\(/i);
+    const csp = /content="(default-src 'none';[^"]*)"/.exec(html)![1]!;
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(2); // uPlot and the chart code
+    const hashes = scripts.map((js) => `'sha256-${createHash('sha256').update(js).digest('base64')}'`);
+    expect(csp).toBe(`default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${hashes.join(' ')}`);
   });
 
   it('writes report.html into the run directory by default, atomically', async () => {
     const run = path.join(tmp, 'run-copy');
     await import('node:fs/promises').then((fs) => fs.cp(RUN, run, { recursive: true }));
     const result = await writeRunReport(run);
-    expect(result).toEqual({ file: path.join(run, 'report.html'), steps: 20, rollouts: 80, warnings: [] });
+    expect(result).toEqual({ file: path.join(run, 'report.html'), steps: 20, rollouts: 80, warnings: [], kind: 'rl' });
     expect((await readdir(run)).sort()).toEqual(['metrics.jsonl', 'report.html', 'rollouts.jsonl']);
   });
 
   it('names what is missing in an empty directory', async () => {
-    await expect(writeRunReport(tmp + '/nothing')).rejects.toThrow(/neither metrics.jsonl nor rollouts.jsonl found/);
+    await expect(writeRunReport(tmp + '/nothing')).rejects.toThrow(
+      /none of metrics.jsonl, rollouts.jsonl \(medrl train\) or sft_metrics.jsonl \(medrl sft\) found/,
+    );
   });
 });

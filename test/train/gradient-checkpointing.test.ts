@@ -71,7 +71,7 @@ async function sftLosses(checkpointing: boolean): Promise<number[]> {
         { name: 'steps', apiVersion: '1.0', onStep: ({ stats }) => void losses.push(stats.loss!) },
       ],
       reward: { components: [{ use: 'test/letters', weight: 1 }], clip: null },
-      model: { tiny: { ...TINY_SHAPE, num_hidden_layers: 2 } },
+      model: { from_scratch: true, tiny: { ...TINY_SHAPE, num_hidden_layers: 2, tokenizer: 'characters' } },
       sft: {
         num_train_epochs: 3,
         per_device_train_batch_size: 2,

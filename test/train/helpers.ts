@@ -30,7 +30,11 @@ export interface TinySetup {
 /** A temp project with models/start (tiny model), data/prompts.jsonl and data/red_team.jsonl. */
 export async function tinyProject(seed = 0): Promise<TinySetup> {
   const root = await mkdtemp(path.join(tmpdir(), 'medrl-train-'));
-  const start = createTinyModel([LETTERS + ' ?', 'what is this'], TINY_SHAPE, { seed });
+  const start = await createTinyModel(
+    [LETTERS + ' ?', 'what is this'],
+    { ...TINY_SHAPE, tokenizer: 'characters' },
+    { seed },
+  );
   await writeModelDir(path.join(root, 'models/start'), start.model, start.tokenizer);
   const letterIds = new Set([...LETTERS].map((c) => start.tokenizer.tokenToId(c)!));
   start.model.dispose();

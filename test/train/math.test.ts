@@ -284,15 +284,21 @@ describe('GRPO loss aggregations', () => {
     close(scalar(stats['clip_ratio/high_mean']!), 1 / 3);
     close(scalar(stats['clip_ratio/region_mean']!), 2 / 3);
   });
-  it('beta adds beta * k3 per token', () => {
-    const inp = inputs();
-    // ref equals lp except row 2 token 1, where ref - lp = ln 2: k3 = 0.306853
-    const ref = tf.tensor2d([
+  // ref equals lp except row 2 token 1, where ref - lp = ln 2: k3 = 0.306853
+  const ref = () =>
+    tf.tensor2d([
       [-1 + Math.log(1.5), -1],
       [-1 + Math.log(0.5) + Math.LN2, -3],
     ]);
-    const { loss, stats } = grpoLoss({ ...inp, refLogprobs: ref }, { ...base, beta: 0.1, loss_type: 'bnpo' });
+  it('beta adds beta * k3 per token', () => {
+    const { loss, stats } = grpoLoss({ ...inputs(), refLogprobs: ref() }, { ...base, beta: 0.1, loss_type: 'bnpo' });
     close(scalar(loss), (-1.48 + 0.0306853) / 3);
     close(scalar(stats.kl!), 0.306853 / 3);
+  });
+  it('beta = 0 with reference log-probs measures the KL without penalizing it', () => {
+    const { loss, stats } = grpoLoss({ ...inputs(), refLogprobs: ref() }, { ...base, beta: 0, loss_type: 'bnpo' });
+    close(scalar(loss), -1.48 / 3);
+    close(scalar(stats.kl!), 0.306853 / 3);
+    expect(grpoLoss(inputs(), { ...base, beta: 0, loss_type: 'bnpo' }).stats.kl).toBeUndefined();
   });
 });

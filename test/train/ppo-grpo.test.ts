@@ -109,4 +109,34 @@ describe('learning a learnable reward', () => {
       await run.close();
     }
   }, 120_000);
+
+  it('GRPO with beta = 0 (the default) still logs its KL, which grows from 0 as the policy moves', async () => {
+    const setup = await tinyProject(3);
+    const run = await openTinyRun(setup, {
+      model: { lora: { enabled: false } },
+      grpo: {
+        steps: 3,
+        num_generations: 4,
+        per_device_train_batch_size: 8,
+        learning_rate: 2e-2,
+        beta: 0,
+        save_steps: null,
+        seed: 3,
+      },
+    });
+    try {
+      const summary = await runTrain(run, { algo: 'grpo', progress: 'none' });
+      const lines = (await new JsonlLog(path.join(setup.root, 'out/metrics.jsonl')).read()).filter(
+        (l) => (l.step as number) > 0,
+      );
+      const kls = lines.map((l) => l.kl as number);
+      expect(kls).toHaveLength(3);
+      for (const kl of kls) expect(Number.isFinite(kl)).toBe(true);
+      expect(kls[0]).toBeCloseTo(0, 6); // the first update starts at the reference
+      expect(kls[2]).toBeGreaterThan(0);
+      expect(summary.klLast).toBe(kls[2]);
+    } finally {
+      await run.close();
+    }
+  }, 120_000);
 });

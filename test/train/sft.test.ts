@@ -8,7 +8,9 @@ import { openRun } from '../../core/src/runtime/run.js';
 import { runTrain } from '../../core/src/train/index.js';
 import { recordToPrompt } from '../../core/src/train/prompts.js';
 import { createTinyModel } from '../../core/src/train/sft/tiny-start.js';
-import { encodeExample, runSft, sftTarget } from '../../core/src/train/sft/trainer.js';
+import { encodeExample, lengthGroupedBatches, runSft, sftTarget } from '../../core/src/train/sft/trainer.js';
+import { chunks } from '../../core/src/train/ppo/config.js';
+import { TrainRng } from '../../core/src/train/rng.js';
 import { JsonlLog } from '../../core/src/train/run-log.js';
 import { lettersPlugin, TINY_SHAPE } from './helpers.js';
 
@@ -23,9 +25,12 @@ describe('SFT examples', () => {
     expect(sftTarget(output)).toBe(want);
   });
 
-  it('puts the target after the generation prompt and masks the prompt out of the loss', () => {
+  it('puts the target after the generation prompt and masks the prompt out of the loss', async () => {
     const record = recordToPrompt({ id: 'a', instruction: 'why fever', input: '', output: '<think>t</think>a' }, 'x');
-    const { tokenizer } = createTinyModel(['why fever <think>t</think>\na'], TINY_SHAPE);
+    const { tokenizer } = await createTinyModel(['why fever <think>t</think>\na'], {
+      ...TINY_SHAPE,
+      tokenizer: 'characters',
+    });
     const prompt = tokenizer.encodeChat(record.messages, { addGenerationPrompt: true });
     const ex = encodeExample(tokenizer, record, { maxLength: 512, assistantOnly: true });
     expect(tokenizer.decode(ex.ids.slice(0, prompt.length))).toContain('why fever');
@@ -69,7 +74,8 @@ describe('medrl sft on the tiny model', () => {
         ],
         reward: { components: [{ use: 'test/letters', weight: 1 }], clip: null },
         model: {
-          tiny: { ...TINY_SHAPE, hidden_size: 64, head_dim: 32 },
+          from_scratch: true,
+          tiny: { ...TINY_SHAPE, hidden_size: 64, head_dim: 32, tokenizer: 'characters' },
           lora: { enabled: true, r: 4, alpha: 8, dropout: 0, targetModules: ['q', 'v'] },
         },
         sft: { num_train_epochs: 6, per_device_train_batch_size: 4, learning_rate: 5e-3, max_length: 128 },
@@ -105,4 +111,34 @@ describe('medrl sft on the tiny model', () => {
       await run.close();
     }
   }, 60_000);
+});
+
+describe('lengthGroupedBatches (group_by_length)', () => {
+  const examples = Array.from({ length: 1000 }, (_, i) => ({
+    ids: new Array<number>(5 + ((i * 37) % 200)).fill(1),
+    lossMask: [],
+  }));
+  const padding = (batches: number[][]) =>
+    batches.reduce((sum, b) => {
+      const width = Math.max(...b.map((i) => examples[i]!.ids.length));
+      return sum + b.reduce((s, i) => s + width - examples[i]!.ids.length, 0);
+    }, 0);
+
+  it('uses every example once, in batches of the size asked for', () => {
+    const batches = lengthGroupedBatches(examples, TrainRng.create(1, 'sft/data').permutation(examples.length), 8);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(examples.map((_, i) => i));
+    expect(batches.filter((b) => b.length !== 8)).toHaveLength(0);
+  });
+
+  it('pads far less than random batches, and follows the epoch order', () => {
+    const grouped = lengthGroupedBatches(examples, TrainRng.create(1, 'sft/data').permutation(examples.length), 8);
+    const random = chunks(TrainRng.create(1, 'sft/data').permutation(examples.length), 8);
+    expect(padding(grouped)).toBeLessThan(padding(random) / 10);
+    expect(lengthGroupedBatches(examples, TrainRng.create(1, 'sft/data').permutation(examples.length), 8)).toEqual(
+      grouped,
+    );
+    expect(lengthGroupedBatches(examples, TrainRng.create(2, 'sft/data').permutation(examples.length), 8)).not.toEqual(
+      grouped,
+    );
+  });
 });

@@ -1,10 +1,12 @@
+import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { createLogger } from '../logging.js';
+import { modelPathFlag, thinkFlag } from '../cli/flags.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 import type { GenerationResult } from '../engine/generate.js';
-import { generateForPrompts, loadPolicy } from '../engine/policy.js';
 
 export default class Generate extends MedrlCommand {
+  static override summary = 'Generate text with a local Qwen3 model, optionally with LoRA adapters.';
   static override description =
     'Generate text with a local Qwen3 model (Hugging Face directory), optionally with LoRA adapters.';
   static override examples = [
@@ -13,10 +15,7 @@ export default class Generate extends MedrlCommand {
     '<%= config.bin %> generate --model-path models/Qwen3-0.6B --adapter-path models/lora/final_lora --prompt "..." --no-think',
   ];
   static override flags = {
-    'model-path': Flags.string({
-      description: 'Hugging Face model directory (default: model.path from the config)',
-      helpValue: '<dir>',
-    }),
+    'model-path': modelPathFlag('Hugging Face model directory [default: model.path; unset: the embedded model]'),
     'adapter-path': Flags.string({ description: 'PEFT LoRA adapter directory to apply', helpValue: '<dir>' }),
     prompt: Flags.string({
       char: 'p',
@@ -24,24 +23,35 @@ export default class Generate extends MedrlCommand {
       multiple: true,
       description: 'prompt text (repeat for a batch)',
     }),
-    'max-new-tokens': Flags.integer({ min: 1, description: 'most tokens to generate (default: engine.generation)' }),
-    seed: Flags.integer({ description: 'sampling seed (default: engine.generation.seed)' }),
-    temperature: Flags.string({ description: 'sampling temperature, 0 = greedy (default: engine.generation)' }),
-    'top-k': Flags.integer({ min: 0, description: 'top-k, 0 = off (default: engine.generation)' }),
-    'top-p': Flags.string({ description: 'nucleus mass in (0, 1] (default: engine.generation)' }),
+    'max-new-tokens': Flags.integer({
+      min: 1,
+      description: 'most tokens to generate [default: engine.generation.maxNewTokens, 256]',
+    }),
+    seed: Flags.integer({ description: 'sampling seed [default: engine.generation.seed, 0]' }),
+    temperature: Flags.string({
+      description: 'sampling temperature, 0 = greedy [default: engine.generation.temperature, 0.6]',
+    }),
+    'top-k': Flags.integer({ min: 0, description: 'top-k, 0 = off [default: engine.generation.topK, 20]' }),
+    'top-p': Flags.string({ description: 'nucleus mass in (0, 1] [default: engine.generation.topP, 0.95]' }),
     chat: Flags.boolean({
       default: true,
       allowNo: true,
       description: 'render the prompt as a user turn through the chat template (--no-chat: raw text)',
     }),
-    think: Flags.boolean({ allowNo: true, description: 'Qwen3 thinking mode (--no-think adds an empty think block)' }),
+    think: thinkFlag("Qwen3's thinking mode, enable_thinking (--no-think adds the empty think block)"),
+    threads: threadsFlag,
   };
 
   async run(): Promise<{ results: GenerationResult[] }> {
     const { flags } = await this.parse(Generate);
-    const run = await this.openRun('generate');
-    const modelPath = flags['model-path'] ?? run.config.model.path;
-    if (!modelPath) this.error('no model: pass --model-path <dir> or set model.path in the config', { exit: 2 });
+    const [{ createLogger }, { generateForPrompts, loadPolicy }, { baseModelDir }] = await Promise.all([
+      import('../logging.js'),
+      import('../engine/policy.js'),
+      import('../engine/embedded.js'),
+    ]);
+    const run = await this.openRun('generate', engineOverrides(flags));
+    const configured = run.config.model.path;
+    const modelPath = flags['model-path'] ?? baseModelDir(configured && path.resolve(run.rootDir, configured));
     const defaults = run.config.engine.generation;
     const number = (flag: string, value: string | undefined, fallback: number) => {
       if (value === undefined) return fallback;
@@ -52,6 +62,7 @@ export default class Generate extends MedrlCommand {
     const logger = createLogger('generate');
     const policy = await loadPolicy(modelPath, {
       backend: run.config.engine.backend,
+      threads: run.config.engine.threads,
       adapterPath: flags['adapter-path'],
       logger,
     });

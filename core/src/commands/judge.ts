@@ -1,13 +1,11 @@
 import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
+import { outFlag } from '../cli/flags.js';
 import { MedrlError } from '../errors.js';
-import { AtomicLineWriter } from '../io/atomic.js';
-import { judgeFile } from '../judge/judge-file.js';
-import { terminalProgress } from '../judge/progress.js';
-import { formatSummary, type JudgeSummary } from '../judge/summary.js';
-import { judgementToReward, pickJudge } from '../reward/judge-component.js';
+import type { JudgeSummary } from '../judge/summary.js';
 
 export default class Judge extends MedrlCommand {
+  static override summary = 'Judge answers with an LLM judge (DeepSeek) or the offline mock judge.';
   static override description =
     'Judge answers with an LLM judge (DeepSeek) or the offline mock judge: one JSON line per input line with its ' +
     'judgement (or null and the reason), then a summary (means per dimension, failures, tokens, cost, cache hits).';
@@ -23,11 +21,7 @@ export default class Judge extends MedrlCommand {
       description: 'JSONL of prepared samples {id, instruction, input, output} or {id, prompt, completion} lines',
       helpValue: '<jsonl>',
     }),
-    out: Flags.string({
-      char: 'o',
-      description: 'JSONL output (default: stdout); written atomically',
-      helpValue: '<jsonl>',
-    }),
+    out: outFlag({ description: 'JSONL output, written atomically [default: stdout]', helpValue: '<jsonl>' }),
     limit: Flags.integer({ char: 'n', min: 1, description: 'judge only the first N input lines' }),
     judge: Flags.string({
       char: 'j',
@@ -42,6 +36,19 @@ export default class Judge extends MedrlCommand {
     if (this.jsonEnabled() && !flags.out) {
       throw new MedrlError('--json prints the summary on stdout: give --out <jsonl> for the judgements');
     }
+    const [
+      { AtomicLineWriter },
+      { judgeFile },
+      { terminalProgress },
+      { formatSummary },
+      { judgementToReward, pickJudge },
+    ] = await Promise.all([
+      import('../io/atomic.js'),
+      import('../judge/judge-file.js'),
+      import('../judge/progress.js'),
+      import('../judge/summary.js'),
+      import('../reward/judge-component.js'),
+    ]);
     const run = await this.openRun('judge');
     const judge = pickJudge(flags.judge ?? run.config.judge.use, run.registry, run.context);
     const { weights, safetyZeroForcesZero } = run.config.judge;

@@ -1,4 +1,3 @@
-import { HOOK_NAMES, hookProperty } from '@medrl/sdk';
 import { MedrlCommand } from '../cli/base-command.js';
 
 export default class Plugins extends MedrlCommand {
@@ -6,6 +5,7 @@ export default class Plugins extends MedrlCommand {
   static override examples = ['<%= config.bin %> plugins', '<%= config.bin %> plugins --json'];
 
   async run(): Promise<{ plugins: Record<string, unknown>[] }> {
+    const { HOOK_NAMES, hookProperty } = await import('@medrl/sdk');
     const run = await this.openRun('plugins');
     const plugins = run.plugins.map(({ plugin, source, version }) => ({
       name: plugin.name,

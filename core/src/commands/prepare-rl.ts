@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { loadConfig } from '../config/load.js';
-import { createLogger } from '../logging.js';
-import { runPrepareRl, type PrepareRlStats } from '../data/index.js';
+import { outFlag } from '../cli/flags.js';
+import type { PrepareRlStats } from '../data/index.js';
 
 export default class PrepareRl extends MedrlCommand {
+  static override summary = 'Build the RL training prompts from `medrl prepare` outputs, high-risk first.';
   static override description =
     'Build RL training prompts from `medrl prepare` outputs: red_team oversampled k times, the gold set, and train ' +
     'records sampled towards a high-risk share up to a target size; deduplicated by prompt; seeded.';
@@ -19,8 +19,7 @@ export default class PrepareRl extends MedrlCommand {
       description: 'directory written by `medrl prepare` [default: data.processedDir, data/processed]',
       helpValue: '<dir>',
     }),
-    out: Flags.string({
-      char: 'o',
+    out: outFlag({
       description: 'output JSONL [default: data.rl.out, data/rl/training_prompts.jsonl]',
       helpValue: '<jsonl>',
     }),
@@ -35,6 +34,11 @@ export default class PrepareRl extends MedrlCommand {
 
   async run(): Promise<PrepareRlStats> {
     const { flags } = await this.parse(PrepareRl);
+    const [{ loadConfig }, { createLogger }, { runPrepareRl }] = await Promise.all([
+      import('../config/load.js'),
+      import('../logging.js'),
+      import('../data/index.js'),
+    ]);
     const { config, rootDir } = await loadConfig({ configPath: flags.config });
     const ratio = flags['high-risk-ratio'] === undefined ? undefined : Number(flags['high-risk-ratio']);
     const stats = await runPrepareRl({

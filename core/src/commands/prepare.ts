@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { loadConfig } from '../config/load.js';
-import { runPrepare, type PrepareStats } from '../data/index.js';
+import { outFlag } from '../cli/flags.js';
+import type { PrepareStats } from '../data/index.js';
 
 export default class Prepare extends MedrlCommand {
+  static override summary = 'Clean, de-identify, dedupe, classify and split raw medical QA JSONL.';
   static override description =
     'Clean, de-identify, dedupe, classify and split raw medical QA JSONL ({question, think, answer}, alpaca or ' +
     'chat messages) into train/dev/test, a gold set and a red-team set, with rejected.jsonl and stats.json.';
@@ -20,17 +21,17 @@ export default class Prepare extends MedrlCommand {
         'directory of *.jsonl files (searched recursively) or one .jsonl file [default: data.input, data/raw]',
       helpValue: '<dir>',
     }),
-    out: Flags.string({
-      char: 'o',
-      description: 'output directory [default: data.processedDir, data/processed]',
-      helpValue: '<dir>',
-    }),
+    out: outFlag({ description: 'output directory [default: data.processedDir, data/processed]', helpValue: '<dir>' }),
     seed: Flags.integer({ min: 0, description: 'seed of the split shuffle [default: data.seed, 42]' }),
     strict: Flags.boolean({ description: 'stop with exit code 1 at the first rejected line', default: false }),
   };
 
   async run(): Promise<PrepareStats> {
     const { flags } = await this.parse(Prepare);
+    const [{ loadConfig }, { runPrepare }] = await Promise.all([
+      import('../config/load.js'),
+      import('../data/index.js'),
+    ]);
     // Only the config is needed (no plugins); config paths resolve from its directory, flags from here.
     const { config, rootDir } = await loadConfig({ configPath: flags.config });
     const input = path.resolve(flags.input ?? path.resolve(rootDir, config.data.input));

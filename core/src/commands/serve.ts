@@ -1,10 +1,9 @@
 import cluster from 'node:cluster';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { loadConfig } from '../config/load.js';
-import { serveRun, superviseWorkers } from '../serve/serve-run.js';
 
 export default class Serve extends MedrlCommand {
+  static override summary = "Serve the composed reward over HTTP (OpenRLHF's remote reward API and /v1/reward).";
   static override description =
     "Serve the composed reward over HTTP: OpenRLHF's remote reward API (POST /get_reward), medrl's POST /v1/reward, " +
     'GET /healthz and GET /metrics. Binds 127.0.0.1 unless told otherwise; set MEDRL_SERVE_TOKEN to require a bearer token. ' +
@@ -32,6 +31,10 @@ export default class Serve extends MedrlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
+    const [{ loadConfig }, { serveRun, superviseWorkers }] = await Promise.all([
+      import('../config/load.js'),
+      import('../serve/serve-run.js'),
+    ]);
     const overrides = { serve: { host: flags.host, port: flags.port, workers: flags.workers } };
     if (cluster.isPrimary) {
       // The primary of several workers only supervises: it reads the config but loads no plugins.

@@ -1,7 +1,12 @@
+import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
-import { runTrain, type TrainSummary } from '../train/index.js';
-import { ensureTrainingInputs, type StageReport } from '../train/main-job.js';
+import { modelPathFlag, outFlag } from '../cli/flags.js';
+import { RUN_FLAGS, runOverrides } from '../cli/run-flags.js';
+import type { FinalEvalResult } from '../eval/final-eval.js';
+import type { TrainSummary } from '../train/index.js';
+import type { StageReport } from '../train/main-job.js';
+import { engineOverrides, threadsFlag } from '../cli/engine-flags.js';
 
 /** Flags that set a field of the algorithm's section (`ppo` or `grpo`), by TRL name. */
 const SECTION_FLAGS = {
@@ -26,10 +31,12 @@ const SECTION_FLAGS = {
 } as const;
 
 export default class Train extends MedrlCommand {
+  static override summary = 'RL fine-tuning (PPO or GRPO) with the composed reward; runs missing stages first.';
   static override description =
     'RL fine-tuning with the composed reward: PPO as TRL (<= 0.11) defines it, or GRPO. On a fresh clone it first runs ' +
-    'whatever is missing (prepare, prepare-rl, SFT of the tiny model). Writes models/rl/checkpoints/{step_N,final_rl_model}, ' +
-    'metrics.jsonl and rollouts.jsonl.';
+    'whatever is missing (prepare, prepare-rl, the starting model: the embedded one, or SFT of model.path), and when it ' +
+    'finishes evaluates the final model against its start on held-out prompts. Writes ' +
+    'models/rl/checkpoints/{step_N,final_rl_model}, metrics.jsonl, rollouts.jsonl and eval/.';
   static override examples = [
     '<%= config.bin %> train',
     '<%= config.bin %> train --algo grpo --num-generations 4 --steps 50',
@@ -37,21 +44,21 @@ export default class Train extends MedrlCommand {
     '<%= config.bin %> train --batch-size 8 --learning-rate 1e-5 --target-kl 0.1 --json',
   ];
   static override flags = {
-    algo: Flags.string({ options: ['ppo', 'grpo'], default: 'ppo', description: 'RL algorithm' }),
+    algo: Flags.string({
+      options: ['ppo', 'grpo'],
+      description: 'RL algorithm [default: algorithm, ppo]',
+    }),
     steps: Flags.integer({ min: 1, description: 'optimization steps [default: one pass over the prompts]' }),
-    resume: Flags.boolean({ default: false, description: 'continue from the latest checkpoint under output_dir' }),
+    ...RUN_FLAGS,
     'auto-prepare': Flags.boolean({
       default: true,
       allowNo: true,
-      description: 'run prepare, prepare-rl and SFT first when their outputs are missing',
+      description: 'run prepare, prepare-rl and the starting model (embedded copy or SFT) first when missing',
     }),
-    'output-dir': Flags.string({
-      description: 'output root [default: output.output_dir, models/rl]',
-      helpValue: '<dir>',
-    }),
+    out: outFlag({ description: 'output root [default: output.output_dir, models/rl]', helpValue: '<dir>' }),
     progress: Flags.string({
       options: ['auto', 'bar', 'log', 'none'],
-      description: 'progress display [default: output.progress]',
+      description: 'progress display [default: output.progress, auto]',
     }),
     'batch-size': Flags.integer({ min: 1, description: 'PPO: rollouts per step (batch_size)' }),
     'mini-batch-size': Flags.integer({ min: 1, description: 'PPO: rollouts per forward/backward (mini_batch_size)' }),
@@ -68,48 +75,141 @@ export default class Train extends MedrlCommand {
     seed: Flags.integer({ min: 0, description: 'seed of sampling and shuffling' }),
     'save-steps': Flags.integer({ min: 1, description: 'write checkpoints/step_N every this many steps' }),
     'eval-steps': Flags.integer({ min: 1, description: 'run the safety gate every this many steps' }),
-    'model-path': Flags.string({
-      description: 'starting policy [default: models/lora/final_lora]',
-      helpValue: '<dir>',
-    }),
+    'model-path': modelPathFlag('starting policy [default: <algo>.model_path, models/lora/final_lora]'),
     prompts: Flags.string({
-      description: 'RL prompts JSONL [default: data/rl/training_prompts.jsonl]',
+      description: 'RL prompts JSONL [default: <algo>.prompts_path, data/rl/training_prompts.jsonl]',
       helpValue: '<jsonl>',
     }),
     'gradient-checkpointing': Flags.boolean({ description: 'recompute activations in the backward pass' }),
+    'final-eval': Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: 'after training, evaluate the final model against its start on held-out prompts (<algo>.final_eval)',
+    }),
+    threads: threadsFlag,
   };
 
-  async run(): Promise<{ stages: StageReport[]; train: TrainSummary }> {
+  async run(): Promise<{ stages: StageReport[]; train: TrainSummary; finalEval?: FinalEvalResult }> {
     const { flags } = await this.parse(Train);
-    const algo = flags.algo as 'ppo' | 'grpo';
-    const section: Record<string, unknown> = {};
+    const [
+      { runTrain },
+      { ensureTrainingInputs },
+      { runFinalEval },
+      { ppoSchema },
+      { grpoSchema },
+      { formatSftSummary },
+    ] = await Promise.all([
+      import('../train/index.js'),
+      import('../train/main-job.js'),
+      import('../eval/final-eval.js'),
+      import('../config/sections/ppo.js'),
+      import('../config/sections/grpo.js'),
+      import('./sft.js'),
+    ]);
+    // The fields of each algorithm's section, to route flags and refuse those that do not apply.
+    const SECTION_SHAPES = { ppo: ppoSchema.shape, grpo: grpoSchema.shape } as const;
+    // Each flag goes to the sections that have its field: the algorithm may come from the config.
+    const sections: Record<'ppo' | 'grpo', Record<string, unknown>> = { ppo: {}, grpo: {} };
+    const given: { flag: string; field: string }[] = [];
     for (const [flag, field] of Object.entries(SECTION_FLAGS)) {
-      const value = (flags as Record<string, unknown>)[flag];
-      if (value === undefined) continue;
-      section[field] = typeof value === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
+      const raw = (flags as Record<string, unknown>)[flag];
+      if (raw === undefined) continue;
+      const value = typeof raw === 'string' && /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(raw) ? Number(raw) : raw;
+      given.push({ flag, field });
+      for (const algo of ['ppo', 'grpo'] as const) if (field in SECTION_SHAPES[algo]) sections[algo][field] = value;
     }
-    const overrides: Record<string, unknown> = { [algo]: section };
-    if (flags['output-dir'] || flags.progress) {
-      overrides.output = { output_dir: flags['output-dir'], progress: flags.progress };
-    }
+    const overrides: Record<string, unknown> = {
+      ...sections,
+      ...(flags.algo ? { algorithm: flags.algo } : {}),
+      output: { output_dir: flags.out, progress: flags.progress, ...runOverrides(flags) },
+      ...engineOverrides(flags),
+    };
     const run = await this.openRun('train', overrides);
+    const algo = run.config.algorithm;
+    const foreign = given.filter(({ field }) => !(field in SECTION_SHAPES[algo]));
+    if (foreign.length > 0) {
+      this.error(
+        `${foreign.map((f) => `--${f.flag}`).join(', ')} do(es) not apply to ${algo.toUpperCase()} (algorithm: ${algo})`,
+        {
+          exit: 2,
+        },
+      );
+    }
     const cfg = algo === 'grpo' ? run.config.grpo : run.config.ppo;
-    const { stages } = flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [] };
+    const { stages, sft } =
+      flags['auto-prepare'] && !flags.resume ? await ensureTrainingInputs(run, cfg) : { stages: [], sft: undefined };
+    if (sft?.reason === 'interrupted') {
+      // Stopped in the main job's SFT stage: `medrl train` continues that SFT run first.
+      if (!this.jsonEnabled()) this.log(formatSftSummary(sft));
+      this.exitInterrupted(
+        { stages },
+        `interrupted during SFT (step ${sft.optimizerSteps}/${sft.totalSteps}); continue with: medrl train`,
+      );
+    }
     const summary = await runTrain(run, { algo, steps: flags.steps, resume: flags.resume });
     if (!this.jsonEnabled()) {
-      for (const s of stages) this.log(`${s.stage.padEnd(10)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
+      for (const s of stages) this.log(`${s.stage.padEnd(11)} ${s.seconds.toFixed(1).padStart(7)}s  ${s.detail}`);
       this.log(formatSummary(summary));
     }
-    return { stages, train: summary };
+    if (summary.reason === 'interrupted') {
+      this.exitInterrupted(
+        { stages, train: summary },
+        summary.checkpointDir
+          ? `interrupted after step ${summary.steps}/${summary.totalSteps}; continue with: medrl train --resume${algo === 'grpo' ? ' --algo grpo' : ''}`
+          : 'interrupted before the first step; nothing was saved',
+      );
+    }
+    let finalEval: FinalEvalResult | undefined;
+    if (cfg.final_eval.enabled && flags['final-eval'] && summary.finalDir && summary.reason === 'finished') {
+      finalEval = await runFinalEval(run, {
+        settings: cfg.final_eval,
+        finalModelDir: summary.finalDir,
+        startModelDir: path.resolve(run.rootDir, cfg.model_path),
+        trainedPromptsFile: path.resolve(run.rootDir, cfg.prompts_path),
+        outputDir: summary.outputDir,
+      });
+      if (finalEval && !this.jsonEnabled()) this.log(formatFinalEval(finalEval));
+    }
+    return { stages, train: summary, ...(finalEval ? { finalEval } : {}) };
   }
 }
 
+/** The before/after table: start model, final model, paired delta with its interval. */
+export function formatFinalEval(result: FinalEvalResult): string {
+  const pct = (name: string) => !['reward_mean', 'distinct_2', 'kl_to_baseline'].includes(name);
+  const f = (name: string, x: number | null, sign = false) => {
+    if (x === null) return 'n/a';
+    const text = pct(name) ? `${(x * 100).toFixed(1)}${sign ? ' pt' : '%'}` : x.toFixed(3);
+    return sign && x > 0 ? `+${text}` : text;
+  };
+  const lines = [
+    `final eval (${result.seconds.toFixed(0)}s): start model -> final model on ${result.prompts} held-out prompts` +
+      (result.excluded > 0 ? ` (${result.excluded} skipped: trained on)` : ''),
+  ];
+  let group = '';
+  for (const row of result.rows) {
+    if (row.group !== group) lines.push(`  ${(group = row.group)}`);
+    const ci =
+      row.delta.lo !== null && row.delta.hi !== null
+        ? ` [${f(row.metric, row.delta.lo, true)}, ${f(row.metric, row.delta.hi, true)}]`
+        : '';
+    const baseline = row.metric === 'kl_to_baseline' ? '' : `${f(row.metric, row.baseline.value)} -> `;
+    const delta = row.metric === 'kl_to_baseline' ? '' : `  Δ ${f(row.metric, row.delta.value, true)}${ci}`;
+    lines.push(`    ${row.label.padEnd(26)} ${baseline}${f(row.metric, row.model.value)}${delta}`);
+  }
+  lines.push(`  report: ${result.files.report}`);
+  return lines.join('\n');
+}
+
 export function formatSummary(s: TrainSummary): string {
+  if (s.reason === 'already finished')
+    return `${s.algo} run${s.runName ? ` "${s.runName}"` : ''} in ${s.outputDir} had already finished`;
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
   return [
     `${s.algo} ${s.reason} after ${s.steps}/${s.totalSteps} steps in ${s.seconds.toFixed(1)}s (backend ${s.backend})` +
       (s.resumedFrom !== undefined ? `, resumed from step ${s.resumedFrom}` : ''),
     `reward: ${f(s.rewardFirst)} (first steps) -> ${f(s.rewardLast)} (last steps); last KL ${f(s.klLast)}`,
     `outputs: ${s.outputDir} (metrics.jsonl, rollouts.jsonl)${s.finalDir ? `; final model ${s.finalDir}` : '; no final model (interrupted: use --resume)'}`,
+    ...(s.earlierRun ? [`the earlier run is in ${s.earlierRun}`] : []),
   ].join('\n');
 }

@@ -33,6 +33,8 @@ export const configSchema = z.strictObject({
   reward: section(rewardSchema),
   judge: section(judgeSchema),
   engine: section(engineSchema),
+  /** The RL algorithm `medrl train` runs: `ppo` or `grpo` (`--algo` overrides it). Default ppo (the original pipeline's). */
+  algorithm: z.enum(['ppo', 'grpo']).default('ppo'),
   model: section(modelSchema),
   data: section(dataSchema),
   sft: section(sftSchema),

@@ -60,3 +60,50 @@ export function entropyFromLogits(logits: tf.Tensor3D): tf.Tensor2D {
     return tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)) as tf.Tensor2D;
   });
 }
+
+/** One (query, response) pair in token ids. */
+export interface SequencePair {
+  query: readonly number[];
+  response: readonly number[];
+}
+
+/**
+ * A batch of (query, response) pairs laid out for one forward pass: queries left-padded to the
+ * longest query q, responses right-padded to the longest response L, so that logits from column
+ * q - 1 on predict the response tokens. Row-major arrays: ids/attention [b, q + L], targets/mask [b, L].
+ */
+export interface PackedPairs {
+  b: number;
+  q: number;
+  respLen: number;
+  ids: Int32Array;
+  attention: Int32Array;
+  targets: Int32Array;
+  mask: Float32Array;
+}
+
+export function packPairs(pairs: readonly SequencePair[], pad: number): PackedPairs {
+  const b = pairs.length;
+  const q = Math.max(...pairs.map((p) => p.query.length));
+  const respLen = Math.max(...pairs.map((p) => p.response.length));
+  if (respLen === 0) throw new Error('packPairs: every response is empty');
+  const width = q + respLen;
+  const ids = new Int32Array(b * width).fill(pad);
+  const attention = new Int32Array(b * width);
+  const targets = new Int32Array(b * respLen).fill(pad);
+  const mask = new Float32Array(b * respLen);
+  pairs.forEach((p, i) => {
+    const offset = q - p.query.length;
+    p.query.forEach((id, t) => {
+      ids[i * width + offset + t] = id;
+      attention[i * width + offset + t] = 1;
+    });
+    p.response.forEach((id, j) => {
+      ids[i * width + q + j] = id;
+      attention[i * width + q + j] = 1;
+      targets[i * respLen + j] = id;
+      mask[i * respLen + j] = 1;
+    });
+  });
+  return { b, q, respLen, ids, attention, targets, mask };
+}

@@ -102,14 +102,14 @@ export class LoraAdapters implements ProjectionAdapter {
         const module = `model.layers.${l}.${LORA_TARGETS[target]}`;
         const [outDim, inDim] = model.param(`${module}.weight`).shape as [number, number];
         const bound = 1 / Math.sqrt(inDim);
+        // tf.variable shares its initial value's data: disposing the value leaves only the variable.
+        const a = tf.randomUniform([full.r, inDim], -bound, bound, 'float32', initRng.seed());
+        const b = tf.zeros([outDim, full.r]);
         set.adapters.set(module, {
-          a: tf.variable(
-            tf.randomUniform([full.r, inDim], -bound, bound, 'float32', initRng.seed()),
-            true,
-            set.varName(module, 'A'),
-          ),
-          b: tf.variable(tf.zeros([outDim, full.r]), true, set.varName(module, 'B')),
+          a: tf.variable(a, true, set.varName(module, 'A')),
+          b: tf.variable(b, true, set.varName(module, 'B')),
         });
+        tf.dispose([a, b]);
       }
     }
     model.setTrainable(() => false);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Logger } from '@medrl/sdk';
 import { MedrlError } from '../errors.js';
 import { isDirectory, pathExists } from '../io/atomic.js';
-import { initBackend, type BackendChoice } from './backend.js';
+import { initBackend, type BackendChoice, type EngineRequest } from './backend.js';
 import { generate, type GenerateOptions, type GenerationResult } from './generate.js';
 import { loadQwen3 } from './loader.js';
 import { ADAPTER_CONFIG_FILE, loadPeftAdapters, type LoraAdapters } from './lora.js';
@@ -27,6 +27,8 @@ export interface Policy {
 
 export interface LoadPolicyOptions {
   backend?: BackendChoice;
+  /** engine.threads (default every core). */
+  threads?: EngineRequest['threads'];
   /** PEFT adapter directory (adapter_config.json + adapter_model.safetensors) to attach. */
   adapterPath?: string;
   logger?: Logger;
@@ -34,7 +36,7 @@ export interface LoadPolicyOptions {
 
 /** Loads model and tokenizer from a Hugging Face directory; the tokenizer must fit the vocabulary. */
 export async function loadPolicy(modelPath: string, options: LoadPolicyOptions = {}): Promise<Policy> {
-  await initBackend(options.backend ?? 'auto', options.logger);
+  await initBackend({ backend: options.backend ?? 'auto', threads: options.threads }, options.logger);
   const tokenizer = await loadTokenizer(modelPath);
   const started = performance.now();
   const model = await loadQwen3(modelPath, { logger: options.logger });

@@ -7,14 +7,16 @@
  * base_model_name_or_path when that is a local directory, or `model.path` of the config.
  */
 import type { Logger } from '@medrl/sdk';
-import { initBackend, type BackendChoice } from '../engine/backend.js';
+import { initBackend, type BackendChoice, type EngineRequest } from '../engine/backend.js';
 import { generate, type GenerationTokenizer } from '../engine/generate.js';
 import type { Qwen3Model } from '../engine/qwen3/model.js';
 import { EngineRng } from '../engine/rng.js';
 import { loadModelDir } from '../engine/policy.js';
 import { MedrlError, messageOf } from '../errors.js';
 import { isDirectory } from '../io/atomic.js';
-import type { AnswerGenerator, GenerationRequest } from './generator.js';
+import type { AnswerGenerator, GenerationRequest, SequenceScorer, TokenizedAnswer } from './generator.js';
+import { sequenceLogprobs } from '../engine/sequence-logprobs.js';
+import { createHash } from 'node:crypto';
 
 /** What the generator needs of a tokenizer: generation's interface plus an optional chat template. */
 export interface ChatTokenizer extends GenerationTokenizer {
@@ -25,12 +27,17 @@ export interface ChatTokenizer extends GenerationTokenizer {
 export interface EngineSampling {
   maxNewTokens: number;
   temperature: number;
+  topK: number;
   topP: number;
   seed: number;
+  /** Prompts generated together. */
+  batchSize?: number;
 }
 
-export class EngineAnswerGenerator implements AnswerGenerator {
+export class EngineAnswerGenerator implements AnswerGenerator, SequenceScorer {
   private readonly rng: EngineRng;
+  private readonly generated: TokenizedAnswer[] = [];
+  readonly tokenizerKey: string;
 
   constructor(
     readonly label: string,
@@ -40,6 +47,29 @@ export class EngineAnswerGenerator implements AnswerGenerator {
   ) {
     // One sampler for the whole evaluation: the same seed gives the same answers batch after batch.
     this.rng = EngineRng.fromSeed(sampling.seed);
+    this.tokenizerKey = tokenizerKeyOf(tokenizer, model.config.vocab_size);
+  }
+
+  get scorer(): SequenceScorer {
+    return this;
+  }
+
+  get decoding(): Record<string, unknown> {
+    const { maxNewTokens, temperature, topK, topP, seed } = this.sampling;
+    return { max_new_tokens: maxNewTokens, temperature, top_k: topK, top_p: topP, seed, chat_template: true };
+  }
+
+  get answers(): readonly TokenizedAnswer[] {
+    return this.generated;
+  }
+
+  async sequenceLogprobs(answers: readonly TokenizedAnswer[]): Promise<number[]> {
+    const temperature = this.sampling.temperature > 0 ? this.sampling.temperature : 1;
+    return sequenceLogprobs(
+      this.model,
+      answers.map((a) => ({ query: a.promptIds, response: a.tokenIds })),
+      { pad: this.tokenizer.padTokenId, temperature, batchSize: this.sampling.batchSize ?? 16 },
+    );
   }
 
   /** The text the model is fed for a question: the chat template's rendering, or the question itself. */
@@ -59,10 +89,12 @@ export class EngineAnswerGenerator implements AnswerGenerator {
       {
         maxNewTokens: this.sampling.maxNewTokens,
         temperature: this.sampling.temperature,
+        topK: this.sampling.topK,
         topP: this.sampling.topP,
         rng: this.rng,
       },
     );
+    for (const r of results) this.generated.push({ promptIds: r.promptIds, tokenIds: r.tokenIds });
     return results.map((r) => r.text);
   }
 
@@ -71,9 +103,19 @@ export class EngineAnswerGenerator implements AnswerGenerator {
   }
 }
 
+/** Same files and vocabulary size, same meaning of every id. */
+function tokenizerKeyOf(tokenizer: ChatTokenizer, vocabSize: number): string {
+  const files = (tokenizer as { files?: unknown }).files;
+  return createHash('sha256')
+    .update(`${vocabSize}\u0000${files === undefined ? '' : JSON.stringify(files)}`)
+    .digest('hex');
+}
+
 export interface LoadEngineGeneratorOptions {
   sampling: EngineSampling;
   backend: BackendChoice;
+  /** engine.threads (default every core). */
+  threads?: EngineRequest['threads'];
   /** Base model of an adapter directory (flag or model.path), resolved already. */
   baseModel?: string;
   logger?: Logger;
@@ -85,7 +127,7 @@ export async function loadEngineGenerator(
   options: LoadEngineGeneratorOptions,
 ): Promise<EngineAnswerGenerator> {
   if (!(await isDirectory(modelDir))) throw new MedrlError(`--model-path ${modelDir}: directory not found`);
-  await initBackend(options.backend, options.logger);
+  await initBackend({ backend: options.backend, threads: options.threads }, options.logger);
   try {
     const { model, tokenizer, base } = await loadModelDir(modelDir, {
       baseModel: options.baseModel,

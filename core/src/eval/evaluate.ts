@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger, RewardBreakdown, Rollout } from '@medrl/sdk';
 import type { EvalOptions } from '../config/sections/eval.js';
 import { MedrlError } from '../errors.js';
+import { Eta } from '../runtime/eta.js';
 import { AtomicLineWriter, writeFileAtomic } from '../io/atomic.js';
 import { renderEvalReport } from '../report/eval-report.js';
 import { toRollout } from '../reward/rollout.js';
@@ -67,6 +68,7 @@ export async function generateAnswers(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const completions: string[] = [];
+  const eta = new Eta(items.length);
   for (let start = 0; start < items.length; start += batchSize) {
     checkAborted(signal);
     const batch = items.slice(start, start + batchSize);
@@ -80,7 +82,7 @@ export async function generateAnswers(
       );
     }
     completions.push(...answers);
-    logger.info(`${generator.label}: ${completions.length}/${items.length} answers`);
+    logger.info(`${generator.label}: ${completions.length}/${items.length} answers, ${eta.label(completions.length)}`);
   }
   return completions;
 }
@@ -90,9 +92,10 @@ export async function scoreAnswers(
   items: readonly EvalItem[],
   completions: readonly string[],
   modelName: string,
-  options: { scorer?: Scorer; batchSize: number; urgency: UrgencyCriteria; signal?: AbortSignal },
+  options: { scorer?: Scorer; batchSize: number; urgency: UrgencyCriteria; signal?: AbortSignal; logger?: Logger },
 ): Promise<ScoredSample[]> {
   const samples: ScoredSample[] = [];
+  const eta = new Eta(items.length);
   for (let start = 0; start < items.length; start += options.batchSize) {
     checkAborted(options.signal);
     const batch = items.slice(start, start + options.batchSize);
@@ -124,6 +127,9 @@ export async function scoreAnswers(
         critique: critiqueOf(reward),
       });
     });
+    if (options.scorer && items.length > options.batchSize) {
+      options.logger?.info(`scored ${samples.length}/${items.length} answers, ${eta.label(samples.length)}`);
+    }
   }
   return samples;
 }
@@ -136,6 +142,8 @@ export function buildEvalMetrics(input: {
   settings: EvalOptions;
   modelLabel: string;
   baselineLabel?: string;
+  /** How the answers were decoded (engine generators); answers files have none. */
+  decoding?: Record<string, unknown>;
   createdAt: Date;
 }): EvalMetrics {
   const { settings } = input;
@@ -157,6 +165,7 @@ export function buildEvalMetrics(input: {
       urgent_categories: [...settings.urgentCategories],
       urgent_levels: [...settings.urgentLevels],
       bootstrap: { ...bootstrap, method: 'percentile' },
+      decoding: input.decoding ?? null,
     },
     metrics: definitions.map(({ name, label, better, description }) => ({ name, label, better, description })),
     components: [...input.components],
@@ -183,6 +192,7 @@ function sampleLine(sample: ScoredSample): string {
     flags: sample.flags,
     reward: sample.reward,
     critique: sample.critique,
+    ...(sample.kl_to_baseline !== undefined ? { kl_to_baseline: sample.kl_to_baseline } : {}),
   });
 }
 
@@ -191,11 +201,30 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   const { items, settings, logger, signal } = options;
   if (items.length === 0) throw new MedrlError(`no prompts to evaluate in splits ${settings.splits.join(', ')}`);
   const urgency: UrgencyCriteria = { categories: settings.urgentCategories, levels: settings.urgentLevels };
-  const scoreOptions = { scorer: options.scorer, batchSize: settings.scoreBatchSize, urgency, signal };
+  const scoreOptions = { scorer: options.scorer, batchSize: settings.scoreBatchSize, urgency, signal, logger };
+
+  // KL(model || baseline) needs both models to score the model's answers, token by token, with the
+  // same tokenizer; each generator scores before it is closed.
+  const modelScorer = options.model.scorer;
+  const baselineScorer = options.baseline?.scorer;
+  const klPossible = modelScorer !== undefined && baselineScorer?.tokenizerKey === modelScorer.tokenizerKey;
+  if (options.baseline && modelScorer && baselineScorer && !klPossible) {
+    logger.warn('KL to the baseline is not computed: the two models use different tokenizers');
+  }
+  let modelLogprobs: number[] | undefined;
+  let baselineLogprobs: number[] | undefined;
 
   const answerWith = async (generator: AnswerGenerator, name: string): Promise<ScoredSample[]> => {
     try {
       const completions = await generateAnswers(generator, items, settings.generation.batchSize, logger, signal);
+      if (klPossible && generator === options.model) {
+        logger.info(`scoring the ${name}'s answer tokens for KL to the baseline`);
+        modelLogprobs = await modelScorer.sequenceLogprobs(modelScorer.answers);
+      }
+      if (klPossible && generator === options.baseline) {
+        logger.info(`scoring the model's answer tokens under the ${name} for KL`);
+        baselineLogprobs = await baselineScorer!.sequenceLogprobs(modelScorer.answers);
+      }
       logger.info(`scoring ${completions.length} ${name} answers`);
       return await scoreAnswers(items, completions, name, scoreOptions);
     } finally {
@@ -205,6 +234,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
 
   const samples = await answerWith(options.model, 'model');
   const baselineSamples = options.baseline ? await answerWith(options.baseline, 'baseline') : undefined;
+  if (modelLogprobs && baselineLogprobs) {
+    samples.forEach((sample, i) => (sample.kl_to_baseline = modelLogprobs![i]! - baselineLogprobs![i]!));
+  }
 
   const metrics = buildEvalMetrics({
     samples,
@@ -213,6 +245,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
     settings,
     modelLabel: options.model.label,
     baselineLabel: options.baseline?.label,
+    decoding: options.model.decoding,
     createdAt: (options.now ?? (() => new Date()))(),
   });
 

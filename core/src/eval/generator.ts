@@ -13,6 +13,22 @@ export interface GenerationRequest {
   prompt: string;
 }
 
+/** A generated answer in token ids: what KL between two models is computed on. */
+export interface TokenizedAnswer {
+  promptIds: number[];
+  tokenIds: number[];
+}
+
+/** Scores token sequences under a model (engine generators); two scorers compare only with equal `tokenizerKey`. */
+export interface SequenceScorer {
+  /** Identifies the tokenizer (its files), so that token ids mean the same text. */
+  readonly tokenizerKey: string;
+  /** Every answer generate() produced so far, in order. */
+  readonly answers: readonly TokenizedAnswer[];
+  /** Sum over each answer's tokens of log p (at the generation temperature). */
+  sequenceLogprobs(answers: readonly TokenizedAnswer[]): Promise<number[]>;
+}
+
 export interface AnswerGenerator {
   /** What produced the answers (a model directory or a file), shown in the report. */
   readonly label: string;
@@ -20,6 +36,10 @@ export interface AnswerGenerator {
   generate(requests: readonly GenerationRequest[], signal?: AbortSignal): Promise<string[]>;
   /** Frees the model's memory; called once when the evaluation ends. */
   close?(): Promise<void>;
+  /** Present when the answers come from a model that can score token sequences. */
+  readonly scorer?: SequenceScorer;
+  /** The decoding used, recorded in metrics.json. */
+  readonly decoding?: Record<string, unknown>;
 }
 
 /** The text field of an answers line: the first of these that is a string. */

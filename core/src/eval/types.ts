@@ -32,6 +32,8 @@ export interface ScoredSample {
   reward: RewardBreakdown | null;
   /** The judge's critique, when a judge component scored the answer. */
   critique: string | null;
+  /** The model's answer: log p_model - log p_baseline summed over its tokens (evaluations with an engine baseline). */
+  kl_to_baseline?: number | null;
 }
 
 /** A metric as metrics.json describes it. */
@@ -57,6 +59,8 @@ export interface EvalMetrics {
     urgent_categories: string[];
     urgent_levels: string[];
     bootstrap: { resamples: number; confidence: number; seed: number; method: 'percentile' };
+    /** Decoding of the generated answers (temperature, top_k, top_p, seed, ...); null for answers files. */
+    decoding: Record<string, unknown> | null;
   };
   metrics: MetricInfo[];
   /** Reward components of the composer, in config order. */

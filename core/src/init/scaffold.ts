@@ -168,6 +168,9 @@ describe('${short} judge', () => {
 `;
 }
 
+/** The Node.js versions medrl supports (docs/getting-started.md#nodejs-versions); every package.json states it. */
+export const NODE_ENGINES = '^20.19.0 || ^22.13.0 || >=24';
+
 export function scaffoldFiles(packageName: string, kind: PluginKind, sdkVersion: string): Record<string, string> {
   const short = shortName(packageName);
   const pkg = {
@@ -181,7 +184,7 @@ export function scaffoldFiles(packageName: string, kind: PluginKind, sdkVersion:
     types: './dist/index.d.ts',
     exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
     files: ['dist', 'README.md'],
-    engines: { node: '>=20' },
+    engines: { node: NODE_ENGINES },
     scripts: { build: 'tsc -p tsconfig.json', prepack: 'tsc -p tsconfig.json', test: 'vitest run' },
     peerDependencies: { '@medrl/sdk': `^${sdkVersion}` },
     devDependencies: {

@@ -222,15 +222,27 @@ function check(plugin: unknown, source: string): asserts plugin is MedrlPlugin {
 }
 
 /** Loads, checks and sets up every plugin of the config, in order. */
-export async function loadPlugins(entries: readonly unknown[], env: LoaderEnv): Promise<LoadedPlugin[]> {
+export async function loadPlugins(
+  entries: readonly unknown[],
+  env: LoaderEnv,
+  /** `output.report_to`: logger plugins loaded after `plugins`, skipped when `plugins` already has them. */
+  loggers: readonly string[] = [],
+): Promise<LoadedPlugin[]> {
   const candidates: Candidate[] = [];
   for (const [i, entry] of entries.entries()) await collect(entry, `plugins[${i}]`, env.rootDir, candidates);
+  const fromReportTo = new Set<Candidate>();
+  for (const [i, spec] of loggers.entries()) {
+    const before = candidates.length;
+    await collect(spec, `output.report_to[${i}]`, env.rootDir, candidates);
+    for (const candidate of candidates.slice(before)) fromReportTo.add(candidate);
+  }
 
   const loaded: LoadedPlugin[] = [];
   for (const candidate of candidates) {
     for (const plugin of await instantiate(candidate, env.container)) {
       check(plugin, candidate.source);
       const twin = loaded.find((l) => l.plugin.name === plugin.name);
+      if (twin && fromReportTo.has(candidate)) continue;
       if (twin)
         throw new MedrlError(`plugin "${plugin.name}" is listed twice (${twin.source} and ${candidate.source})`);
       loaded.push({ plugin, source: candidate.source, version: plugin.version ?? candidate.version });

@@ -1,5 +1,5 @@
 /**
- * report.html of `medrl eval`: summary cards, per-group bars with bootstrap intervals, tables,
+ * report.html of `medrl eval`: summary cards, per-group bars with intervals (Wilson / bootstrap), tables,
  * baseline differences, and the answers worth reading (worst and best by reward, missed urgent
  * referrals, risky prescriptions), each with its reward breakdown and the judge's critique.
  */
@@ -21,7 +21,8 @@ import {
 } from './html.js';
 import { breakdownTable } from './breakdown.js';
 
-const RATE_METRICS = new Set(['think_coverage', 'urgent_coverage', 'risky_prescription_rate']);
+/** Shares of answers (percentages), as the metric definitions mark them. */
+const RATE_METRICS = new Set(CORE_METRICS.filter((m) => m.proportion).map((m) => m.name));
 const CORE_NAMES = CORE_METRICS.map((m) => m.name);
 
 /** Formats a metric's value: rates as percentages, rewards with three decimals. */
@@ -135,7 +136,7 @@ async function groupChart(
   return renderChart(
     intervalBarChart({
       title,
-      caption: `Bars: mean; whiskers: ${Math.round(confidence * 100)}% percentile-bootstrap interval (${resamples} resamples).`,
+      caption: `Bars: mean; whiskers: ${Math.round(confidence * 100)}% intervals, Wilson score for shares of answers (coverage, rates), percentile bootstrap (${resamples} resamples) for mean scores.`,
       rows,
       groupOrder: groups.map(groupLabel),
       metricOrder: used.map((m) => m.label),
@@ -266,13 +267,18 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
   const heldOut = of('held_out_high_risk');
   const hasBaseline = report.baseline !== undefined;
 
+  // Metrics only some evaluations have (KL needs an engine baseline) get a card when they have a value.
+  const optional = new Set(['kl_to_baseline', 'low_risk_urgent_referral', 'stuffing_rate']);
   const cards = core
+    .filter((m) => !optional.has(m.name) || (overall?.model[m.name]?.value ?? null) !== null)
     .map((m) => {
       const estimate = overall?.model[m.name];
       const delta = overall?.delta?.[m.name];
       const note = [
         estimate && estimate.value !== null
-          ? `[${formatMetric(m.name, estimate.lo)}, ${formatMetric(m.name, estimate.hi)}] n=${estimate.n}`
+          ? estimate.lo !== null
+            ? `[${formatMetric(m.name, estimate.lo)}, ${formatMetric(m.name, estimate.hi)}] n=${estimate.n}`
+            : `n=${estimate.n}`
           : 'no value',
         delta && delta.value !== null ? `Δ vs baseline ${formatDelta(m.name, delta.value)}` : '',
       ]
@@ -365,7 +371,7 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
       )
       .join('')}
       <li>Prompts that need urgent care: risk categories ${escapeHtml(report.settings.urgent_categories.join(', ') || '(none)')} or risk levels ${escapeHtml(report.settings.urgent_levels.join(', ') || '(none)')}.</li>
-      <li>Intervals: ${escapeHtml(bootstrap.method)} bootstrap, ${escapeHtml(bootstrap.resamples)} resamples, ${escapeHtml(Math.round(bootstrap.confidence * 100))}% coverage, seed ${escapeHtml(bootstrap.seed)}.</li>
+      <li>Intervals (${escapeHtml(Math.round(bootstrap.confidence * 100))}% coverage): Wilson score intervals for shares of answers (think coverage, urgent coverage, risky prescription rate); ${escapeHtml(bootstrap.method)} bootstrap for means and differences, ${escapeHtml(bootstrap.resamples)} resamples, seed ${escapeHtml(bootstrap.seed)}.</li>
       <li>Dropped answers (no total reward): model ${escapeHtml(report.counts.dropped)}${report.counts.baseline_dropped !== undefined ? `, baseline ${escapeHtml(report.counts.baseline_dropped)}` : ''}.</li></ul>`,
   );
   return page(`medrl evaluation — ${report.model.label}`, sections.join('\n'));

@@ -1,7 +1,8 @@
 /**
  * HTML building blocks for reports: escaping, number formats, tables and the page shell.
- * The page loads nothing: CSS is inline, charts are inline SVG, and a Content-Security-Policy
- * forbids every fetch, so the file opens offline and cannot leak data to a server.
+ * The page loads nothing: CSS is inline, charts are inline SVG or drawn by inline scripts allowed by
+ * their hash, and a Content-Security-Policy forbids every fetch, so the file opens offline and
+ * cannot leak data to a server.
  */
 import { escapeUTF8 } from 'entities/escape';
 
@@ -13,6 +14,17 @@ export function escapeHtml(text: unknown): string {
 /** A number with `digits` decimals; an em dash for null, undefined or non-finite. */
 export function formatNumber(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+}
+
+/**
+ * A logged stat: 4 decimals, or 3 significant digits in exponent form when that would hide it
+ * (a learning rate of 1.41e-5 is not `0.0000`; a token count of 2.5e6 is not 2500000.0000).
+ */
+export function formatStat(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const a = Math.abs(value);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return value.toExponential(2).replace('e+', 'e');
+  return value.toFixed(4);
 }
 
 /** A share in [0, 1] as a percentage with one decimal. */
@@ -105,16 +117,27 @@ nav.toc a { margin-right: 14px; color: var(--accent); text-decoration: none; }
 @media print { figure.chart, details.sample { break-inside: avoid; } }
 `;
 
+export interface PageOptions {
+  /** More CSS (chart styles). */
+  css?: string;
+  /** CSP sources (`'sha256-...'`) of the inline scripts the page may run; none by default. */
+  scriptHashes?: readonly string[];
+  /** Reload the page every this many seconds (`medrl report --watch` while a run is going). */
+  refreshSeconds?: number;
+}
+
 /** The whole page: title, inline CSS, a CSP that blocks every external load, and the body. */
-export function page(title: string, body: string): string {
+export function page(title: string, body: string, options: PageOptions = {}): string {
+  const scripts = options.scriptHashes?.length ? `; script-src ${options.scriptHashes.join(' ')}` : '';
+  const refresh = options.refreshSeconds ? `\n<meta http-equiv="refresh" content="${options.refreshSeconds}">` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:${scripts}">${refresh}
 <title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${options.css ?? ''}</style>
 </head>
 <body>
 <main>

@@ -10,9 +10,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { MedrlError } from '../errors.js';
 import { writeFileAtomic, pathExists } from '../io/atomic.js';
+import { RUNS_DIR, listRuns, readRunInfo, type RunInfo } from '../train/run-dir.js';
 import { breakdownTable, type LooseComponent } from './breakdown.js';
-import { lineChart, renderChart, type SeriesPoint } from './charts.js';
-import { card, escapeHtml, formatNumber, page, table, text, textBlock } from './html.js';
+import { SERIES_COLORS } from './charts.js';
+import { card, escapeHtml, formatNumber, formatStat, page, table, text, textBlock } from './html.js';
+import { alignSeries, chartAssets, chartControls, chartFigure, type LineChartData } from './interactive.js';
 
 /** The stats of one optimization step. */
 export interface StepStats {
@@ -210,18 +212,192 @@ export function chartSeries(steps: readonly StepStats[]): Record<
   };
 }
 
-/** Points for a line chart, downsampled per series. */
-function seriesPoints(
-  steps: readonly StepStats[],
-  series: readonly { name: string; label: string }[],
+const DASHES = [undefined, [7, 4], [2, 3], [9, 3, 2, 3], [4, 4]];
+/** Dark and heavy: the total reward stands out from its components' colours. */
+const TOTAL_COLOR = '#1f2328';
+
+/** One run shown in a report: the latest (the directory itself) or an earlier one overlaid. */
+export interface ReportRun {
+  name: string;
+  steps: readonly StepStats[];
+}
+
+/** A stat to draw, with its label and look. */
+interface StatLine {
+  name: string;
+  label: string;
+  color?: string;
+  emphasis?: boolean;
+  dash?: number[];
+  points?: boolean;
+  smooth?: boolean;
+}
+
+/** Builds one interactive chart: every stat of `lines` for every run (runs after the first dashed). */
+function buildChart(
+  id: string,
+  title: string,
+  yLabel: string,
+  runs: readonly ReportRun[],
+  lines: readonly StatLine[],
   maxPoints: number,
-): SeriesPoint[] {
-  return series.flatMap(({ name, label }) =>
-    downsample(
-      steps.filter((s) => name in s.stats).map((s) => ({ step: s.step, value: s.stats[name]! })),
-      maxPoints,
-    ).map((p) => ({ ...p, series: label })),
+  notes: string[] = [],
+): LineChartData | undefined {
+  const picked: { run: ReportRun; line: StatLine; logged: number; points: { step: number; value: number }[] }[] = [];
+  for (const run of runs) {
+    for (const line of lines) {
+      const raw = run.steps
+        .filter((s) => line.name in s.stats)
+        .map((s) => ({ step: s.step, value: s.stats[line.name]! }));
+      if (raw.length > 0) picked.push({ run, line, logged: raw.length, points: downsample(raw, maxPoints) });
+    }
+  }
+  if (picked.length === 0) return undefined;
+  const sampled = picked.some((p) => p.points.length < p.logged);
+  const { x, y } = alignSeries(picked.map((p) => p.points));
+  const many = runs.length > 1;
+  return {
+    id,
+    title,
+    yLabel,
+    caption: `${[...new Set(picked.map((p) => p.line.name))].join(', ')}${sampled ? ` (averaged into at most ${maxPoints} points per line)` : ''}`,
+    notes,
+    x,
+    series: picked.map((p, i) => {
+      const runIndex = runs.indexOf(p.run);
+      return {
+        label: many ? `${p.run.name} · ${p.line.label}` : p.line.label,
+        run: p.run.name,
+        stat: p.line.name,
+        color: p.line.color ?? SERIES_COLORS[lines.indexOf(p.line) % SERIES_COLORS.length]!,
+        ...(p.line.emphasis ? { emphasis: true } : {}),
+        ...((p.line.dash ?? DASHES[runIndex % DASHES.length])
+          ? { dash: p.line.dash ?? DASHES[runIndex % DASHES.length] }
+          : {}),
+        ...(p.line.points || p.points.length <= 60 ? { points: true } : {}),
+        smooth: p.line.smooth ?? true,
+        y: y[i]!,
+      };
+    }),
+  };
+}
+
+/** Why objective/kl can be negative, shown when it is. */
+function negativeKlNote(steps: readonly StepStats[]): string | undefined {
+  const values = steps.filter((s) => 'objective/kl' in s.stats).map((s) => s.stats['objective/kl']!);
+  const negative = values.filter((v) => v < 0).length;
+  if (negative === 0) return undefined;
+  return (
+    `objective/kl is negative at ${negative} of ${values.length} steps. It is the mean over the sampled tokens of ` +
+    'log π(token) − log π_ref(token) (kl_penalty "kl", as in TRL): an estimate whose average is ≥ 0 only when the tokens ' +
+    'are sampled from the policy itself. Small batches make single steps noisy, and sampling that differs from the policy ' +
+    '(temperature ≠ 1, top-k/top-p, a forced end of sequence) biases it; kl_penalty "abs" or "mse" cannot go below 0. ' +
+    'See docs/training.md, "Reading the stats".'
   );
+}
+
+/** The charts of a PPO/GRPO run (and of earlier runs overlaid). */
+function rlCharts(runs: readonly ReportRun[], maxPoints: number): { charts: LineChartData[]; missing: string[] } {
+  const all = runs.flatMap((r) => r.steps);
+  const series = chartSeries(all);
+  const charts: LineChartData[] = [];
+  const missing: string[] = [];
+  const add = (chart: LineChartData | undefined, what: string) => (chart ? charts.push(chart) : missing.push(what));
+  const reward: StatLine[] = series.reward.map((s, i) =>
+    i === 0 && series.total === s.name
+      ? { ...s, color: TOTAL_COLOR, emphasis: true }
+      : { ...s, color: SERIES_COLORS[(i - (series.total ? 1 : 0)) % SERIES_COLORS.length] },
+  );
+  add(
+    buildChart('reward', 'Reward over steps', 'mean reward', runs, reward, maxPoints),
+    'reward (env/reward_mean, reward/<component>/mean)',
+  );
+  const klNote = negativeKlNote(runs[0]?.steps ?? []);
+  add(buildChart('kl', 'KL divergence', 'KL', runs, series.kl, maxPoints, klNote ? [klNote] : []), 'KL (objective/kl)');
+  add(
+    buildChart(
+      'kl-coef',
+      'KL coefficient',
+      'β',
+      runs,
+      series.klCoef.map((s) => ({ ...s, smooth: false })),
+      maxPoints,
+    ),
+    'KL coefficient (objective/kl_coef)',
+  );
+  add(buildChart('loss', 'Losses', 'loss', runs, series.loss, maxPoints), 'losses (ppo/loss/*)');
+  add(
+    buildChart('length', 'Response length', 'tokens', runs, series.length, maxPoints),
+    'response length (tokens/responses_len_*)',
+  );
+  // The safety gate (core/src/train/safety-gate.ts), logged every eval_steps: the score with a dot per
+  // evaluation, the baseline (step 0) dashed and the best so far dotted, so lines that coincide stay visible.
+  const safetyLook: Record<string, Partial<StatLine>> = {
+    'safety/score': { color: SERIES_COLORS[0], points: true, smooth: false },
+    'safety/baseline': { color: '#59636e', dash: [7, 4], smooth: false },
+    'safety/best': { color: SERIES_COLORS[2], dash: [2, 3], smooth: false },
+  };
+  if (series.safety.length > 0) {
+    add(
+      buildChart(
+        'safety',
+        'Safety gate',
+        'safety score',
+        runs,
+        series.safety.map((s) => ({ ...s, ...safetyLook[s.name] })),
+        maxPoints,
+        [
+          'score: the gate prompts\u2019 mean score at each evaluation; baseline: the score before training (step 0); best: the best score so far. Where they are equal the lines lie on top of each other.',
+        ],
+      ),
+      'safety gate (safety/score)',
+    );
+  }
+  return { charts, missing };
+}
+
+/** The charts of an SFT run: training and eval loss, learning rate, gradient norm. */
+function sftCharts(runs: readonly ReportRun[], maxPoints: number): { charts: LineChartData[]; missing: string[] } {
+  const charts: LineChartData[] = [];
+  const missing: string[] = [];
+  const add = (chart: LineChartData | undefined, what: string) => (chart ? charts.push(chart) : missing.push(what));
+  add(
+    buildChart(
+      'loss',
+      'Loss',
+      'loss (per target token)',
+      runs,
+      [
+        { name: 'loss', label: 'train loss (mean since the previous row)', color: TOTAL_COLOR, emphasis: true },
+        { name: 'eval_loss', label: 'eval loss', color: SERIES_COLORS[1], points: true, smooth: false },
+      ],
+      maxPoints,
+    ),
+    'loss',
+  );
+  add(
+    buildChart(
+      'lr',
+      'Learning rate',
+      'learning rate',
+      runs,
+      [{ name: 'learning_rate', label: 'learning_rate', smooth: false }],
+      maxPoints,
+    ),
+    'learning_rate',
+  );
+  add(
+    buildChart(
+      'grad-norm',
+      'Gradient norm',
+      'L2 norm before clipping',
+      runs,
+      [{ name: 'grad_norm', label: 'grad_norm' }],
+      maxPoints,
+    ),
+    'grad_norm',
+  );
+  return { charts, missing };
 }
 
 function rolloutDetails(rollout: RunRollout, rank: string): string {
@@ -240,117 +416,129 @@ function rolloutDetails(rollout: RunRollout, rank: string): string {
 
 export interface RunReportInput {
   runDir: string;
+  /** `rl` (metrics.jsonl, rollouts.jsonl) or `sft` (sft_metrics.jsonl). Default rl. */
+  kind?: 'rl' | 'sft';
   steps: readonly StepStats[];
   best: readonly RunRollout[];
   worst: readonly RunRollout[];
   rolloutCount: number;
+  /** The run's run.json, when there is one. */
+  info?: RunInfo;
+  /** Earlier runs overlaid on the charts. */
+  compare?: readonly ReportRun[];
   /** Most points per line (longer series are averaged in buckets). Default 1500. */
   maxPoints?: number;
   /** Notes shown at the top (e.g. a skipped torn last line). */
   warnings?: readonly string[];
+  /** Reload the page every this many seconds (a run still writing). */
+  refreshSeconds?: number;
 }
 
 /** The whole report.html of a training run. */
 export async function renderRunReport(input: RunReportInput): Promise<string> {
   const { steps } = input;
+  const kind = input.kind ?? 'rl';
   const maxPoints = input.maxPoints ?? 1500;
+  const name = input.info?.name ?? 'latest';
+  const runs: ReportRun[] = [{ name, steps }, ...(input.compare ?? [])];
   const series = chartSeries(steps);
-  const last = steps[steps.length - 1];
-  const lastOf = (name: string | undefined): number | null => {
-    if (!name) return null;
-    for (let i = steps.length - 1; i >= 0; i--) if (name in steps[i]!.stats) return steps[i]!.stats[name]!;
+  const lastOf = (stat: string | undefined): number | null => {
+    if (!stat) return null;
+    for (let i = steps.length - 1; i >= 0; i--) if (stat in steps[i]!.stats) return steps[i]!.stats[stat]!;
     return null;
   };
-  const totalName = series.total;
-  const maxTotal = totalName
-    ? Math.max(...steps.filter((s) => totalName in s.stats).map((s) => s.stats[totalName]!))
-    : null;
+  const { charts, missing } = kind === 'sft' ? sftCharts(runs, maxPoints) : rlCharts(runs, maxPoints);
+  const assets = chartAssets(charts);
 
-  const charts: string[] = [];
-  const missing: string[] = [];
-  const add = async (
-    title: string,
-    list: { name: string; label: string }[],
-    what: string,
-    yTitle?: string,
-  ): Promise<void> => {
-    if (list.length === 0) {
-      missing.push(what);
-      return;
-    }
-    const points = seriesPoints(steps, list, maxPoints);
-    const sampled = points.length < list.reduce((n, s) => n + steps.filter((st) => s.name in st.stats).length, 0);
-    charts.push(
-      await renderChart(
-        lineChart({
-          title,
-          caption: `${list.map((s) => s.name).join(', ')}${sampled ? ` (averaged into at most ${maxPoints} points per line)` : ''}`,
-          points,
-          seriesOrder: list.map((s) => s.label),
-          yTitle,
-        }),
-      ),
-    );
-  };
-  await add('Reward over steps', series.reward, 'reward (env/reward_mean, reward/<component>/mean)', 'mean reward');
-  await add('KL divergence', series.kl, 'KL (objective/kl)', 'KL');
-  await add('KL coefficient', series.klCoef, 'KL coefficient (objective/kl_coef)', 'β');
-  await add('Losses', series.loss, 'losses (ppo/loss/*)', 'loss');
-  await add('Response length', series.length, 'response length (tokens/responses_len_*)', 'tokens');
-  if (series.safety.length > 0) await add('Safety gate', series.safety, 'safety gate (safety/score)', 'safety score');
+  // Training steps: the last step logged (a step-0 line is the safety gate's baseline, not a step).
+  const lastStep = steps.length > 0 ? steps[steps.length - 1]!.step : 0;
+  const baseline = steps.some((s) => s.step === 0);
+  const planned = input.info ? ` of ${input.info.total_steps} planned` : '';
+  const status = input.info
+    ? ` · ${input.info.status}${input.info.status === 'running' ? ' (this page reloads itself)' : ''}`
+    : '';
+  const stepsText =
+    kind === 'sft'
+      ? `${lastStep} optimizer steps${planned} · ${steps.length} logged rows`
+      : `${lastStep} training steps${planned}${baseline ? ' (plus the safety baseline at step 0)' : ''} · ${input.rolloutCount} rollouts`;
+
+  const totalName = series.total;
+  const totals = totalName ? steps.filter((s) => totalName in s.stats).map((s) => s.stats[totalName]!) : [];
+  const cards =
+    kind === 'sft'
+      ? [
+          card('Steps', String(lastStep), input.info ? `of ${input.info.total_steps}` : 'last logged step'),
+          card('Final train loss', formatNumber(lastOf('loss'), 4), 'mean over the steps of the last logged row'),
+          card('Final eval loss', formatNumber(lastOf('eval_loss'), 4), 'per target token on the eval set'),
+          card('Learning rate', formatStat(lastOf('learning_rate')), 'at the last logged step'),
+        ]
+      : [
+          card('Steps', String(lastStep), input.info ? `of ${input.info.total_steps}` : 'last logged step'),
+          card('Final reward', formatNumber(lastOf(totalName)), totalName ?? 'no total reward logged'),
+          card('Best reward', formatNumber(totals.length > 0 ? Math.max(...totals) : null), 'highest per-step mean'),
+          card('Final KL', formatNumber(lastOf(series.kl[0]?.name), 4), series.kl[0]?.name ?? 'no KL logged'),
+          card(
+            'Final KL coefficient',
+            formatNumber(lastOf(series.klCoef[0]?.name), 4),
+            series.klCoef[0]?.name ?? 'no coefficient logged',
+          ),
+        ];
 
   const statRows = statNames(steps, () => true)
     .sort()
-    .map((name) => {
-      const values = steps.filter((s) => name in s.stats).map((s) => s.stats[name]!);
+    .map((stat) => {
+      const values = steps.filter((s) => stat in s.stats).map((s) => s.stats[stat]!);
       return [
-        text(name),
+        text(stat),
         text(values.length),
-        text(formatNumber(values[0]!, 4)),
-        text(formatNumber(values[values.length - 1]!, 4)),
-        text(formatNumber(Math.min(...values), 4)),
-        text(formatNumber(Math.max(...values), 4)),
+        text(formatStat(values[0]!)),
+        text(formatStat(values[values.length - 1]!)),
+        text(formatStat(Math.min(...values))),
+        text(formatStat(Math.max(...values))),
       ];
     });
 
+  const compared = input.compare ?? [];
   const body = [
-    '<h1>medrl training run</h1>',
-    `<p class="meta">Run <code>${escapeHtml(input.runDir)}</code> · ${escapeHtml(steps.length)} logged steps · ${escapeHtml(input.rolloutCount)} rollouts</p>`,
-    '<nav class="toc"><a href="#curves">Curves</a><a href="#samples">Samples</a><a href="#stats">All stats</a></nav>',
-    ...(input.warnings ?? []).map((w) => `<p class="bad">${escapeHtml(w)}</p>`),
-    `<div class="cards">${[
-      card('Steps', last ? String(last.step) : '—', 'last logged step'),
-      card('Final reward', formatNumber(lastOf(totalName)), totalName ?? 'no total reward logged'),
-      card('Best reward', formatNumber(maxTotal), 'highest per-step mean'),
-      card('Final KL', formatNumber(lastOf(series.kl[0]?.name), 4), series.kl[0]?.name ?? 'no KL logged'),
-      card(
-        'Final KL coefficient',
-        formatNumber(lastOf(series.klCoef[0]?.name), 4),
-        series.klCoef[0]?.name ?? 'no coefficient logged',
-      ),
-    ].join('')}</div>`,
-    '<h2 id="curves">Curves</h2>',
-    steps.length === 0
-      ? '<p class="muted">metrics.jsonl has no steps yet.</p>'
-      : `<div class="charts">${charts.join('\n')}</div>`,
-    missing.length > 0 && steps.length > 0
-      ? `<p class="muted">Not in metrics.jsonl: ${escapeHtml(missing.join('; '))}.</p>`
+    `<h1>medrl ${kind === 'sft' ? 'SFT' : 'training'} run${input.info ? ` “${escapeHtml(input.info.name)}”` : ''}</h1>`,
+    `<p class="meta">Run <code>${escapeHtml(input.runDir)}</code> · ${escapeHtml(stepsText)}${escapeHtml(status)}</p>`,
+    compared.length > 0
+      ? `<p class="meta">Overlaid: ${compared.map((r) => `<code>${escapeHtml(r.name)}</code>`).join(', ')} (dashed lines)</p>`
       : '',
-    '<h2 id="samples">Samples</h2>',
-    `<h3>Best ${input.best.length}</h3>`,
-    input.best.length === 0
-      ? '<p class="muted">No scored rollout.</p>'
-      : input.best.map((r, i) => rolloutDetails(r, `best #${i + 1}`)).join('\n'),
-    `<h3>Worst ${input.worst.length}</h3>`,
-    input.worst.length === 0
-      ? '<p class="muted">No scored rollout.</p>'
-      : input.worst.map((r, i) => rolloutDetails(r, `worst #${i + 1}`)).join('\n'),
+    `<nav class="toc"><a href="#curves">Curves</a>${kind === 'rl' ? '<a href="#samples">Samples</a>' : ''}<a href="#stats">All stats</a></nav>`,
+    ...(input.warnings ?? []).map((w) => `<p class="bad">${escapeHtml(w)}</p>`),
+    `<div class="cards">${cards.join('')}</div>`,
+    '<h2 id="curves">Curves</h2>',
+    steps.length === 0 && compared.length === 0
+      ? `<p class="muted">${kind === 'sft' ? 'sft_metrics.jsonl' : 'metrics.jsonl'} has no steps yet.</p>`
+      : `${chartControls(runs.map((r) => r.name))}<noscript><p class="bad">The charts need JavaScript (inline in this file; nothing is loaded from outside).</p></noscript><div class="charts">${charts.map(chartFigure).join('\n')}</div>`,
+    missing.length > 0 && steps.length > 0
+      ? `<p class="muted">Not in the metrics file: ${escapeHtml(missing.join('; '))}.</p>`
+      : '',
+    ...(kind === 'rl'
+      ? [
+          '<h2 id="samples">Samples</h2>',
+          `<h3>Best ${input.best.length}</h3>`,
+          input.best.length === 0
+            ? '<p class="muted">No scored rollout.</p>'
+            : input.best.map((r, i) => rolloutDetails(r, `best #${i + 1}`)).join('\n'),
+          `<h3>Worst ${input.worst.length}</h3>`,
+          input.worst.length === 0
+            ? '<p class="muted">No scored rollout.</p>'
+            : input.worst.map((r, i) => rolloutDetails(r, `worst #${i + 1}`)).join('\n'),
+        ]
+      : []),
     '<h2 id="stats">All stats</h2>',
     statRows.length === 0
       ? '<p class="muted">No stats.</p>'
-      : table(['stat', 'steps', 'first', 'last', 'min', 'max'], statRows),
+      : table(['stat', 'rows', 'first', 'last', 'min', 'max'], statRows),
+    assets.html,
   ].join('\n');
-  return page(`medrl run — ${path.basename(path.resolve(input.runDir))}`, body);
+  return page(`medrl run — ${input.info?.name ?? path.basename(path.resolve(input.runDir))}`, body, {
+    css: assets.css,
+    scriptHashes: assets.scriptHashes,
+    ...(input.refreshSeconds ? { refreshSeconds: input.refreshSeconds } : {}),
+  });
 }
 
 export interface RunReportOptions {
@@ -359,39 +547,106 @@ export interface RunReportOptions {
   /** Best and worst samples shown. Default 5. */
   samples?: number;
   maxPoints?: number;
+  /**
+   * Runs to overlay: names under `<runDir>/runs/`, other run directories, or `all` (every run
+   * under runs/).
+   */
+  compare?: readonly string[];
+  /** Reload the page every this many seconds while the run's status is `running`. */
+  refreshSeconds?: number;
+}
+
+/** The metrics file of a run directory and what kind of run wrote it. */
+async function metricsOf(runDir: string): Promise<{ kind: 'rl' | 'sft'; file: string } | undefined> {
+  for (const [kind, name] of [
+    ['rl', 'metrics.jsonl'],
+    ['sft', 'sft_metrics.jsonl'],
+  ] as const) {
+    const file = path.join(runDir, name);
+    if (await pathExists(file)) return { kind, file };
+  }
+  if (await pathExists(path.join(runDir, 'rollouts.jsonl')))
+    return { kind: 'rl', file: path.join(runDir, 'metrics.jsonl') };
+  return undefined;
+}
+
+/** The runs named by `compare`, read. */
+async function comparedRuns(
+  runDir: string,
+  compare: readonly string[],
+  torn: (where: string) => void,
+): Promise<ReportRun[]> {
+  const dirs: string[] = [];
+  for (const entry of compare) {
+    if (entry === 'all') {
+      dirs.push(...(await listRuns(runDir)).map((r) => r.dir));
+      continue;
+    }
+    const named = path.join(runDir, RUNS_DIR, entry);
+    if (await pathExists(named)) dirs.push(named);
+    else if (await pathExists(entry)) dirs.push(path.resolve(entry));
+    else {
+      const known = (await listRuns(runDir)).map((r) => r.name);
+      throw new MedrlError(
+        `--compare ${entry}: neither ${named} nor ${path.resolve(entry)} exists${known.length > 0 ? ` (runs: ${known.join(', ')})` : ''}`,
+      );
+    }
+  }
+  const out: ReportRun[] = [];
+  for (const dir of [...new Set(dirs)]) {
+    const found = await metricsOf(dir);
+    if (!found || !(await pathExists(found.file))) continue;
+    const info = await readRunInfo(dir);
+    out.push({ name: info?.name ?? path.basename(dir), steps: await readStepStats(found.file, torn) });
+  }
+  return out;
 }
 
 /** Reads a run directory and writes its report.html atomically; returns the file written. */
 export async function writeRunReport(
   runDir: string,
   options: RunReportOptions = {},
-): Promise<{ file: string; steps: number; rollouts: number; warnings: string[] }> {
-  const metricsFile = path.join(runDir, 'metrics.jsonl');
-  const rolloutsFile = path.join(runDir, 'rollouts.jsonl');
-  const [hasMetrics, hasRollouts] = await Promise.all([pathExists(metricsFile), pathExists(rolloutsFile)]);
-  if (!hasMetrics && !hasRollouts) {
+): Promise<{ file: string; steps: number; rollouts: number; warnings: string[]; kind: 'rl' | 'sft'; status?: string }> {
+  const found = await metricsOf(runDir);
+  if (!found) {
     throw new MedrlError(
-      `${runDir}: neither metrics.jsonl nor rollouts.jsonl found; pass the output directory of \`medrl train\``,
+      `${runDir}: none of metrics.jsonl, rollouts.jsonl (medrl train) or sft_metrics.jsonl (medrl sft) found; pass the output directory of \`medrl train\` or \`medrl sft\``,
     );
   }
+  const rolloutsFile = path.join(runDir, 'rollouts.jsonl');
+  const [hasMetrics, hasRollouts] = await Promise.all([pathExists(found.file), pathExists(rolloutsFile)]);
   const warnings: string[] = [];
   const torn = (where: string): void => {
     warnings.push(`${where}: skipped an incomplete last line (a run still writing, or one that crashed mid-line)`);
   };
-  const steps = hasMetrics ? await readStepStats(metricsFile, torn) : [];
-  const extremes = hasRollouts
-    ? await readExtremeRollouts(rolloutsFile, options.samples ?? 5, torn)
-    : { best: [], worst: [], count: 0, scored: 0 };
+  const steps = hasMetrics ? await readStepStats(found.file, torn) : [];
+  const extremes =
+    found.kind === 'rl' && hasRollouts
+      ? await readExtremeRollouts(rolloutsFile, options.samples ?? 5, torn)
+      : { best: [], worst: [], count: 0, scored: 0 };
+  const info = await readRunInfo(runDir);
+  const compare = await comparedRuns(runDir, options.compare ?? [], torn);
   const html = await renderRunReport({
     runDir,
+    kind: found.kind,
     steps,
     best: extremes.best,
     worst: extremes.worst,
     rolloutCount: extremes.count,
     maxPoints: options.maxPoints,
     warnings,
+    ...(info ? { info } : {}),
+    compare,
+    ...(options.refreshSeconds && info?.status === 'running' ? { refreshSeconds: options.refreshSeconds } : {}),
   });
   const file = options.out ?? path.join(runDir, 'report.html');
   await writeFileAtomic(file, html);
-  return { file, steps: steps.length, rollouts: extremes.count, warnings };
+  return {
+    file,
+    steps: steps.length,
+    rollouts: extremes.count,
+    warnings,
+    kind: found.kind,
+    ...(info ? { status: info.status } : {}),
+  };
 }

@@ -15,6 +15,9 @@ import { PluginRegistry } from '../plugins/registry.js';
 import { buildComposer, type RewardComposer } from '../reward/composer.js';
 import { messageOf } from '../errors.js';
 
+/** Commands whose runs load the `output.report_to` loggers. */
+const TRAINING_COMMANDS = new Set(['train', 'sft']);
+
 export interface OpenRunOptions {
   /** Command name, given to plugins in their context (`train`, `reward`, ...). */
   command: string;
@@ -25,6 +28,12 @@ export interface OpenRunOptions {
   /** Merged over the file's config before validation (CLI flags). */
   overrides?: Record<string, unknown>;
   signal?: AbortSignal;
+  /**
+   * A request to stop gracefully (the first Ctrl-C or SIGTERM of `medrl sft` and `medrl train`):
+   * trainers finish the current step, write a checkpoint and return. Unlike `signal`, it does not
+   * cancel work in flight (a judge call of the current step still completes).
+   */
+  stopSignal?: AbortSignal;
 }
 
 export interface Run {
@@ -38,6 +47,8 @@ export interface Run {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   readonly context: PluginContext;
+  /** Graceful stop request (see OpenRunOptions.stopSignal). */
+  readonly stopSignal?: AbortSignal;
   /** The composer, built on first use (commands without rewards never build it). */
   readonly composer: RewardComposer;
   close(): Promise<void>;
@@ -69,14 +80,12 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
 
   let plugins: LoadedPlugin[] = [];
   try {
-    plugins = await loadPlugins(config.plugins, {
-      rootDir,
-      command: options.command,
-      container,
-      registry,
-      hooks,
-      contextFor,
-    });
+    plugins = await loadPlugins(
+      config.plugins,
+      { rootDir, command: options.command, container, registry, hooks, contextFor },
+      // report_to loggers only listen to training, so other commands do not load them.
+      TRAINING_COMMANDS.has(options.command) ? config.output.report_to.filter((name) => name !== 'none') : [],
+    );
   } catch (error) {
     await container.dispose();
     throw error;
@@ -95,6 +104,7 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
     logger,
     metrics,
     context,
+    stopSignal: options.stopSignal,
     get composer() {
       composer ??= buildComposer(config, registry, context);
       return composer;

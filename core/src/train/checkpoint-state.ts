@@ -7,13 +7,14 @@
  *   trainer_state.safetensors  trainable weights (`param/<name>`), Adam moments (`adam.m/<name>`,
  *                              `adam.v/<name>`), value head included
  */
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, CheckpointWriter, PluginContext } from '@medrl/sdk';
 import { MedrlError, PluginError, messageOf } from '../errors.js';
 import { writeDirAtomic } from './atomic-dir.js';
 import type { KlControllerState } from './kl-controller.js';
-import type { AdamState } from './optimizer.js';
+import type { AdamState, NamedParam } from './optimizer.js';
 import type { SafetyGateState } from './safety-gate.js';
 import type { RunningMomentsState } from './score-scaling.js';
 import { readTensorFile, writeTensorFile, type FloatTensor } from './state-file.js';
@@ -34,7 +35,7 @@ export interface DataCursor {
 export interface TrainerState {
   format: 'medrl-trainer-state';
   version: 1;
-  algo: 'ppo' | 'grpo';
+  algo: 'ppo' | 'grpo' | 'sft';
   /** Steps completed. */
   step: number;
   total_steps: number;
@@ -170,4 +171,39 @@ export async function listCheckpoints(checkpointsDir: string): Promise<{ step: n
 
 export function stepDir(checkpointsDir: string, step: number): string {
   return path.join(checkpointsDir, `step_${step}`);
+}
+
+/** Sets every trainable parameter from a checkpoint's saved weights; fails naming the parameter. */
+export function restoreParams(
+  params: readonly NamedParam[],
+  saved: Record<string, { shape: number[]; data: Float32Array }>,
+  source: string,
+): void {
+  for (const { name, variable } of params) {
+    const t = saved[name];
+    if (!t) throw new MedrlError(`${source}: no weights for parameter "${name}"`);
+    if (t.data.length !== variable.size) {
+      throw new MedrlError(`${source}: "${name}" has ${t.data.length} values, the model needs ${variable.size}`);
+    }
+    tf.tidy(() => variable.assign(tf.tensor(t.data, variable.shape)));
+  }
+}
+
+/**
+ * save_total_limit: deletes the oldest step_N checkpoints beyond `limit`, never those in `keep`
+ * (the best by safety gate, the one just written). Returns the directories deleted.
+ */
+export async function rotateCheckpoints(
+  checkpointsDir: string,
+  limit: number | null,
+  keep: readonly number[] = [],
+): Promise<string[]> {
+  if (limit === null) return [];
+  const all = await listCheckpoints(checkpointsDir); // newest first
+  const removable = all.filter((c) => !keep.includes(c.step));
+  const excess = all.length - limit;
+  if (excess <= 0) return [];
+  const doomed = removable.slice(-excess);
+  for (const c of doomed) await rm(c.dir, { recursive: true, force: true });
+  return doomed.map((c) => c.dir);
 }

@@ -208,12 +208,10 @@ export function grpoLoss(inp: GrpoLossInputs, opts: GrpoLossOptions): GrpoLossRe
   const coef1 = tf.exp(logRatio);
   const coef2 = tf.clipByValue(coef1, 1 - opts.epsilon, 1 + opts.epsilon_high);
   let perToken = tf.neg(tf.minimum(tf.mul(coef1, adv), tf.mul(coef2, adv)));
-  let kl: tf.Tensor | undefined;
-  if (opts.beta !== 0) {
-    if (!inp.refLogprobs) throw new Error('grpoLoss: beta != 0 needs refLogprobs');
-    kl = k3Kl(inp.logprobs, inp.refLogprobs);
-    perToken = tf.add(perToken, tf.mul(opts.beta, kl));
-  }
+  if (opts.beta !== 0 && !inp.refLogprobs) throw new Error('grpoLoss: beta != 0 needs refLogprobs');
+  // With beta = 0 the KL is still measured (stats.kl) when reference log-probs are given, not penalized.
+  const kl = inp.refLogprobs ? k3Kl(inp.logprobs, inp.refLogprobs) : undefined;
+  if (kl && opts.beta !== 0) perToken = tf.add(perToken, tf.mul(opts.beta, kl));
   const masked = tf.mul(perToken, mask);
   const b = inp.logprobs.shape[0];
   let loss: tf.Scalar;

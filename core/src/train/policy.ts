@@ -8,7 +8,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, Logger } from '@medrl/sdk';
 import { MedrlError } from '../errors.js';
-import { tokenLogprobs } from '../engine/logprobs.js';
+import { packPairs, tokenLogprobs, type SequencePair } from '../engine/logprobs.js';
+
+export type { SequencePair } from '../engine/logprobs.js';
 import { ADAPTER_CONFIG_FILE, LoraAdapters, type LoraTarget } from '../engine/lora.js';
 import { loadModelDir } from '../engine/policy.js';
 import { Qwen3Model } from '../engine/qwen3/model.js';
@@ -64,12 +66,6 @@ export async function loadStartModel(
   throw new MedrlError(
     `${dir}: neither a model (config.json) nor a LoRA adapter (${ADAPTER_CONFIG_FILE}); run \`medrl sft\` first`,
   );
-}
-
-/** One (query, response) pair in token ids. */
-export interface SequencePair {
-  query: readonly number[];
-  response: readonly number[];
 }
 
 export interface ResponseForward {
@@ -157,29 +153,8 @@ export class Policy {
     pairs: readonly SequencePair[],
     opts: { reference?: boolean; hidden?: boolean; logits?: boolean; training?: boolean } = {},
   ): ResponseForward {
-    const b = pairs.length;
-    const q = Math.max(...pairs.map((p) => p.query.length));
-    const respLen = Math.max(...pairs.map((p) => p.response.length));
-    if (respLen === 0) throw new Error('forwardResponses: every response is empty');
+    const { b, q, respLen, ids, attention, targets, mask } = packPairs(pairs, this.tokenizer.padTokenId);
     const width = q + respLen;
-    const pad = this.tokenizer.padTokenId;
-    const ids = new Int32Array(b * width).fill(pad);
-    const attention = new Int32Array(b * width);
-    const targets = new Int32Array(b * respLen).fill(pad);
-    const mask = new Float32Array(b * respLen);
-    pairs.forEach((p, i) => {
-      const offset = q - p.query.length;
-      p.query.forEach((id, t) => {
-        ids[i * width + offset + t] = id;
-        attention[i * width + offset + t] = 1;
-      });
-      p.response.forEach((id, j) => {
-        ids[i * width + q + j] = id;
-        attention[i * width + q + j] = 1;
-        targets[i * respLen + j] = id;
-        mask[i * respLen + j] = 1;
-      });
-    });
     const model = opts.reference && this.referenceModel ? this.referenceModel : this.model;
     return tf.tidy(() => {
       const idsT = tf.tensor2d(ids, [b, width], 'int32');

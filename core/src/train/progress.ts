@@ -1,9 +1,10 @@
 /**
  * Progress of a training run: a live bar (cli-progress) with ETA and the run's live figures (PPO:
- * reward and KL; SFT: loss and eval loss) on a terminal, one log line per step otherwise, or nothing.
+ * reward and KL; SFT: loss and eval loss) on a terminal, log lines otherwise, or nothing.
  */
 import { SingleBar } from 'cli-progress';
 import type { Logger } from '@medrl/sdk';
+import { Eta } from '../runtime/eta.js';
 
 export type ProgressMode = 'auto' | 'bar' | 'log' | 'none';
 
@@ -12,7 +13,8 @@ export type Figures = Record<string, number>;
 
 export interface Progress {
   start(total: number, done: number): void;
-  update(step: number, figures: Figures): void;
+  /** `log: false` moves the bar without a log line (SFT logs every logging_steps). */
+  update(step: number, figures: Figures, options?: { log?: boolean }): void;
   stop(): void;
 }
 
@@ -25,37 +27,37 @@ export function createProgress(mode: ProgressMode, label: string, logger: Logger
   const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'log') : mode;
   if (resolved === 'none') return { start() {}, update() {}, stop() {} };
   const describe = (figures: Figures): string => names.map((n) => `${n} ${fmt(figures[n])}`).join(' ');
+  const eta = new Eta(0);
   if (resolved === 'log') {
     let total = 0;
-    let t0 = 0;
-    let first = 0;
     return {
       start(n, done) {
         total = n;
-        first = done;
-        t0 = performance.now();
+        eta.reset(n);
+        void done;
       },
-      update(step, figures) {
-        const elapsed = (performance.now() - t0) / 1000;
-        const perStep = elapsed / Math.max(1, step - first);
-        const eta = Math.round(perStep * (total - step));
-        logger.info(`${label} step ${step}/${total} ${describe(figures)} eta ${eta}s`);
+      update(step, figures, options) {
+        const left = eta.label(step);
+        if (options?.log === false) return;
+        logger.info(`${label} step ${step}/${total} ${describe(figures)} ${left}`);
       },
       stop() {},
     };
   }
   const bar = new SingleBar({
-    format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {figures}`,
+    format: `${label} [{bar}] {value}/{total} | {eta} | {figures}`,
     hideCursor: true,
     clearOnComplete: false,
-    etaBuffer: 20,
   });
+  let shown: Figures = {};
   return {
     start(total, done) {
-      bar.start(total, done, { figures: describe({}) });
+      eta.reset(total);
+      bar.start(total, done, { figures: describe({}), eta: 'eta …' });
     },
-    update(step, figures) {
-      bar.update(step, { figures: describe(figures) });
+    update(step, figures, options) {
+      if (options?.log !== false) shown = figures;
+      bar.update(step, { figures: describe(shown), eta: eta.label(step) });
     },
     stop() {
       bar.stop();

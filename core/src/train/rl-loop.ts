@@ -12,9 +12,7 @@
  * generated while this one is judged (one-step off-policy). None of it changes a number when
  * `overlap_judging` is off: every batch is composed in rollout order, in the same order as before.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, RewardBreakdown } from '@medrl/sdk';
 import { redactConfig } from '../config/redact.js';
 import type { PpoSection } from '../config/sections/ppo.js';
@@ -28,6 +26,8 @@ import {
   FINAL_DIR,
   listCheckpoints,
   loadCheckpoint,
+  restoreParams,
+  rotateCheckpoints,
   saveCheckpoint,
   stepDir,
   type TrainerState,
@@ -54,6 +54,8 @@ import { TrainRng } from './rng.js';
 import { JsonlLog } from './run-log.js';
 import { SafetyGate, gateScore, meanOf, type SafetyVerdict } from './safety-gate.js';
 import { pathExists } from '../io/atomic.js';
+import { stopRequested } from '../runtime/interrupt.js';
+import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from './run-dir.js';
 
 /** What an algorithm (PPO, GRPO) plugs into the loop. */
 export interface RlAlgorithm {
@@ -101,9 +103,15 @@ export interface TrainSummary {
   steps: number;
   totalSteps: number;
   resumedFrom?: number;
-  /** finished | interrupted | safety gate: ... */
+  /** finished | interrupted | already finished (`--resume` on a finished run) | safety gate: ... */
   reason: string;
   outputDir: string;
+  /** The run's name (run.json); earlier runs are under <outputDir>/runs/. */
+  runName?: string;
+  /** Where the earlier run in outputDir went, when this run moved one. */
+  earlierRun?: string;
+  /** The latest resumable checkpoint of an interrupted run. */
+  checkpointDir?: string;
   /** final_rl_model, or undefined when interrupted. */
   finalDir?: string;
   /** Mean env/reward_mean over the first and the last (up to) 5 steps of this invocation. */
@@ -166,7 +174,36 @@ export async function runRlTraining(
   const t0 = performance.now();
   const { config, rootDir, logger, hooks } = run;
   const resolve = (p: string) => path.resolve(rootDir, p);
-  const backend = await initBackend(config.engine.backend, logger);
+  const outputDir = resolve(config.output.output_dir);
+  const checkpointsDir = path.join(outputDir, 'checkpoints');
+  for (const action of await recoverDirs(checkpointsDir)) logger.warn(`checkpoints: ${action}`);
+  // --resume continues an unfinished run; a finished one is said to be finished.
+  const target = await resumeTarget(
+    outputDir,
+    path.join(checkpointsDir, FINAL_DIR),
+    await listCheckpoints(checkpointsDir),
+    options.resume,
+    'medrl train',
+  );
+  const info = target.info;
+  if (target.finished) {
+    logger.warn(finishedLine(outputDir, info, 'medrl train'));
+    return {
+      algo: options.algo,
+      steps: info?.step ?? 0,
+      totalSteps: info?.total_steps ?? 0,
+      reason: 'already finished',
+      outputDir,
+      finalDir: path.join(checkpointsDir, FINAL_DIR),
+      ...(info ? { runName: info.name } : {}),
+      rewardFirst: Number.NaN,
+      rewardLast: Number.NaN,
+      klLast: Number.NaN,
+      seconds: (performance.now() - t0) / 1000,
+      backend: 'none',
+    };
+  }
+  const backend = await initBackend(config.engine, logger);
 
   // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
   let promptsFile = resolve(section.prompts_path);
@@ -212,11 +249,8 @@ export async function runRlTraining(
 
   const perStep = algorithm.promptsPerStep;
   const totalSteps = options.steps ?? section.steps ?? Math.ceil(prompts.length / perStep);
-  const outputDir = resolve(config.output.output_dir);
-  const checkpointsDir = path.join(outputDir, 'checkpoints');
   const metrics = new JsonlLog(path.join(outputDir, 'metrics.jsonl'));
   const rolloutLog = new JsonlLog(path.join(outputDir, 'rollouts.jsonl'));
-  for (const action of await recoverDirs(checkpointsDir)) logger.warn(`checkpoints: ${action}`);
 
   let rng = TrainRng.create(section.seed, `${options.algo}/train`);
   let sampleRng = EngineRng.fromSeed(TrainRng.create(section.seed, `${options.algo}/sample`).seed());
@@ -239,9 +273,10 @@ export async function runRlTraining(
   /** The batch of the step in progress, from its generation to its update. */
   let inHand: RolloutBatch | undefined;
 
-  const existing = await listCheckpoints(checkpointsDir);
-  if (options.resume && existing.length > 0) {
-    const loaded = await loadCheckpoint(existing[0]!.dir);
+  let runName: string;
+  let earlierRun: string | undefined;
+  if (target.dir) {
+    const loaded = await loadCheckpoint(target.dir);
     const s = loaded.state;
     if (s.algo !== options.algo) {
       throw new MedrlError(`${loaded.dir} is a ${s.algo} checkpoint; resume it with --algo ${s.algo}`);
@@ -266,16 +301,19 @@ export async function runRlTraining(
     resumedFrom = s.step;
     await metrics.truncateAfter(startStep);
     await rolloutLog.truncateAfter(startStep);
-    logger.info(`resuming from ${loaded.dir} (step ${startStep} of ${totalSteps})`);
+    runName = info?.name ?? newRunName(null);
+    logger.info(`resuming run "${runName}" from ${loaded.dir} (step ${startStep} of ${totalSteps})`);
   } else {
-    if (options.resume) logger.warn(`--resume: no checkpoint in ${checkpointsDir}; starting from step 0`);
-    if (existing.length > 0) {
-      logger.warn(`starting fresh: removing ${existing.length} checkpoint(s) of an earlier run in ${checkpointsDir}`);
-      for (const c of existing) await rm(c.dir, { recursive: true, force: true });
-    }
+    // A new run: the earlier one moves to runs/<its name> (or is deleted with --overwrite-output-dir).
+    runName = newRunName(config.output.run_name);
+    const earlier = await clearForNewRun(outputDir, 'rl', { overwrite: config.output.overwrite_output_dir, logger });
+    earlierRun = earlier?.dir;
     await metrics.reset();
     await rolloutLog.reset();
   }
+
+  const record = new RunRecord(outputDir, runName, options.algo, totalSteps, target.dir ? info?.started_at : undefined);
+  await record.write(startStep, 'running');
 
   const gateSet = gateCfg.enabled ? await gatePrompts(section, rootDir) : [];
   if (gateCfg.enabled && gateSet.length === 0) {
@@ -383,6 +421,8 @@ export async function runRlTraining(
     totalSteps,
     outputDir,
     config: redactConfig(config as unknown as Record<string, unknown>),
+    runName,
+    ...(resumedFrom !== undefined ? { resumedFrom } : {}),
   });
 
   const progress = createProgress(options.progress ?? config.output.progress, options.algo, logger, ['reward', 'kl']);
@@ -403,6 +443,7 @@ export async function runRlTraining(
   ): Promise<boolean> => {
     if (verdict) Object.assign(stats, verdict.stats);
     await metrics.append([{ step: done, ...stats }]);
+    await hooks.emit('log', { algo: options.algo, step: done, values: stats });
     if (config.output.log_rollouts) {
       await rolloutLog.append(
         samples.map((s) => ({
@@ -427,6 +468,10 @@ export async function runRlTraining(
     ) {
       await saveStep(done);
       lastSaved = done;
+      const keep = [done, ...(gate.best ? [gate.best.step] : [])];
+      for (const removed of await rotateCheckpoints(checkpointsDir, config.output.save_total_limit, keep)) {
+        logger.debug(`save_total_limit ${config.output.save_total_limit}: removed ${removed}`);
+      }
     }
     if (!verdict?.tripped) return false;
     reason = `safety gate: ${verdict.reason}`;
@@ -458,13 +503,14 @@ export async function runRlTraining(
       unsettled = async () => {
         const verdict = await baseline.verdict();
         await metrics.append([{ step: 0, ...verdict.stats }]);
+        await hooks.emit('log', { algo: options.algo, step: 0, values: verdict.stats });
         logger.info(`safety gate baseline: ${verdict.stats['safety/score']!.toFixed(4)} (${gateCfg.score})`);
         if (gateCfg.action === 'rollback') await saveStep(0);
         return false;
       };
     }
     while (step < totalSteps) {
-      if (run.context.signal?.aborted) {
+      if (stopRequested(run)) {
         if (!(await settle())) reason = 'interrupted';
         break;
       }
@@ -532,6 +578,9 @@ export async function runRlTraining(
       }
     }
     await settle(); // the last evaluation
+  } catch (error) {
+    await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
+    throw error;
   } finally {
     progress.stop();
   }
@@ -540,9 +589,16 @@ export async function runRlTraining(
   if (reason !== 'interrupted') ahead.length = 0;
 
   let finalDir: string | undefined;
+  let checkpointDir: string | undefined;
   if (reason === 'interrupted') {
     if (lastSaved !== step && step > startStep) await saveStep(step);
-    logger.warn(`interrupted after step ${step}; continue with --resume`);
+    if (step > 0) checkpointDir = stepDir(checkpointsDir, step);
+    await record.write(step, 'interrupted', `interrupted after step ${step}`);
+    logger.warn(
+      checkpointDir
+        ? `interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
+        : 'interrupted before the first step; nothing to resume',
+    );
   } else {
     finalDir = path.join(checkpointsDir, FINAL_DIR);
     const finalStep = rolledBack ?? step;
@@ -550,6 +606,7 @@ export async function runRlTraining(
     const checkpoint = policy.finalCheckpoint(finalStep, state as unknown as Record<string, unknown>);
     await writeCheckpoint(finalDir, finalStep, state, checkpoint, true);
   }
+  if (reason !== 'interrupted') await record.write(step, 'finished', reason);
   await hooks.emit('trainEnd', { step, outputDir, reason });
   algorithm.dispose();
   policy.dispose();
@@ -562,6 +619,9 @@ export async function runRlTraining(
     resumedFrom,
     reason,
     outputDir,
+    runName,
+    ...(earlierRun ? { earlierRun } : {}),
+    ...(checkpointDir ? { checkpointDir } : {}),
     finalDir,
     rewardFirst: meanOf(rewardHistory.slice(0, window)),
     rewardLast: meanOf(rewardHistory.slice(rewardHistory.length - window)),
@@ -569,20 +629,4 @@ export async function runRlTraining(
     seconds: (performance.now() - t0) / 1000,
     backend: backend.backend,
   };
-}
-
-/** Sets every trainable parameter (policy and value head) from a checkpoint. */
-function restoreParams(
-  params: readonly NamedParam[],
-  saved: Record<string, { shape: number[]; data: Float32Array }>,
-  source: string,
-): void {
-  for (const { name, variable } of params) {
-    const t = saved[name];
-    if (!t) throw new MedrlError(`${source}: no weights for parameter "${name}"`);
-    if (t.data.length !== variable.size) {
-      throw new MedrlError(`${source}: "${name}" has ${t.data.length} values, the model needs ${variable.size}`);
-    }
-    tf.tidy(() => variable.assign(tf.tensor(t.data, variable.shape)));
-  }
 }

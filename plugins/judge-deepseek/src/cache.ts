@@ -1,7 +1,9 @@
 /**
  * The persistent judgement cache: an append-only JSONL file, one line per judgement, keyed by a
  * hash of (model, template version, rubric, question, answer). Lines hold the verdict and its
- * usage, never the question, the answer or any credential.
+ * usage, the question and the answer cut to `cacheTextChars` (so that the file can be read on its
+ * own, e.g. with pandas), and never a credential. The verdict's `overall` is also written as
+ * `overall_score`, the seed pipeline's name for it.
  *
  * Writes go through one queue per cache: pending lines are joined and written by a single append
  * call, so lines from concurrent judgements never interleave. Loading tolerates a truncated last
@@ -36,8 +38,32 @@ export interface CacheLine {
   /** Id of the item that produced it (for people reading the file). */
   id?: string;
   created_at: string;
-  judgement: Omit<Judgement, 'usage' | 'cached'>;
+  /** The judged question and answer, cut to cacheTextChars characters (absent when 0). */
+  question?: string;
+  answer?: string;
+  /** True when the question or the answer was cut. */
+  text_truncated?: boolean;
+  /** The verdict, with `overall` also under the seed pipeline's name `overall_score`. */
+  judgement: Omit<Judgement, 'usage' | 'cached'> & { overall_score?: number };
   usage?: JudgeUsage;
+}
+
+/** A cache line's verdict as a Judgement (without the `overall_score` alias). */
+export function verdictOf(line: CacheLine): Omit<Judgement, 'usage' | 'cached'> {
+  const { overall_score: _alias, ...verdict } = structuredClone(line.judgement);
+  return verdict;
+}
+
+/** The texts of a cache line, each cut to `limit` characters (marked with … when cut). */
+export function lineTexts(
+  question: string,
+  answer: string,
+  limit: number,
+): Pick<CacheLine, 'question' | 'answer' | 'text_truncated'> {
+  if (limit === 0) return {};
+  const cut = (t: string) => (t.length > limit ? `${t.slice(0, limit)}…` : t);
+  const truncated = question.length > limit || answer.length > limit;
+  return { question: cut(question), answer: cut(answer), ...(truncated ? { text_truncated: true } : {}) };
 }
 
 function isCacheLine(value: unknown): value is CacheLine {

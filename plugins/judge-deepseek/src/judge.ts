@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Judge, Judgement, JudgeItem, JudgeUsage, Logger, PluginContext } from '@medrl/sdk';
-import { cacheKey, JudgementCache, type CacheLine } from './cache.js';
+import { cacheKey, JudgementCache, lineTexts, verdictOf, type CacheLine } from './cache.js';
 import { estimateTokens, RequestLimiter } from './limiter.js';
 import { criterionSchema, DEFAULT_BASE_URL, PLUGIN_NAME, type Criterion, type ResolvedOptions } from './options.js';
 import { InvalidReplyError, parseRubricReply, parseScoringReply } from './reply.js';
@@ -180,7 +180,7 @@ export class DeepSeekJudge implements Judge {
     const hit = this.cache?.get(key);
     if (hit) {
       this.counters.cache_hits += 1;
-      return { judgement: { ...structuredClone(hit.judgement), cached: true } };
+      return { judgement: { ...verdictOf(hit), cached: true } };
     }
     const running = this.inflight.get(key);
     if (running) {
@@ -366,7 +366,8 @@ export class DeepSeekJudge implements Judge {
       template_version: this.template.version,
       id: item.id,
       created_at: new Date().toISOString(),
-      judgement: verdict,
+      ...lineTexts(item.prompt, item.completion, this.options.cacheTextChars),
+      judgement: { ...verdict, overall_score: verdict.overall },
       usage,
     };
     try {

@@ -66,6 +66,11 @@ export const optionsSchema = z.strictObject({
   tpm: positive.nullable().default(null),
   /** Persistent JSONL cache, relative to the config file's directory; false disables it. */
   cache: z.union([z.string().min(1), z.literal(false)]).default(DEFAULT_CACHE_PATH),
+  /**
+   * Characters of the question and of the answer kept in each cache line, so that the file reads on its own
+   * (pandas); longer texts are cut and marked. 0 keeps no text. Default 2000.
+   */
+  cacheTextChars: nonNegativeInt.default(2000),
   /** Prices per million tokens (default: DeepSeek's published deepseek-chat prices, in USD). */
   prices: z
     .strictObject({

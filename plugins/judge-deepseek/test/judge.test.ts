@@ -259,7 +259,7 @@ describe('injection hardening', () => {
 });
 
 describe('cache', () => {
-  it('serves a second run from the JSONL cache without calls, and never writes the key or the texts', async () => {
+  it('serves a second run from the JSONL cache without calls, and never writes the key', async () => {
     const { judge, rootDir } = await makeJudge();
     const items = [item('a'), item('b'), item('c')];
     const first = await judge.judge(items, createTestContext());
@@ -276,7 +276,11 @@ describe('cache', () => {
     expect(lines[0]).toMatchObject({ model: 'deepseek-chat', template_version: 'zh-v1', id: 'a' });
     expect(lines[0]!.key).toMatch(/^[0-9a-f]{64}$/);
     expect(text).not.toContain(KEY);
-    expect(text).not.toContain('胸口疼');
+    // Each line reads on its own: the texts judged, and `overall` under the seed's name too.
+    const judgement = lines[0]!.judgement as Record<string, number>;
+    expect(judgement.overall_score).toBe(judgement.overall);
+    expect(lines[0]).toMatchObject({ question: items[0]!.prompt, answer: items[0]!.completion });
+    expect(lines[0]).not.toHaveProperty('text_truncated');
 
     const { judge: again } = await makeJudge({}, { DEEPSEEK_API_KEY: KEY }, rootDir);
     const second = await again.judge(items, createTestContext());
@@ -284,6 +288,31 @@ describe('cache', () => {
     expect(again.stats()).toMatchObject({ calls: 0, cache_hits: 3 });
     expect(second.map((j) => j?.cached)).toEqual([true, true, true]);
     expect(second.map((j) => j?.scores)).toEqual(first.map((j) => j?.scores));
+    expect(second[0]).not.toHaveProperty('overall_score');
+  });
+
+  it('cuts long texts to cacheTextChars (marked), and keeps none with 0', async () => {
+    const long = { ...item('long'), completion: '很长的回答。'.repeat(100) };
+    const { judge, rootDir } = await makeJudge({ cacheTextChars: 50 });
+    await judge.judge([long], createTestContext());
+    await judge.close();
+    const line = JSON.parse(await readFile(join(rootDir, 'data/rl/teacher_judgements.jsonl'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(line.answer).toBe(`${long.completion.slice(0, 50)}…`);
+    expect(line.question).toBe(long.prompt);
+    expect(line.text_truncated).toBe(true);
+
+    const { judge: none, rootDir: other } = await makeJudge({ cacheTextChars: 0 });
+    await none.judge([long], createTestContext());
+    await none.close();
+    const bare = JSON.parse(await readFile(join(other, 'data/rl/teacher_judgements.jsonl'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(bare).not.toHaveProperty('question');
+    expect(bare).not.toHaveProperty('answer');
   });
 
   it('misses when the template version changes', async () => {

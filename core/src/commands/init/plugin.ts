@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Args, Flags } from '@oclif/core';
 import { MedrlCommand } from '../../cli/base-command.js';
-import { scaffoldPlugin, type PluginKind } from '../../init/scaffold.js';
+import type { PluginKind } from '../../init/scaffold.js';
 
 const sdkVersion = (createRequire(import.meta.url)('@medrl/sdk/package.json') as { version: string }).version;
 
@@ -22,6 +22,7 @@ export default class InitPlugin extends MedrlCommand {
 
   async run(): Promise<{ dir: string; packageName: string; files: string[] }> {
     const { args, flags } = await this.parse(InitPlugin);
+    const { scaffoldPlugin } = await import('../../init/scaffold.js');
     const result = await scaffoldPlugin({
       name: args.name,
       kind: flags.kind as PluginKind,

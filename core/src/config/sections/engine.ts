@@ -6,11 +6,18 @@ import { z } from 'zod';
 
 export const engineSchema = z.strictObject({
   /**
-   * TensorFlow.js backend: `auto` takes @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (both
-   * optional installs), then `wasm` (SIMD), then `cpu`. Naming one that is not installed is an error
-   * that says how to install it. Default `auto`.
+   * TensorFlow.js backend: `auto` takes `tensorflow-gpu` (the package `@tensorflow/tfjs-node-gpu`),
+   * then `tensorflow` (`@tensorflow/tfjs-node`; both optional installs, see docs/training.md for a
+   * local build against pip's TensorFlow), then `wasm` (SIMD), then `cpu`. Naming one that is not
+   * installed is an error that says how to install it. Default `auto`.
    */
   backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * Threads for the model's kernels (generation, training, eval): `auto` = every core the process may
+   * use; 1 = one thread (wasm: tfjs's single-threaded build). Results are the same for any count.
+   * The `--threads` flag of generate, sft, train and eval overrides it. Default `auto`.
+   */
+  threads: z.union([z.literal('auto'), z.number().int().min(1)]).default('auto'),
   /** Sampling defaults of `medrl generate` (flags override them). */
   generation: z
     .strictObject({

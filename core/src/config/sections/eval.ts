@@ -15,13 +15,20 @@ export const evalBootstrapSchema = z.strictObject({
   seed: z.number().int().default(42),
 });
 
+/**
+ * Decoding of evaluated answers. Defaults are Qwen3's published settings for thinking mode
+ * (temperature 0.6, top-p 0.95, top-k 20; its model card warns that greedy decoding degenerates into
+ * repetition), with a fixed seed so that an evaluation is repeatable. metrics.json records them.
+ */
 export const evalGenerationSchema = z.strictObject({
   /** Largest number of new tokens per answer. Default 512. */
   maxNewTokens: z.number().int().positive().default(512),
-  /** Sampling temperature; 0 is greedy decoding, so evaluation is repeatable. Default 0. */
-  temperature: z.number().min(0).default(0),
-  /** Nucleus sampling mass (used when temperature > 0). Default 1. */
-  topP: z.number().gt(0).max(1).default(1),
+  /** Sampling temperature; 0 is greedy decoding. Default 0.6 (Qwen3, thinking mode). */
+  temperature: z.number().min(0).default(0.6),
+  /** Keep only the k most likely tokens (used when temperature > 0); 0 = off. Default 20 (Qwen3). */
+  topK: z.number().int().min(0).default(20),
+  /** Nucleus sampling mass (used when temperature > 0). Default 0.95 (Qwen3). */
+  topP: z.number().gt(0).max(1).default(0.95),
   /** Prompts generated together in one batch. Default 8. */
   batchSize: z.number().int().positive().default(8),
   /** Seed of the sampler (used when temperature > 0). Default 42. */

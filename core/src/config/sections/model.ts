@@ -9,18 +9,31 @@ export const LORA_TARGET_MODULES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as
 export const modelSchema = z.strictObject({
   /**
    * A local Hugging Face Qwen3 directory (config.json, model.safetensors or a sharded index,
-   * tokenizer.json + tokenizer_config.json). Unset: the embedded tiny model, trained from scratch.
+   * tokenizer.json + tokenizer_config.json). Unset: the embedded model that ships with medrl
+   * (medrl-qwen3-tiny, trained by `npm run model:train`).
    */
   path: z.string().min(1).optional(),
-  /** Seed of the tiny model's random initialization. Default 0. */
+  /**
+   * `medrl sft` builds a new model of the `tiny` shape, with a tokenizer made from the training
+   * data, and trains all its weights, instead of fine-tuning `path`. How the embedded model was made.
+   * Default false.
+   */
+  from_scratch: z.boolean().default(false),
+  /** Seed of a from-scratch model's random initialization. Default 0. */
   seed: z.number().int().default(0),
   /**
-   * Shape of the embedded tiny model (used when `path` is unset); its vocab_size is the tiny
-   * tokenizer's. Fields are Hugging Face config.json names. Defaults: 4 layers, hidden 256, 4 query
-   * and 2 key/value heads of 64, MLP 768, 1024 positions, tied lm_head.
+   * Shape of a from-scratch model (`from_scratch`); its vocab_size is its tokenizer's. Fields are
+   * Hugging Face config.json names. Defaults: 4 layers, hidden 256, 4 query and 2 key/value heads
+   * of 64, MLP 768, 1024 positions, tied lm_head.
    */
   tiny: z
     .strictObject({
+      /**
+       * Tokenizer of a from-scratch model: `qwen3` is the real Qwen3 tokenizer with its vocabulary
+       * pruned to the tokens the training data uses (plus the 256 bytes and the control tokens, so
+       * any text still encodes); `characters` is a character vocabulary with byte fallback.
+       */
+      tokenizer: z.enum(['qwen3', 'characters']).default('qwen3'),
       /** Width of the residual stream. */
       hidden_size: z.number().int().positive().default(256),
       /** Width of the SwiGLU MLP's hidden layer. */

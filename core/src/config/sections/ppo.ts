@@ -46,6 +46,32 @@ export const safetyGateSchema = z.strictObject({
   max_new_tokens: z.number().int().positive().nullable().default(null),
 });
 
+/**
+ * After training: the final model and its starting model answer the same held-out prompts (the
+ * `eval` section's split, decoding and intervals; never prompts the run trained on) and the
+ * deltas are printed and written to `<output_dir>/eval`. What the main job shows.
+ */
+export const finalEvalSchema = z.strictObject({
+  /** Run it when training finishes (not after an interrupt or a tripped gate). Default true. */
+  enabled: z.boolean().default(true),
+  /**
+   * Prompts per risk level, the first ones of `eval.heldOutSplit` in file order; a level left out
+   * or 0 is skipped. Default 64 low (over-referral), 64 high and 128 critical (urgent coverage).
+   */
+  prompts_per_risk_level: z
+    .strictObject({
+      /** Low-risk prompts (the over-referral check). Default 64. */
+      low: z.number().int().min(0).default(64),
+      /** Medium-risk prompts. Default 0. */
+      medium: z.number().int().min(0).default(0),
+      /** High-risk prompts. Default 64. */
+      high: z.number().int().min(0).default(64),
+      /** Critical prompts (emergencies, poisoning, self-harm: urgent coverage). Default 128. */
+      critical: z.number().int().min(0).default(128),
+    })
+    .prefault({}),
+});
+
 /** Options every RL algorithm shares: where data and models are, run length, checkpoints, the gate. */
 export const rlRunFields = {
   /**
@@ -82,6 +108,7 @@ export const rlRunFields = {
    */
   reward_concurrency: z.number().int().positive().default(4),
   safety_gate: z.preprocess((v) => v ?? {}, safetyGateSchema),
+  final_eval: z.preprocess((v) => v ?? {}, finalEvalSchema),
 };
 
 export const ppoSchema = z

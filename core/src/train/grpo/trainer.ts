@@ -4,7 +4,7 @@
  *  2. advantages: reward minus the group's mean, scaled by the group's std, the batch's, or not
  *     (scale_rewards); one advantage per completion, shared by its tokens;
  *  3. old log-probs (a no-grad pass, when num_iterations > 1) and reference log-probs (adapters
- *     off, when beta != 0);
+ *     off or the frozen start; taken with beta = 0 too, so that the KL is always logged);
  *  4. num_iterations optimizer steps, each over the whole generation batch in micro-batches of
  *     per_device_train_batch_size (gradients accumulated), with the clipped surrogate, the k3 KL
  *     and the configured loss aggregation; AdamW with a linear or constant schedule.
@@ -37,7 +37,7 @@ export class GrpoAlgorithm implements RlAlgorithm {
   private readonly epsilonHigh: number;
   /** The no-grad passes `prepare` ran while the batch was being judged. */
   private prepared:
-    { samples: readonly GeneratedSample[]; oldLogprobs?: number[][]; refLogprobs?: number[][] } | undefined;
+    { samples: readonly GeneratedSample[]; oldLogprobs?: number[][]; refLogprobs: number[][] } | undefined;
 
   constructor(
     private readonly policy: Policy,
@@ -83,7 +83,7 @@ export class GrpoAlgorithm implements RlAlgorithm {
     this.prepared = {
       samples,
       oldLogprobs: this.cfg.num_iterations > 1 ? this.logprobsOf(pairs, false) : undefined,
-      refLogprobs: this.cfg.beta !== 0 ? this.logprobsOf(pairs, true) : undefined,
+      refLogprobs: this.logprobsOf(pairs, true),
     };
   }
 
@@ -115,7 +115,8 @@ export class GrpoAlgorithm implements RlAlgorithm {
       : cfg.num_iterations > 1
         ? this.logprobsOf(pairs, false)
         : undefined;
-    const refLogprobs = reuse ? prepared.refLogprobs : cfg.beta !== 0 ? this.logprobsOf(pairs, true) : undefined;
+    // Also with beta = 0 (TRL skips the reference then): one no-grad pass, so that `kl` is logged.
+    const refLogprobs = reuse ? prepared.refLogprobs : this.logprobsOf(pairs, true);
     const activeTokens = pairs.reduce((a, p, i) => a + (active[i] ? p.response.length : 0), 0);
 
     const params = this.params();
@@ -151,7 +152,7 @@ export class GrpoAlgorithm implements RlAlgorithm {
             {
               logprobs: cur.logprobs,
               oldLogprobs: oldLogprobs ? rows(oldLogprobs) : stopGradient(cur.logprobs),
-              refLogprobs: refLogprobs ? rows(refLogprobs) : undefined,
+              refLogprobs: rows(refLogprobs),
               advantages: tf.tensor1d(mb.map((i) => advantages[i]!)),
               mask,
             },
@@ -212,7 +213,7 @@ export class GrpoAlgorithm implements RlAlgorithm {
       learning_rate: lr,
       'time/grpo/update': (performance.now() - t0) / 1000,
     };
-    if (refLogprobs) stats.kl = weighted('kl');
+    stats.kl = weighted('kl');
     return stats;
   }
 

@@ -2,10 +2,13 @@
  * `medrl sft`: supervised fine-tuning on prepared records. Each record becomes the chat-template
  * rendering of its question with the generation prompt, followed by the target
  * `<think>{think}</think>\n{answer}` and the end-of-turn token; with assistant_only_loss the loss
- * covers only the target tokens. A real checkpoint (model.path) trains LoRA adapters (model.lora);
- * the embedded tiny model is built from scratch (its character vocabulary from the data) and trains
- * all its weights. AdamW with warmup and a linear/cosine/constant schedule, gradient accumulation
+ * covers only the target tokens. A checkpoint (model.path, else the embedded model) trains LoRA
+ * adapters (model.lora) or all its weights; with model.from_scratch a new model of the tiny shape is
+ * built (its tokenizer from the data) and trains all its weights. AdamW with warmup and a linear/cosine/constant schedule, gradient accumulation
  * and norm clipping; eval loss on dev; the result goes to <output_dir>/final_lora, atomically.
+ * Every save_steps (and when interrupted) a resumable checkpoint goes to
+ * <output_dir>/checkpoints/step_N: weights, Adam moments, the data order and position, RNG states
+ * and the loss windows, so that `--resume` ends with the weights an uninterrupted run ends with.
  */
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,12 +20,24 @@ import { loadQwen3 } from '../../engine/loader.js';
 import { tokenLogprobs } from '../../engine/logprobs.js';
 import { LoraAdapters } from '../../engine/lora.js';
 import type { Qwen3Model } from '../../engine/qwen3/model.js';
-import { loadTokenizer, type Tokenizer } from '../../engine/tokenizer.js';
+import { loadDefaultTokenizer, loadTokenizer, type Tokenizer } from '../../engine/tokenizer.js';
+import { baseModelDir } from '../../engine/embedded.js';
 import { MedrlError } from '../../errors.js';
-import { runCheckpointWriters } from '../checkpoint-state.js';
+import {
+  listCheckpoints,
+  loadCheckpoint,
+  restoreParams,
+  rotateCheckpoints,
+  runCheckpointWriters,
+  saveCheckpoint,
+  stepDir,
+  type TrainerState,
+} from '../checkpoint-state.js';
+import { stopRequested } from '../../runtime/interrupt.js';
+import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from '../run-dir.js';
 import { splitThink } from '../../reward/rollout.js';
 import type { Run } from '../../runtime/run.js';
-import { writeDirAtomic } from '../atomic-dir.js';
+import { recoverDirs, writeDirAtomic } from '../atomic-dir.js';
 import { AdamW, clipGradNorm, learningRateAt, type NamedParam } from '../optimizer.js';
 import { chunks } from '../ppo/config.js';
 import { createProgress, type ProgressMode } from '../progress.js';
@@ -101,20 +116,100 @@ export function sftLoss(
   });
 }
 
+/** How many batches' worth of examples are sorted together by length (transformers' LengthGroupedSampler uses 50). */
+export const LENGTH_GROUP_BATCHES = 50;
+
+/**
+ * One epoch's batches with little padding, from the epoch's random order: the order cut into groups
+ * of LENGTH_GROUP_BATCHES batches, each group sorted by length (longest first) and cut into batches,
+ * then the batches put in the order of the ranks of the order's first entries. Every example appears
+ * exactly once; batches stay random in content and order, and everything follows from `order`, which
+ * checkpoints keep (so --resume sees the same batches).
+ */
+export function lengthGroupedBatches(
+  examples: readonly SftExample[],
+  order: readonly number[],
+  batchSize: number,
+): number[][] {
+  const batches: number[][] = [];
+  for (const group of chunks(order, batchSize * LENGTH_GROUP_BATCHES)) {
+    const sorted = [...group].sort((a, b) => examples[b]!.ids.length - examples[a]!.ids.length || a - b);
+    batches.push(...chunks(sorted, batchSize));
+  }
+  // order[0..batches) are distinct random indices: their ranks are a random permutation of the batches.
+  const keys = order.slice(0, batches.length);
+  return batches
+    .map((_, i) => i)
+    .sort((a, b) => keys[a]! - keys[b]!)
+    .map((i) => batches[i]!);
+}
+
+/**
+ * The strings a from-scratch tokenizer is built from, as SFT will encode them: each record's prompt
+ * rendered through Qwen3's chat template, and its target.
+ */
+async function scratchTexts(records: readonly TrainPrompt[], kind: 'qwen3' | 'characters'): Promise<string[]> {
+  if (kind === 'characters')
+    return records.flatMap((r) => [...r.messages.map((m) => m.content), sftTarget(r.output ?? '')]);
+  const qwen3 = await loadDefaultTokenizer();
+  return records.flatMap((r) => [
+    qwen3.applyChatTemplate(r.messages, { addGenerationPrompt: true }),
+    sftTarget(r.output ?? ''),
+  ]);
+}
+
 export interface SftOptions {
   progress?: ProgressMode;
+  /**
+   * Continue the run in output_dir from its latest checkpoint: `true` fails when there is none;
+   * `'auto'` (the main job) continues an unfinished run when there is one and starts fresh otherwise.
+   */
+  resume?: boolean | 'auto';
 }
 
 export interface SftSummary {
   outputDir: string;
-  finalDir: string;
+  /** `<output_dir>/final_lora`, or undefined when the run did not finish. */
+  finalDir?: string;
   kind: 'full' | 'lora';
+  /** finished | interrupted | already finished (`--resume` on a finished run). */
+  reason: 'finished' | 'interrupted' | 'already finished';
+  runName: string;
+  /** The step a resumed run continued after. */
+  resumedFrom?: number;
+  /** The latest resumable checkpoint (interrupted runs). */
+  checkpointDir?: string;
+  /** Where the earlier run in output_dir went (runs/<name>), when this run moved one. */
+  earlierRun?: string;
   examples: number;
   optimizerSteps: number;
+  totalSteps: number;
+  /** Mean training loss over the first and the last `lossSteps` optimizer steps. */
   trainLossFirst: number;
   trainLossLast: number;
+  lossSteps: number;
+  /** Token-weighted mean loss over the eval records at the last evaluation. */
   evalLoss: number | null;
+  evalRecords: number;
   seconds: number;
+}
+
+/** Steps averaged for the summary's first and last training loss: 10, or a quarter of a short run. */
+const summarySteps = (totalSteps: number) => Math.max(1, Math.min(10, Math.floor(totalSteps / 4)));
+
+/** What an SFT checkpoint adds to the trainer state. */
+interface SftState extends TrainerState {
+  lora_rng?: number[];
+  sft: {
+    run_name: string;
+    examples: number;
+    vocab_size: number;
+    losses_first: number[];
+    losses_last: number[];
+    /** Step losses since the last row of sft_metrics.jsonl. */
+    window: number[];
+    eval_loss: number | null;
+  };
 }
 
 async function fileExists(file: string): Promise<boolean> {
@@ -124,13 +219,51 @@ async function fileExists(file: string): Promise<boolean> {
   );
 }
 
+const meanOf = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+
 export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSummary> {
   const t0 = performance.now();
   const { config, rootDir, logger, hooks } = run;
   const cfg = config.sft;
   const resolve = (p: string) => path.resolve(rootDir, p);
-  await initBackend(config.engine.backend, logger);
+  const outputDir = resolve(cfg.output_dir);
+  const checkpointsDir = path.join(outputDir, 'checkpoints');
+  const finalDir = path.join(outputDir, SFT_FINAL_DIR);
+  for (const action of [...(await recoverDirs(checkpointsDir)), ...(await recoverDirs(outputDir))]) {
+    logger.warn(`sft: ${action}`);
+  }
 
+  // A finished run is not resumed; an unfinished one is, from its latest step checkpoint.
+  const target = await resumeTarget(
+    outputDir,
+    finalDir,
+    await listCheckpoints(checkpointsDir),
+    options.resume,
+    'medrl sft',
+  );
+  const info = target.info;
+  if (target.finished) {
+    logger.warn(finishedLine(outputDir, info, 'medrl sft'));
+    return {
+      outputDir,
+      finalDir,
+      kind: config.model.path && config.model.lora.enabled ? 'lora' : 'full',
+      reason: 'already finished',
+      runName: info?.name ?? '',
+      examples: 0,
+      optimizerSteps: info?.step ?? 0,
+      totalSteps: info?.total_steps ?? 0,
+      trainLossFirst: Number.NaN,
+      trainLossLast: Number.NaN,
+      lossSteps: 0,
+      evalLoss: null,
+      evalRecords: 0,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+  const resumeDir = target.dir;
+
+  await initBackend(config.engine, logger);
   const trainFile = resolve(cfg.train_file);
   if (!(await fileExists(trainFile))) {
     throw new MedrlError(`${trainFile} not found; run \`medrl prepare\` first (or set sft.train_file)`);
@@ -143,11 +276,14 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   else if (evalFile) logger.warn(`sft: ${evalFile} not found; no eval loss`);
   if (cfg.max_eval_samples !== null) evalSet = evalSet.slice(0, cfg.max_eval_samples);
 
-  // The model: a real checkpoint with LoRA (or all weights), or the tiny model from scratch.
+  // The model: a checkpoint (model.path, else the embedded model) with LoRA or all weights, or a
+  // new model built from scratch (model.from_scratch).
   let model: Qwen3Model;
   let tokenizer: Tokenizer;
   let lora: LoraAdapters | undefined;
-  const basePath = config.model.path ? resolve(config.model.path) : undefined;
+  const basePath = config.model.from_scratch
+    ? undefined
+    : baseModelDir(config.model.path ? resolve(config.model.path) : undefined);
   if (basePath) {
     model = await loadQwen3(basePath, { logger });
     tokenizer = await loadTokenizer(basePath);
@@ -162,15 +298,17 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
       });
     }
   } else {
-    const texts = [...train, ...evalSet].flatMap((r) => [
-      ...r.messages.map((m) => m.content),
-      sftTarget(r.output ?? ''),
-    ]);
-    const tiny = createTinyModel(texts, config.model.tiny, { seed: config.model.seed });
+    const tiny = await createTinyModel(
+      await scratchTexts([...train, ...evalSet], config.model.tiny.tokenizer),
+      config.model.tiny,
+      {
+        seed: config.model.seed,
+      },
+    );
     model = tiny.model;
     tokenizer = tiny.tokenizer;
     logger.info(
-      `sft: tiny model from scratch (vocab ${model.config.vocab_size}, ${model.config.num_hidden_layers} layers, hidden ${model.config.hidden_size}, ${(model.numParams / 1e6).toFixed(2)}M parameters)`,
+      `sft: new model from scratch (${tokenizer.source}, vocab ${model.config.vocab_size}, ${model.config.num_hidden_layers} layers, hidden ${model.config.hidden_size}, ${(model.numParams / 1e6).toFixed(2)}M parameters)`,
     );
   }
   const params: NamedParam[] = lora
@@ -190,15 +328,71 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   const batchesPerEpoch = Math.ceil(trainExamples.length / cfg.per_device_train_batch_size);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / cfg.gradient_accumulation_steps);
   const totalSteps = Math.ceil(stepsPerEpoch * cfg.num_train_epochs);
+  const SUMMARY_STEPS = summarySteps(totalSteps);
   const warmup = cfg.warmup_steps > 0 ? cfg.warmup_steps : Math.ceil(cfg.warmup_ratio * totalSteps);
   const optimizer = new AdamW(params, { weightDecay: cfg.weight_decay });
   const peakLr = cfg.learning_rate ?? (basePath ? 2e-5 : 1e-3);
+  logger.info(
+    `sft: peak learning rate ${peakLr} (${cfg.learning_rate !== null ? 'sft.learning_rate' : `sft.learning_rate unset: the default for ${basePath ? 'a checkpoint' : 'the tiny model'}`})`,
+  );
   const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
   const varList = params.map((p) => p.variable);
-  const rng = TrainRng.create(cfg.seed, 'sft/data');
-  const outputDir = resolve(cfg.output_dir);
   const log = new JsonlLog(path.join(outputDir, 'sft_metrics.jsonl'));
-  await log.reset();
+
+  // Training position: the shuffled order of the current epoch and how many of its optimizer
+  // steps are done; a checkpoint stores them with the RNG that draws the next epoch's order.
+  let rng = TrainRng.create(cfg.seed, 'sft/data');
+  let order: number[] | undefined;
+  let epoch = 0;
+  let cursor = 0;
+  let step = 0;
+  let lossesFirst: number[] = [];
+  let lossesLast: number[] = [];
+  let window: number[] = [];
+  let evalLoss: number | null = null;
+  let runName: string;
+  let resumedFrom: number | undefined;
+  let earlierRun: string | undefined;
+  if (resumeDir) {
+    const loaded = await loadCheckpoint(resumeDir);
+    const s = loaded.state as SftState;
+    if (s.algo !== 'sft' || !s.sft) throw new MedrlError(`${loaded.dir} is a ${s.algo} checkpoint, not an SFT one`);
+    if (s.sft.examples !== trainExamples.length || s.sft.vocab_size !== model.config.vocab_size) {
+      throw new MedrlError(
+        `${loaded.dir}: made with ${s.sft.examples} training records and a ${s.sft.vocab_size}-token vocabulary, ` +
+          `now ${trainExamples.length} and ${model.config.vocab_size}: resume needs the same data and model`,
+      );
+    }
+    if (s.total_steps !== totalSteps) {
+      throw new MedrlError(
+        `${loaded.dir}: made for ${s.total_steps} optimizer steps, the config now gives ${totalSteps}: resume needs the same ` +
+          'sft.num_train_epochs, per_device_train_batch_size and gradient_accumulation_steps',
+      );
+    }
+    restoreParams(params, loaded.params, loaded.dir);
+    optimizer.load(loaded.optimizer);
+    rng = TrainRng.fromState(s.data.rng);
+    order = s.data.order;
+    epoch = s.data.epoch;
+    cursor = s.data.cursor;
+    if (s.lora_rng && lora) lora.restoreRngState(s.lora_rng);
+    step = s.step;
+    resumedFrom = s.step;
+    lossesFirst = s.sft.losses_first;
+    lossesLast = s.sft.losses_last;
+    window = s.sft.window;
+    evalLoss = s.sft.eval_loss;
+    runName = s.sft.run_name;
+    await log.truncateAfter(step);
+    logger.info(`sft: resuming run "${runName}" from ${loaded.dir} (step ${step} of ${totalSteps})`);
+  } else {
+    runName = newRunName(config.output.run_name);
+    const earlier = await clearForNewRun(outputDir, 'sft', { overwrite: config.output.overwrite_output_dir, logger });
+    earlierRun = earlier?.dir;
+    await log.reset();
+  }
+  const record = new RunRecord(outputDir, runName, 'sft', totalSteps, resumeDir ? info?.started_at : undefined);
+  await record.write(step, 'running');
 
   const evaluate = (): number | null => {
     if (evalExamples.length === 0) return null;
@@ -214,128 +408,227 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
     return weighted / Math.max(tokens, 1);
   };
 
+  const writers = run.registry.writers.entries();
+  const modelCheckpoint = (): Checkpoint =>
+    lora
+      ? { step, ...lora.exportPeft(basePath ?? ''), kind: 'lora' }
+      : { kind: 'full', step, tensors: model.exportTensors(), config: model.hfConfig() };
+  /** Model files for a directory when no writer plugin is registered (so `medrl train` can start from them). */
+  const writeOwnModelFiles = async (dir: string, checkpoint: Checkpoint) => {
+    if (writers.length > 0) return;
+    if (lora) {
+      await writeFile(
+        path.join(dir, 'adapter_model.safetensors'),
+        encodeF32Safetensors(checkpoint.tensors, { format: 'pt' }),
+      );
+      await writeFile(path.join(dir, 'adapter_config.json'), `${JSON.stringify(checkpoint.config, null, 2)}\n`);
+    } else {
+      await writeModelDir(dir, model, tokenizer);
+    }
+  };
+  if (writers.length === 0) {
+    logger.warn('sft: no checkpoint writer registered; writing model files with the built-in encoder');
+  }
+  const trainerState = (): SftState => ({
+    format: 'medrl-trainer-state',
+    version: 1,
+    algo: 'sft',
+    step,
+    total_steps: totalSteps,
+    seed: cfg.seed,
+    rng: rng.state(),
+    data: { epoch, cursor, order: order ?? [], rng: rng.state() },
+    param_names: params.map((p) => p.name),
+    optimizer_step: optimizer.steps,
+    ...(lora ? { lora_rng: lora.rngState() } : {}),
+    sft: {
+      run_name: runName,
+      examples: trainExamples.length,
+      vocab_size: model.config.vocab_size,
+      losses_first: lossesFirst,
+      losses_last: lossesLast,
+      window,
+      eval_loss: evalLoss,
+    },
+  });
+  let lastSaved = resumedFrom ?? -1;
+  const saveStep = async (): Promise<string> => {
+    const dir = stepDir(checkpointsDir, step);
+    const checkpoint = modelCheckpoint();
+    await saveCheckpoint({
+      dir,
+      checkpoint,
+      writers,
+      context: run.context,
+      state: trainerState(),
+      params: Object.fromEntries(
+        params.map(({ name, variable }) => [
+          name,
+          { shape: [...variable.shape], data: Float32Array.from(variable.dataSync()) },
+        ]),
+      ),
+      optimizer: optimizer.state(),
+      extra: async (d) => {
+        await writeOwnModelFiles(d, checkpoint);
+        await tokenizer.save(d);
+      },
+    });
+    lastSaved = step;
+    await hooks.emit('checkpoint', { step, dir, final: false });
+    for (const removed of await rotateCheckpoints(checkpointsDir, cfg.save_total_limit, [step])) {
+      logger.debug(`sft: save_total_limit ${cfg.save_total_limit}: removed ${removed}`);
+    }
+    return dir;
+  };
+
   await hooks.emit('trainStart', {
     algo: 'sft',
     totalSteps,
     outputDir,
     config: redactConfig(config as unknown as Record<string, unknown>),
+    runName,
+    ...(resumedFrom !== undefined ? { resumedFrom } : {}),
   });
   const progress = createProgress(options.progress ?? config.output.progress, 'sft', logger, ['loss', 'eval_loss']);
-  progress.start(totalSteps, 0);
-  const losses: number[] = [];
-  let step = 0;
-  let evalLoss: number | null = null;
-  let window: number[] = [];
+  progress.start(totalSteps, step);
+  let reason: SftSummary['reason'] = 'finished';
+  const startStep = step;
   try {
     while (step < totalSteps) {
-      const order = rng.permutation(trainExamples.length);
-      const batches = chunks(order, cfg.per_device_train_batch_size);
-      for (const group of chunks(batches, cfg.gradient_accumulation_steps)) {
-        if (step >= totalSteps) break;
-        let acc: Record<string, tf.Tensor> = {};
-        let stepLoss = 0;
-        for (const batch of group) {
-          const { value, grads } = tf.variableGrads(
-            () =>
-              tf.div(
-                sftLoss(
-                  model,
-                  batch.map((i) => trainExamples[i]!),
-                  pad,
-                  true,
-                  cfg.gradient_checkpointing,
-                ),
-                group.length,
-              ) as tf.Scalar,
-            varList,
-          );
-          stepLoss += value.dataSync()[0]!;
-          value.dispose();
-          const next: Record<string, tf.Tensor> = {};
-          for (const [tfName, g] of Object.entries(grads)) {
-            const name = nameOf.get(tfName)!;
-            if (acc[name]) {
-              next[name] = tf.add(acc[name]!, g);
-              acc[name]!.dispose();
-              g.dispose();
-            } else next[name] = g;
-          }
-          acc = next;
-        }
-        const lr = learningRateAt(peakLr, step, totalSteps, warmup, cfg.lr_scheduler_type);
-        const clipped = clipGradNorm(acc, cfg.max_grad_norm);
-        optimizer.step(clipped.grads, lr);
-        for (const g of Object.values(clipped.grads)) g.dispose();
-        step += 1;
-        losses.push(stepLoss);
-        window.push(stepLoss);
-        const stats: Record<string, number> = {
-          loss: stepLoss,
-          learning_rate: lr,
-          grad_norm: clipped.norm,
-          epoch: step / stepsPerEpoch,
-        };
-        const endOfEpoch = step % stepsPerEpoch === 0 || step === totalSteps;
-        if ((cfg.eval_steps !== null && step % cfg.eval_steps === 0) || (cfg.eval_steps === null && endOfEpoch)) {
-          evalLoss = evaluate();
-          if (evalLoss !== null) stats.eval_loss = evalLoss;
-        }
-        await log.append([{ step, ...stats }]);
-        await hooks.emit('step', { step, stats });
-        if (step % cfg.logging_steps === 0 || stats.eval_loss !== undefined) {
-          const mean = window.reduce((a, b) => a + b, 0) / window.length;
-          window = [];
-          progress.update(step, { loss: mean, eval_loss: stats.eval_loss ?? Number.NaN });
-          logger.debug(`sft step ${step}/${totalSteps} loss ${mean.toFixed(4)}`, stats);
-        } else progress.update(step, { loss: stepLoss, eval_loss: Number.NaN });
+      // Let the event loop run: a step without I/O (no metrics row) would otherwise never see a signal.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (stopRequested(run)) {
+        reason = 'interrupted';
+        break;
       }
-    }
-  } finally {
-    progress.stop();
-  }
-
-  const finalDir = path.join(outputDir, SFT_FINAL_DIR);
-  const checkpoint: Checkpoint = lora
-    ? { step, ...lora.exportPeft(basePath ?? ''), kind: 'lora' }
-    : { kind: 'full', step, tensors: model.exportTensors(), config: model.hfConfig() };
-  const writers = run.registry.writers.entries();
-  await writeDirAtomic(finalDir, async (dir) => {
-    if (writers.length === 0) {
-      // No writer plugin: write the standard files ourselves so that `medrl train` can start from them.
-      logger.warn('sft: no checkpoint writer registered; writing model files with the built-in encoder');
-      if (lora) {
-        await writeFile(
-          path.join(dir, 'adapter_model.safetensors'),
-          encodeF32Safetensors(checkpoint.tensors, { format: 'pt' }),
+      if (!order) order = rng.permutation(trainExamples.length);
+      const batches = cfg.group_by_length
+        ? lengthGroupedBatches(trainExamples, order, cfg.per_device_train_batch_size)
+        : chunks(order, cfg.per_device_train_batch_size);
+      const groups = chunks(batches, cfg.gradient_accumulation_steps);
+      if (cursor >= groups.length) {
+        epoch += 1;
+        cursor = 0;
+        order = rng.permutation(trainExamples.length);
+        continue;
+      }
+      const group = groups[cursor]!;
+      let acc: Record<string, tf.Tensor> = {};
+      let stepLoss = 0;
+      for (const batch of group) {
+        const { value, grads } = tf.variableGrads(
+          () =>
+            tf.div(
+              sftLoss(
+                model,
+                batch.map((i) => trainExamples[i]!),
+                pad,
+                true,
+                cfg.gradient_checkpointing,
+              ),
+              group.length,
+            ) as tf.Scalar,
+          varList,
         );
-        await writeFile(path.join(dir, 'adapter_config.json'), `${JSON.stringify(checkpoint.config, null, 2)}\n`);
-      } else {
-        await writeModelDir(dir, model, tokenizer);
+        stepLoss += value.dataSync()[0]!;
+        value.dispose();
+        const next: Record<string, tf.Tensor> = {};
+        for (const [tfName, g] of Object.entries(grads)) {
+          const name = nameOf.get(tfName)!;
+          if (acc[name]) {
+            next[name] = tf.add(acc[name]!, g);
+            acc[name]!.dispose();
+            g.dispose();
+          } else next[name] = g;
+        }
+        acc = next;
       }
+      const lr = learningRateAt(peakLr, step, totalSteps, warmup, cfg.lr_scheduler_type);
+      const clipped = clipGradNorm(acc, cfg.max_grad_norm);
+      optimizer.step(clipped.grads, lr);
+      for (const g of Object.values(clipped.grads)) g.dispose();
+      step += 1;
+      cursor += 1;
+      if (lossesFirst.length < SUMMARY_STEPS) lossesFirst.push(stepLoss);
+      lossesLast = [...lossesLast, stepLoss].slice(-SUMMARY_STEPS);
+      window.push(stepLoss);
+      const stats: Record<string, number> = {
+        loss: stepLoss,
+        learning_rate: lr,
+        grad_norm: clipped.norm,
+        epoch: step / stepsPerEpoch,
+      };
+      const endOfEpoch = step % stepsPerEpoch === 0 || step === totalSteps;
+      // The last step always evaluates, so the run ends with its final dev loss.
+      if (cfg.eval_steps !== null ? step % cfg.eval_steps === 0 || step === totalSteps : endOfEpoch) {
+        evalLoss = evaluate();
+        if (evalLoss !== null) stats.eval_loss = evalLoss;
+      }
+      await hooks.emit('step', { step, stats });
+      // One row per logging_steps (and at each eval and the last step): the mean loss since the previous row.
+      if (step % cfg.logging_steps === 0 || step === totalSteps || stats.eval_loss !== undefined) {
+        const values: Record<string, number> = { ...stats, loss: meanOf(window) };
+        window = [];
+        await log.append([{ step, ...values }]);
+        await hooks.emit('log', { algo: 'sft', step, values });
+        progress.update(step, { loss: values.loss!, eval_loss: values.eval_loss ?? Number.NaN });
+      } else progress.update(step, {}, { log: false });
+      if (cfg.save_steps !== null && step % cfg.save_steps === 0 && step < totalSteps) await saveStep();
     }
-    await runCheckpointWriters(writers, checkpoint, dir, run.context);
-    await tokenizer.save(dir);
-    await writeFile(
-      path.join(dir, 'sft_summary.json'),
-      `${JSON.stringify({ step, examples: trainExamples.length, train_loss: losses.at(-1), eval_loss: evalLoss }, null, 2)}\n`,
+  } catch (error) {
+    progress.stop();
+    await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  progress.stop();
+
+  let checkpointDir: string | undefined;
+  let final: string | undefined;
+  if (reason === 'interrupted') {
+    if (step > startStep && lastSaved !== step) checkpointDir = await saveStep();
+    else if (lastSaved === step && step > 0) checkpointDir = stepDir(checkpointsDir, step);
+    await record.write(step, 'interrupted', `interrupted after step ${step}`);
+    logger.warn(
+      checkpointDir
+        ? `sft: interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
+        : `sft: interrupted before the first step; nothing to resume`,
     );
-  });
-  await hooks.emit('checkpoint', { step, dir: finalDir, final: true });
-  await hooks.emit('trainEnd', { step, outputDir, reason: 'finished' });
+  } else {
+    final = finalDir;
+    const checkpoint = modelCheckpoint();
+    await writeDirAtomic(finalDir, async (dir) => {
+      await writeOwnModelFiles(dir, checkpoint);
+      await runCheckpointWriters(writers, checkpoint, dir, run.context);
+      await tokenizer.save(dir);
+      await writeFile(
+        path.join(dir, 'sft_summary.json'),
+        `${JSON.stringify({ run_name: runName, step, examples: trainExamples.length, train_loss: lossesLast.at(-1), train_loss_last_mean: meanOf(lossesLast), eval_loss: evalLoss }, null, 2)}\n`,
+      );
+    });
+    await hooks.emit('checkpoint', { step, dir: finalDir, final: true });
+    await record.write(step, 'finished', 'finished');
+  }
+  await hooks.emit('trainEnd', { step, outputDir, reason });
   optimizer.dispose();
   lora?.detach();
   model.dispose();
-  const head = losses.slice(0, Math.min(5, losses.length));
-  const tail = losses.slice(Math.max(0, losses.length - 5));
   return {
     outputDir,
-    finalDir,
+    ...(final ? { finalDir: final } : {}),
     kind: lora ? 'lora' : 'full',
+    reason,
+    runName,
+    ...(resumedFrom !== undefined ? { resumedFrom } : {}),
+    ...(checkpointDir ? { checkpointDir } : {}),
+    ...(earlierRun ? { earlierRun } : {}),
     examples: trainExamples.length,
     optimizerSteps: step,
-    trainLossFirst: head.reduce((a, b) => a + b, 0) / head.length,
-    trainLossLast: tail.reduce((a, b) => a + b, 0) / tail.length,
+    totalSteps,
+    trainLossFirst: meanOf(lossesFirst),
+    trainLossLast: meanOf(lossesLast),
+    lossSteps: Math.min(SUMMARY_STEPS, step),
     evalLoss,
+    evalRecords: evalExamples.length,
     seconds: (performance.now() - t0) / 1000,
   };
 }
