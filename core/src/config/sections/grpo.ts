@@ -47,7 +47,8 @@ export const grpoSchema = z
     /**
      * Generate step k+1's completions while step k's are still being judged, then train on step k:
      * each batch is sampled by the policy one update older (one-step off-policy). Hides the judge's
-     * latency; see docs/training.md. Default false.
+     * latency; see docs/training.md. Default false (measured: at a 1 s judge the lag cost more
+     * reward per step than the time it saved).
      */
     overlap_judging: z.boolean().default(false),
   })
