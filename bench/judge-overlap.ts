@@ -280,30 +280,9 @@ function printTable(results: Measured[], algo: string, steps: number): void {
 
 /** The learning tests' settings (test/train/ppo-grpo.test.ts), run with overlap off and on. */
 async function learning(): Promise<void> {
-  const { openTinyRun, tinyProject } = await import('../test/train/helpers.js');
+  const { LEARNING_SETTINGS, openTinyRun, tinyProject } = await import('../test/train/helpers.js');
   const algo = values.algo as 'ppo' | 'grpo';
-  const settings = {
-    ppo: {
-      steps: 30,
-      batch_size: 8,
-      mini_batch_size: 4,
-      ppo_epochs: 4,
-      learning_rate: 1e-2,
-      init_kl_coef: 0.02,
-      early_stopping: false,
-    },
-    grpo: {
-      steps: 25,
-      num_generations: 4,
-      per_device_train_batch_size: 8,
-      learning_rate: 2e-2,
-      lr_scheduler_type: 'constant' as const,
-      beta: 0.01,
-      loss_type: 'dr_grpo' as const,
-      epsilon_high: 0.28,
-      num_iterations: 2,
-    },
-  }[algo];
+  const settings = LEARNING_SETTINGS[algo];
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rows = [['seed', 'overlap', 'reward first 5', 'reward last 5', 'gain', 'seconds']];
   const gains: Record<string, number[]> = { off: [], on: [] };

@@ -21,6 +21,31 @@ export const TINY_SHAPE = {
   max_position_embeddings: 256,
 };
 
+/** Settings under which the tiny model learns the letters reward (ppo-grpo.test.ts, bench/judge-overlap.ts --learning). */
+export const LEARNING_SETTINGS = {
+  ppo: {
+    steps: 30,
+    batch_size: 8,
+    mini_batch_size: 4,
+    ppo_epochs: 4,
+    learning_rate: 1e-2,
+    init_kl_coef: 0.02,
+    early_stopping: false,
+  },
+  grpo: {
+    steps: 25,
+    num_generations: 4,
+    per_device_train_batch_size: 8,
+    gradient_accumulation_steps: 1,
+    learning_rate: 2e-2,
+    lr_scheduler_type: 'constant' as const,
+    beta: 0.01,
+    loss_type: 'dr_grpo' as const,
+    epsilon_high: 0.28,
+    num_iterations: 2,
+  },
+};
+
 export interface TinySetup {
   root: string;
   /** Token ids of the 26 letters. */
