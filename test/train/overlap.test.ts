@@ -191,57 +191,80 @@ describe('overlap_judging on', () => {
     },
   });
 
-  it('trains each batch one update after the weights that sampled it (step 1 as without it)', async () => {
-    const order = async (overlap: boolean) => {
-      const setup = await tinyProject(3);
-      const log: string[] = [];
-      const steps: MedrlPlugin = {
-        name: 'steps',
-        apiVersion: '1.0',
-        onStep: ({ step }) => void log.push(`update ${step}`),
+  const lagConfigs = {
+    ppo: lagConfig,
+    grpo: (overlap: boolean) => ({
+      grpo: {
+        steps: 4,
+        num_generations: 4,
+        per_device_train_batch_size: 4,
+        learning_rate: 2e-2,
+        beta: 0.01,
+        seed: 2,
+        save_steps: null,
+        overlap_judging: overlap,
+      },
+    }),
+  };
+
+  it.each(['ppo', 'grpo'] as const)(
+    '%s: trains each batch one update after the weights that sampled it (step 1 as without it)',
+    async (algo) => {
+      const order = async (overlap: boolean) => {
+        const setup = await tinyProject(3);
+        const log: string[] = [];
+        const steps: MedrlPlugin = {
+          name: 'steps',
+          apiVersion: '1.0',
+          onStep: ({ step }) => void log.push(`update ${step}`),
+        };
+        const run = await openTinyRun(setup, {
+          ...lagConfigs[algo](overlap),
+          plugins: [lettersPlugin(setup.letterIds), steps],
+        });
+        await runTrain(run, {
+          algo,
+          onRolloutEvent: (e) => {
+            if (e.kind === 'generated') log.push(`generate ${e.step}`);
+          },
+        });
+        await run.close();
+        return { log, run: await fingerprint(setup.root, 'finished') };
       };
-      const run = await openTinyRun(setup, { ...lagConfig(overlap), plugins: [lettersPlugin(setup.letterIds), steps] });
-      await runTrain(run, {
-        algo: 'ppo',
-        onRolloutEvent: (e) => {
-          if (e.kind === 'generated') log.push(`generate ${e.step}`);
-        },
-      });
-      await run.close();
-      return { log, run: await fingerprint(setup.root, 'finished') };
-    };
-    const off = await order(false);
-    const on = await order(true);
-    expect(off.log).toEqual([
-      'generate 1',
-      'update 1',
-      'generate 2',
-      'update 2',
-      'generate 3',
-      'update 3',
-      'generate 4',
-      'update 4',
-    ]);
-    expect(on.log).toEqual([
-      'generate 1',
-      'generate 2',
-      'update 1',
-      'generate 3',
-      'update 2',
-      'generate 4',
-      'update 3',
-      'update 4',
-    ]);
-    expect(Object.values(on.run.steps).map((s) => s['rollout/policy_lag'])).toEqual([0, 1, 1, 1]);
-    expect(Object.values(off.run.steps).every((s) => !('rollout/policy_lag' in s))).toBe(true);
-    // Batch 1 is sampled and trained by the same weights either way.
-    expect(on.run.rollouts.filter((r) => r.step === 1)).toEqual(off.run.rollouts.filter((r) => r.step === 1));
-    const { ['rollout/policy_lag']: lag, ...firstOn } = on.run.steps['1']!;
-    expect(lag).toBe(0);
-    expect(firstOn).toEqual(off.run.steps['1']);
-    // Batch 2 is not: it was sampled before update 1.
-    expect(on.run.rollouts.filter((r) => r.step === 2)).not.toEqual(off.run.rollouts.filter((r) => r.step === 2));
-  }, 60_000);
+      const off = await order(false);
+      const on = await order(true);
+      expect(off.log).toEqual([
+        'generate 1',
+        'update 1',
+        'generate 2',
+        'update 2',
+        'generate 3',
+        'update 3',
+        'generate 4',
+        'update 4',
+      ]);
+      expect(on.log).toEqual([
+        'generate 1',
+        'generate 2',
+        'update 1',
+        'generate 3',
+        'update 2',
+        'generate 4',
+        'update 3',
+        'update 4',
+      ]);
+      expect(Object.values(on.run.steps).map((s) => s['rollout/policy_lag'])).toEqual([0, 1, 1, 1]);
+      expect(Object.values(off.run.steps).every((s) => !('rollout/policy_lag' in s))).toBe(true);
+      // Batch 1 is sampled and trained by the same weights either way.
+      expect(on.run.rollouts.filter((r) => r.step === 1)).toEqual(off.run.rollouts.filter((r) => r.step === 1));
+      const { ['rollout/policy_lag']: lag, ...firstOn } = on.run.steps['1']!;
+      expect(lag).toBe(0);
+      expect(firstOn).toEqual(off.run.steps['1']);
+      // Batch 2 is not: it was sampled before update 1.
+      expect(on.run.rollouts.filter((r) => r.step === 2)).not.toEqual(off.run.rollouts.filter((r) => r.step === 2));
+    },
+    60_000,
+  );
 
   it('resumes exactly: the batches generated ahead are kept in the checkpoint', async () => {
     const config = {
