@@ -49,21 +49,29 @@ export default defineConfig({
     safetyZeroForcesZero: true,
   },
   engine: { backend: 'auto' },
-  // Demo sizes: the embedded tiny Qwen3 (trained from scratch) small enough that prepare, SFT and PPO
-  // finish in minutes on 2 CPU cores. Point model.path at a real Qwen3 directory for real work.
-  model: {
-    tiny: {
-      hidden_size: 128,
-      intermediate_size: 384,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      head_dim: 32,
-      max_position_embeddings: 512,
-    },
+  // No model.path: the embedded model (core/assets/medrl-qwen3-tiny, 3.45M parameters, SFT-trained by
+  // medrl on data/raw; its README.md says how) is the start, copied to models/lora/final_lora. Point
+  // model.path at a real Qwen3 directory for real work; `medrl sft` then trains the start first.
+  data: {
+    // RL prompts: half high-risk (where the corpus's flawed answers are), half low/medium (where an
+    // over-eager model would start sending everyone to the emergency department), in one shuffle.
+    rl: { oversampleK: 0, highRiskRatio: 0.5, targetSize: 2000, order: 'shuffled' },
   },
-  // The tiny model starts from random weights, so SFT needs a far larger step than fine-tuning does.
-  sft: { num_train_epochs: 2, max_length: 256, learning_rate: 1e-3 },
-  data: { rl: { targetSize: 96 } },
-  ppo: { max_new_tokens: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 },
+  // GRPO, chosen by measurement over PPO for the embedded model (docs/training.md, "The embedded
+  // model's RL settings"): 4 prompts x 4 completions per step, LoRA with a larger step than TRL's
+  // 1e-6 (that default is for real Qwen3 checkpoints; a 3.45M-parameter model's LoRA barely moves
+  // at it), a k3 KL penalty to keep answers close to the start.
+  algorithm: 'grpo',
+  grpo: {
+    steps: 20,
+    learning_rate: 5e-4,
+    per_device_train_batch_size: 16,
+    num_generations: 4,
+    beta: 0.04,
+    max_completion_length: 192,
+    max_prompt_length: 192,
+    eval_steps: 10,
+    save_steps: 10,
+  },
+  eval: { generation: { batchSize: 64, maxNewTokens: 224 } },
 });

@@ -59,7 +59,7 @@ function trainOnce(seed: number, outputDir: string): Promise<{ result: TrainOutp
     'train',
     '--seed',
     String(seed),
-    '--output-dir',
+    '--out',
     outputDir,
     '--progress',
     'none',

@@ -21,7 +21,7 @@ import { runPrepare } from '../core/src/data/index.js';
 import { EMBEDDED_MODEL_NAME } from '../core/src/engine/embedded.js';
 import { generate } from '../core/src/engine/generate.js';
 import { loadModelDir } from '../core/src/engine/policy.js';
-import { initBackend } from '../core/src/engine/backend.js';
+import { activeBackend, initBackend } from '../core/src/engine/backend.js';
 import { readSplits } from '../core/src/eval/dataset.js';
 import { renderSvg } from '../core/src/report/charts.js';
 import { openRun } from '../core/src/runtime/run.js';
@@ -43,6 +43,8 @@ const run = await openRun({ command: 'sft', configPath });
 const sftDir = path.resolve(run.rootDir, run.config.sft.output_dir);
 let summary: SftSummary | undefined;
 let prepareSeconds: number | undefined;
+/** The backend SFT ran on (auto picks native TensorFlow when `npm run native:local` built it). */
+let backend: { backend: string; threads: number } | undefined;
 try {
   if (!values['card-only']) {
     const t = performance.now();
@@ -50,9 +52,20 @@ try {
     prepareSeconds = (performance.now() - t) / 1000;
     run.logger.info(`prepare: ${JSON.stringify(stats.splits ?? {})}`);
     summary = await runSft(run, { progress: 'log', ...(values.resume ? { resume: true } : {}) } as never);
-    await writeFile(path.join(sftDir, 'sft_run.json'), `${JSON.stringify({ ...summary, prepareSeconds }, null, 2)}\n`);
+    const info = activeBackend();
+    backend = info && { backend: info.backend, threads: info.threads };
+    await writeFile(
+      path.join(sftDir, 'sft_run.json'),
+      `${JSON.stringify({ ...summary, prepareSeconds, backend }, null, 2)}\n`,
+    );
   } else {
-    summary = JSON.parse(await readFile(path.join(sftDir, 'sft_run.json'), 'utf8')) as SftSummary;
+    const saved = JSON.parse(await readFile(path.join(sftDir, 'sft_run.json'), 'utf8')) as SftSummary & {
+      prepareSeconds?: number;
+      backend?: { backend: string; threads: number };
+    };
+    summary = saved;
+    prepareSeconds = saved.prepareSeconds;
+    backend = saved.backend;
   }
 } finally {
   await run.close();
@@ -154,7 +167,7 @@ what corrects them, and that is what the main job shows. Never use it to answer 
 ${command}          # medrl prepare, then medrl sft --from-scratch --config tools/embedded-model.config.ts, then this card
 \`\`\`
 
-Deterministic given the same corpus (\`npx tsx data/raw/generate.ts\`), settings and backend; commit ${commit}.
+Deterministic given the same corpus (\`npm run data:generate\`), settings and backend; commit ${commit}.
 
 ## Data
 
@@ -194,7 +207,7 @@ added tokens. On the corpus it splits text exactly as Qwen3 does (core/src/engin
 ${sft.learning_rate} with ${sft.warmup_steps} warmup steps and a ${sft.lr_scheduler_type} schedule, batches of
 ${sft.per_device_train_batch_size} records grouped by length, ${sft.num_train_epochs} epochs, loss on answer tokens only.
 ${summary ? `${summary.optimizerSteps} optimizer steps in ${hours(summary.seconds)}` : ''} on ${cpus().length} CPU cores
-(${cpus()[0]?.model ?? 'unknown CPU'}), TensorFlow.js ${run.config.engine.backend} backend; load ${loadavg()[0]!.toFixed(1)} when the card was written.
+(${cpus()[0]?.model ?? 'unknown CPU'}), TensorFlow.js ${backend ? `${backend.backend} backend, ${backend.threads} threads` : 'backend unknown'}; load ${loadavg()[0]!.toFixed(1)} when the card was written.
 
 ![loss curve](loss.svg)
 
@@ -227,7 +240,7 @@ await writeDirAtomic(values.out, async (dir) => {
   await writeFile(path.join(dir, 'README.md'), card);
   await writeFile(
     path.join(dir, 'training.json'),
-    `${JSON.stringify({ command, commit, sft, model: run.config.model, summary, prepareSeconds, curve }, null, 2)}\n`,
+    `${JSON.stringify({ command, commit, sft, model: run.config.model, summary, prepareSeconds, backend, curve }, null, 2)}\n`,
   );
 });
 console.log(`wrote ${values.out}`);

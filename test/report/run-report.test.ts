@@ -235,6 +235,56 @@ describe('run report.html', () => {
     expect((await readdir(run)).sort()).toEqual(['metrics.jsonl', 'report.html', 'rollouts.jsonl']);
   });
 
+  it('shows the final eval as a before/after table when <run>/eval/metrics.json exists', async () => {
+    const run = path.join(tmp, 'run-with-eval');
+    const fs = await import('node:fs/promises');
+    await fs.cp(RUN, run, { recursive: true });
+    await fs.mkdir(path.join(run, 'eval'));
+    const est = (value: number, lo: number, hi: number) => ({ value, lo, hi, n: 64 });
+    const metrics = {
+      created_at: '2026-12-04T00:00:00Z',
+      model: { label: 'final' },
+      baseline: { label: 'start' },
+      settings: { bootstrap: { resamples: 1000, confidence: 0.9, seed: 42, method: 'percentile' } },
+      metrics: [
+        { name: 'urgent_coverage', label: 'Urgent coverage', better: 'higher', description: '' },
+        { name: 'low_risk_urgent_referral', label: 'Low-risk urgent referral', better: 'lower', description: '' },
+      ],
+      components: [],
+      counts: { per_split: { test: 128 }, prompts: 128, dropped: 0 },
+      groups: [
+        {
+          dimension: 'held_out_high_risk',
+          key: 'all',
+          n: 64,
+          model: { urgent_coverage: est(0.9, 0.85, 0.95) },
+          baseline: { urgent_coverage: est(0.55, 0.45, 0.65) },
+          delta: { urgent_coverage: est(0.35, 0.25, 0.45) },
+        },
+        {
+          dimension: 'risk_level',
+          key: 'low',
+          n: 64,
+          model: { low_risk_urgent_referral: est(0.3, 0.2, 0.4) },
+          baseline: { low_risk_urgent_referral: est(0.2, 0.1, 0.3) },
+          delta: { low_risk_urgent_referral: est(0.1, 0.02, 0.18) },
+        },
+      ],
+    };
+    await writeFile(path.join(run, 'eval', 'metrics.json'), JSON.stringify(metrics));
+    const page = await readFile((await writeRunReport(run)).file, 'utf8');
+    const section = page.slice(page.indexOf('id="before-after"'), page.indexOf('id="curves"'));
+    expect(section).toContain('128 held-out prompts');
+    expect(section).toContain('90% CI');
+    expect(section).toContain('href="eval/report.html"');
+    // Urgent coverage rose (good, green); low-risk referral rose too (bad, red): both intervals exclude 0.
+    expect(section).toMatch(
+      /Urgent coverage<\/td><td>55\.0%<\/td><td>90\.0%<\/td><td class="good">\+35\.0 pt<\/td><td>\[\+25\.0 pt, \+45\.0 pt\]/,
+    );
+    expect(section).toMatch(/Low-risk urgent referral<\/td><td>20\.0%<\/td><td>30\.0%<\/td><td class="bad">\+10\.0 pt/);
+    expect(html).not.toContain('id="before-after"'); // no eval folder: no section
+  });
+
   it('names what is missing in an empty directory', async () => {
     await expect(writeRunReport(tmp + '/nothing')).rejects.toThrow(
       /none of metrics.jsonl, rollouts.jsonl \(medrl train\) or sft_metrics.jsonl \(medrl sft\) found/,

@@ -94,7 +94,8 @@ export default class Train extends MedrlCommand {
     const [
       { runTrain },
       { ensureTrainingInputs },
-      { runFinalEval },
+      { runFinalEval, formatFinalEval },
+      { writeRunReport },
       { ppoSchema },
       { grpoSchema },
       { formatSftSummary },
@@ -102,6 +103,7 @@ export default class Train extends MedrlCommand {
       import('../train/index.js'),
       import('../train/main-job.js'),
       import('../eval/final-eval.js'),
+      import('../report/run-report.js'),
       import('../config/sections/ppo.js'),
       import('../config/sections/grpo.js'),
       import('./sft.js'),
@@ -170,35 +172,11 @@ export default class Train extends MedrlCommand {
       });
       if (finalEval && !this.jsonEnabled()) this.log(formatFinalEval(finalEval));
     }
+    // report.html: the curves, the samples and (after a final eval) the before/after table.
+    const report = await writeRunReport(summary.outputDir);
+    if (!this.jsonEnabled()) this.log(`report: ${report.file}`);
     return { stages, train: summary, ...(finalEval ? { finalEval } : {}) };
   }
-}
-
-/** The before/after table: start model, final model, paired delta with its interval. */
-export function formatFinalEval(result: FinalEvalResult): string {
-  const pct = (name: string) => !['reward_mean', 'distinct_2', 'kl_to_baseline'].includes(name);
-  const f = (name: string, x: number | null, sign = false) => {
-    if (x === null) return 'n/a';
-    const text = pct(name) ? `${(x * 100).toFixed(1)}${sign ? ' pt' : '%'}` : x.toFixed(3);
-    return sign && x > 0 ? `+${text}` : text;
-  };
-  const lines = [
-    `final eval (${result.seconds.toFixed(0)}s): start model -> final model on ${result.prompts} held-out prompts` +
-      (result.excluded > 0 ? ` (${result.excluded} skipped: trained on)` : ''),
-  ];
-  let group = '';
-  for (const row of result.rows) {
-    if (row.group !== group) lines.push(`  ${(group = row.group)}`);
-    const ci =
-      row.delta.lo !== null && row.delta.hi !== null
-        ? ` [${f(row.metric, row.delta.lo, true)}, ${f(row.metric, row.delta.hi, true)}]`
-        : '';
-    const baseline = row.metric === 'kl_to_baseline' ? '' : `${f(row.metric, row.baseline.value)} -> `;
-    const delta = row.metric === 'kl_to_baseline' ? '' : `  Δ ${f(row.metric, row.delta.value, true)}${ci}`;
-    lines.push(`    ${row.label.padEnd(26)} ${baseline}${f(row.metric, row.model.value)}${delta}`);
-  }
-  lines.push(`  report: ${result.files.report}`);
-  return lines.join('\n');
 }
 
 export function formatSummary(s: TrainSummary): string {

@@ -15,12 +15,13 @@ import { MedrlError } from '../errors.js';
 import { pathExists } from '../io/atomic.js';
 import type { Run } from '../runtime/run.js';
 import { readPrompts } from '../train/prompts.js';
-import type { Estimate } from './bootstrap.js';
 import { readSplits } from './dataset.js';
 import { loadEngineGenerator } from './engine-generator.js';
+import { deltaTable, formatDelta, type DeltaRow } from './delta-table.js';
 import { evaluate, type EvalResult } from './evaluate.js';
-import type { GroupMetrics } from './metrics.js';
 import type { EvalItem } from './types.js';
+
+export { deltaTable, formatDelta, type DeltaRow } from './delta-table.js';
 
 export type FinalEvalSettings = z.output<typeof finalEvalSchema>;
 
@@ -47,69 +48,6 @@ export function selectHeldOut(
     out.push(item);
   }
   return { items: out, excluded };
-}
-
-/** One line of the before/after table. */
-export interface DeltaRow {
-  /** Which prompts: the held-out high-risk ones, the low-risk ones, or all. */
-  group: string;
-  metric: string;
-  label: string;
-  better: 'higher' | 'lower';
-  baseline: Estimate;
-  model: Estimate;
-  delta: Estimate;
-}
-
-/** The metrics the main job reports, and on which prompts. */
-const TABLE: readonly { dimension: GroupMetrics['dimension']; key?: string; group: string; metrics: string[] }[] = [
-  {
-    dimension: 'held_out_high_risk',
-    group: 'held-out high-risk',
-    metrics: [
-      'urgent_coverage',
-      'risky_prescription_rate',
-      'reward_mean',
-      'format_coverage',
-      'think_coverage',
-      'stuffing_rate',
-      'distinct_2',
-      'kl_to_baseline',
-    ],
-  },
-  {
-    dimension: 'risk_level',
-    key: 'low',
-    group: 'held-out low-risk',
-    metrics: ['low_risk_urgent_referral', 'reward_mean'],
-  },
-];
-
-/** The before/after rows of an evaluation with a baseline. */
-export function deltaTable(result: Pick<EvalResult, 'metrics'>): DeltaRow[] {
-  const rows: DeltaRow[] = [];
-  const info = new Map(result.metrics.metrics.map((m) => [m.name, m]));
-  for (const spec of TABLE) {
-    const group = result.metrics.groups.find(
-      (g) => g.dimension === spec.dimension && (spec.key === undefined || g.key === spec.key),
-    );
-    if (!group?.baseline || !group.delta) continue;
-    for (const name of spec.metrics) {
-      const metric = info.get(name);
-      const model = group.model[name];
-      if (!metric || !model || model.value === null) continue;
-      rows.push({
-        group: `${spec.group} (n=${group.n})`,
-        metric: name,
-        label: metric.label,
-        better: metric.better,
-        baseline: group.baseline[name]!,
-        model,
-        delta: group.delta[name]!,
-      });
-    }
-  }
-  return rows;
 }
 
 export interface FinalEvalResult {
@@ -200,4 +138,26 @@ export async function runFinalEval(
     rows: deltaTable(result),
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** The before/after table: start model, final model, paired delta with its interval. */
+export function formatFinalEval(result: FinalEvalResult): string {
+  const f = formatDelta;
+  const lines = [
+    `final eval (${result.seconds.toFixed(0)}s): start model -> final model on ${result.prompts} held-out prompts` +
+      (result.excluded > 0 ? ` (${result.excluded} skipped: trained on)` : ''),
+  ];
+  let group = '';
+  for (const row of result.rows) {
+    if (row.group !== group) lines.push(`  ${(group = row.group)}`);
+    const ci =
+      row.delta.lo !== null && row.delta.hi !== null
+        ? ` [${f(row.metric, row.delta.lo, true)}, ${f(row.metric, row.delta.hi, true)}]`
+        : '';
+    const baseline = row.metric === 'kl_to_baseline' ? '' : `${f(row.metric, row.baseline.value)} -> `;
+    const delta = row.metric === 'kl_to_baseline' ? '' : `  Δ ${f(row.metric, row.delta.value, true)}${ci}`;
+    lines.push(`    ${row.label.padEnd(26)} ${baseline}${f(row.metric, row.model.value)}${delta}`);
+  }
+  lines.push(`  eval report: ${result.files.report}`);
+  return lines.join('\n');
 }

@@ -8,6 +8,9 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
+import { deltaTable, formatDelta, type DeltaRow } from '../eval/delta-table.js';
+import type { EvalMetrics } from '../eval/types.js';
 import { MedrlError } from '../errors.js';
 import { writeFileAtomic, pathExists } from '../io/atomic.js';
 import { RUNS_DIR, listRuns, readRunInfo, type RunInfo } from '../train/run-dir.js';
@@ -432,6 +435,66 @@ export interface RunReportInput {
   warnings?: readonly string[];
   /** Reload the page every this many seconds (a run still writing). */
   refreshSeconds?: number;
+  /** The final evaluation's before/after rows (`<runDir>/eval/metrics.json`), when it ran. */
+  beforeAfter?: BeforeAfter;
+}
+
+/** The final eval of a run: start model vs final model on held-out prompts. */
+export interface BeforeAfter {
+  rows: readonly DeltaRow[];
+  confidence: number;
+  prompts: number;
+  /** Link to the evaluation's own report, relative to the run report. */
+  href: string;
+}
+
+/** Reads `<runDir>/eval/metrics.json` (written by the final eval) as before/after rows. */
+export async function readBeforeAfter(runDir: string): Promise<BeforeAfter | undefined> {
+  const file = path.join(runDir, 'eval', 'metrics.json');
+  if (!(await pathExists(file))) return undefined;
+  let metrics: EvalMetrics;
+  try {
+    metrics = JSON.parse(await readFile(file, 'utf8')) as EvalMetrics;
+  } catch (error) {
+    throw new MedrlError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!metrics.baseline || !Array.isArray(metrics.groups)) return undefined;
+  return {
+    rows: deltaTable({ metrics }),
+    confidence: metrics.settings?.bootstrap?.confidence ?? 0.95,
+    prompts: metrics.counts?.prompts ?? 0,
+    href: 'eval/report.html',
+  };
+}
+
+/** The before/after table: one row per metric, the delta coloured by whether it went the good way. */
+function beforeAfterSection(ba: BeforeAfter): string {
+  const level = `${Math.round(ba.confidence * 100)}%`;
+  const rows = ba.rows.map((r) => {
+    const d = r.delta.value;
+    const excludesZero = r.delta.lo !== null && r.delta.hi !== null && (r.delta.lo > 0 || r.delta.hi < 0);
+    const good = d !== null && (r.better === 'higher' ? d > 0 : d < 0);
+    const ci =
+      r.delta.lo !== null && r.delta.hi !== null
+        ? `[${formatDelta(r.metric, r.delta.lo, true)}, ${formatDelta(r.metric, r.delta.hi, true)}]`
+        : '';
+    const isKl = r.metric === 'kl_to_baseline';
+    return [
+      text(r.group),
+      text(r.label),
+      text(isKl ? '' : formatDelta(r.metric, r.baseline.value)),
+      text(formatDelta(r.metric, r.model.value)),
+      text(isKl ? '' : formatDelta(r.metric, d, true), excludesZero ? (good ? 'good' : 'bad') : undefined),
+      text(ci),
+    ];
+  });
+  return [
+    '<h2 id="before-after">Before / after</h2>',
+    `<p class="meta">The start model and the final model answer the same ${ba.prompts} held-out prompts (never trained on); paired deltas with ${level} bootstrap intervals, coloured when the interval excludes zero. Details: <a href="${escapeHtml(ba.href)}">${escapeHtml(ba.href)}</a>.</p>`,
+    rows.length === 0
+      ? '<p class="muted">The evaluation has no before/after rows.</p>'
+      : table(['prompts', 'metric', 'start', 'final', 'Δ', `${level} CI`], rows),
+  ].join('\n');
 }
 
 /** The whole report.html of a training run. */
@@ -505,9 +568,10 @@ export async function renderRunReport(input: RunReportInput): Promise<string> {
     compared.length > 0
       ? `<p class="meta">Overlaid: ${compared.map((r) => `<code>${escapeHtml(r.name)}</code>`).join(', ')} (dashed lines)</p>`
       : '',
-    `<nav class="toc"><a href="#curves">Curves</a>${kind === 'rl' ? '<a href="#samples">Samples</a>' : ''}<a href="#stats">All stats</a></nav>`,
+    `<nav class="toc">${input.beforeAfter ? '<a href="#before-after">Before / after</a>' : ''}<a href="#curves">Curves</a>${kind === 'rl' ? '<a href="#samples">Samples</a>' : ''}<a href="#stats">All stats</a></nav>`,
     ...(input.warnings ?? []).map((w) => `<p class="bad">${escapeHtml(w)}</p>`),
     `<div class="cards">${cards.join('')}</div>`,
+    input.beforeAfter ? beforeAfterSection(input.beforeAfter) : '',
     '<h2 id="curves">Curves</h2>',
     steps.length === 0 && compared.length === 0
       ? `<p class="muted">${kind === 'sft' ? 'sft_metrics.jsonl' : 'metrics.jsonl'} has no steps yet.</p>`
@@ -626,7 +690,9 @@ export async function writeRunReport(
       : { best: [], worst: [], count: 0, scored: 0 };
   const info = await readRunInfo(runDir);
   const compare = await comparedRuns(runDir, options.compare ?? [], torn);
+  const beforeAfter = found.kind === 'rl' ? await readBeforeAfter(runDir) : undefined;
   const html = await renderRunReport({
+    ...(beforeAfter ? { beforeAfter } : {}),
     runDir,
     kind: found.kind,
     steps,
