@@ -54,17 +54,7 @@ interface TrainOutput {
 
 /** Runs `medrl train` for one seed and returns its --json result. */
 function trainOnce(seed: number, outputDir: string): Promise<{ result: TrainOutput; seconds: number }> {
-  const args = [
-    'core/bin/run.js',
-    'train',
-    '--seed',
-    String(seed),
-    '--out',
-    outputDir,
-    '--progress',
-    'none',
-    '--json',
-  ];
+  const args = ['core/bin/run.js', 'train', '--seed', String(seed), '--out', outputDir, '--progress', 'none', '--json'];
   if (values.algo) args.push('--algo', values.algo);
   const started = performance.now();
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 /**
  * What a slow judge costs a training step: the same short demo training (the repository's
- * medrl.config.ts: tiny SFT model, PPO, rules + judge, safety gate) with the offline mock judge and
+ * medrl.config.ts: rules + judge, safety gate, the start model of the main job) with the offline mock judge and
  * with the DeepSeek judge plugin pointed at a local OpenAI-compatible server on 127.0.0.1 that
  * answers every request after 0.2 s, 1 s and 3 s — with `overlap_judging` off and on — all in one
  * process, so every ratio compares runs measured side by side on the same (shared) machine.
@@ -9,10 +9,13 @@
  *
  * The judge server runs in a child process: in this process its latency timers would wait for the
  * trainer's CPU-bound work and measure the event loop instead of the judge.
- * Prepare + SFT run once into --workdir (reused when it already holds them).
+ * Prepare and the start model are set up once in --workdir (reused when it already holds them).
+ * `--sizes small` (default) runs the sizes the README's figures were measured at (the demo of
+ * f60aaa7: PPO 8 prompts x 48 new tokens; GRPO 1 prompt x 8 completions of 48 tokens);
+ * `--sizes demo` runs the algorithm's section of medrl.config.ts as it is.
  *
  *   npx tsx bench/judge-overlap.ts [--steps 6] [--latencies 0.2,1,3] [--overlap off,on] [--algo ppo]
- *                                  [--rounds 1] [--threads 1] [--workdir DIR]
+ *                                  [--rounds 1] [--threads 1] [--sizes small|demo] [--workdir DIR]
  *
  * One engine thread by default (as when the issue was measured): on a machine whose cores are
  * shared, a wasm thread pool waits for a descheduled thread at every op, and that noise swamped
@@ -56,11 +59,15 @@ const { values } = parseArgs({
     learning: { type: 'boolean', default: false },
     seeds: { type: 'string', default: '4' },
     threads: { type: 'string', default: '1' },
+    sizes: { type: 'string', default: 'small' },
   },
 });
 
-// GRPO is not in the demo config: it runs at PPO's demo sizes (one prompt x 8 completions per step).
-const GRPO_DEMO_SIZES = { max_completion_length: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 };
+// The demo's sizes when the README's figures were measured (f60aaa7); GRPO at PPO's sizes.
+const SMALL_SIZES = {
+  ppo: { max_new_tokens: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 },
+  grpo: { max_completion_length: 48, max_prompt_length: 192, eval_steps: 8, save_steps: 10 },
+};
 
 // Child mode: the judge server, printing its URL on the first line of stdout.
 if (values.serve !== undefined) {
@@ -173,8 +180,7 @@ async function measure(
 ): Promise<Omit<Measured, 'round'>> {
   const server = variant.judge === 'mock' ? undefined : servers.get(variant.judge)!;
   const outputDir = `bench-out/${algo}-${variant.judge}-${String(variant.overlap)}`;
-  // The demo configures PPO only; GRPO runs at the same sizes (one prompt x 8 completions per step).
-  const demoSection = algo === 'ppo' ? demo.ppo : { ...GRPO_DEMO_SIZES, ...(demo.grpo ?? {}) };
+  const demoSection = values.sizes === 'demo' ? (demo[algo] ?? {}) : SMALL_SIZES[algo];
   const section = {
     ...demoSection,
     steps,
@@ -270,7 +276,7 @@ function printTable(results: Measured[], algo: string, steps: number): void {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log(
-    `\n${algo}, ${steps} steps per run, demo configuration, engine threads ${values.threads}; machine ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average at the runs' starts ${Math.min(...results.map((r) => r.load)).toFixed(2)}-${Math.max(...results.map((r) => r.load)).toFixed(2)}`,
+    `\n${algo}, ${steps} steps per run, demo configuration at --sizes ${values.sizes}, engine threads ${values.threads}; machine ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average at the runs' starts ${Math.min(...results.map((r) => r.load)).toFixed(2)}-${Math.max(...results.map((r) => r.load)).toFixed(2)}`,
   );
   console.log(
     `step s = mean time/step of the steps without a safety-gate evaluation; wall/step = the whole training call / steps; x mock = median over ${new Set(results.map((r) => r.round)).size} round(s) of the ratio to the mock judge, overlap off, in the same round`,
