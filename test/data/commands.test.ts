@@ -78,6 +78,7 @@ describe('medrl prepare / prepare-rl', () => {
     await expect(
       PrepareRlCommand.run(['--processed', path.join(dir, 'none'), '--out', path.join(dir, 'o.jsonl')], coreRoot),
     ).rejects.toMatchObject({ oclif: { exit: 1 } });
-    expect(errors.join('\n')).toMatch(/red_team\.jsonl does not exist: run `medrl prepare` first/);
+    // The first file read depends on the repository's config: red_team only when data.rl.oversampleK > 0.
+    expect(errors.join('\n')).toMatch(/(red_team|gold_set)\.jsonl does not exist: run `medrl prepare` first/);
   });
 });
