@@ -11,8 +11,11 @@
  *   distinct-2 within 10% of the SFT model's; stuffing rules on < 5% of answers;
  *   on held-out low-risk prompts: urgent referral up by at most 10 points.
  *
- * Run: npx tsx bench/efficacy.ts [--seeds 1,2,3] [--algo <ppo|grpo>] [--kl-bound 3] [--json]
- *      (each seed is a full `medrl train`: several minutes on 2 cores)
+ * Run: npx tsx bench/efficacy.ts [--seeds 1,2,3] [--algo <ppo|grpo>] [--kl-bound 3] [--threads N]
+ *      [--parallel] [--json]
+ *      (each seed is a full `medrl train`: several minutes on 2 cores). --parallel runs the seeds at
+ *      once (each with --threads, say 1): start it after one `npx medrl train` has prepared the data
+ *      and the start model, so the seeds do not race to create them.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -26,6 +29,8 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1,2,3' },
     algo: { type: 'string' },
     'kl-bound': { type: 'string', default: '3' },
+    threads: { type: 'string' },
+    parallel: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -56,6 +61,7 @@ interface TrainOutput {
 function trainOnce(seed: number, outputDir: string): Promise<{ result: TrainOutput; seconds: number }> {
   const args = ['core/bin/run.js', 'train', '--seed', String(seed), '--out', outputDir, '--progress', 'none', '--json'];
   if (values.algo) args.push('--algo', values.algo);
+  if (values.threads) args.push('--threads', values.threads);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -108,15 +114,22 @@ console.log(
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${load()} at start`,
 );
 const all: { seed: number; seconds: number; load: string; result: TrainOutput }[] = [];
-for (const seed of seeds) {
+const runSeed = async (seed: number) => {
   const outputDir = await mkdtemp(path.join(tmpdir(), `medrl-efficacy-${seed}-`));
   const { result, seconds } = await trainOnce(seed, outputDir);
-  all.push({ seed, seconds, load: load(), result });
+  return { seed, seconds, load: load(), result };
+};
+const finished = values.parallel ? await Promise.all(seeds.map(runSeed)) : [];
+for (const seed of seeds) {
+  const done = finished.find((f) => f.seed === seed) ?? (await runSeed(seed));
+  const { result, seconds } = done;
+  all.push(done);
   if (!result.finalEval)
     throw new Error(`seed ${seed}: the run did not end with a final eval (${result.train.reason})`);
   console.log(
     `\nseed ${seed}: ${result.train.algo} ${result.train.steps} steps (${result.train.reason}), whole job ${seconds.toFixed(0)} s, ` +
-      `final eval on ${result.finalEval.prompts} held-out prompts (${result.finalEval.excluded} skipped as trained on), load ${load()}`,
+      `final eval on ${result.finalEval.prompts} held-out prompts (${result.finalEval.excluded} skipped as trained on), load ${done.load}` +
+      (values.parallel ? ` (the ${seeds.length} seeds ran at once)` : ''),
   );
   console.log(`| group | metric | SFT | RL | Δ [95% CI] | target |`);
   console.log(`|---|---|---:|---:|---|---|`);
