@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatDelta } from '../core/src/eval/delta-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -79,12 +80,7 @@ function trainOnce(seed: number, outputDir: string): Promise<{ result: TrainOutp
   });
 }
 
-const isShare = (metric: string) => !['reward_mean', 'distinct_2', 'kl_to_baseline'].includes(metric);
-const fmt = (metric: string, x: number | null, signed = false) => {
-  if (x === null) return '—';
-  const s = isShare(metric) ? `${(x * 100).toFixed(1)}${signed ? 'pt' : '%'}` : x.toFixed(3);
-  return signed && x > 0 ? `+${s}` : s;
-};
+const fmt = formatDelta;
 
 /** The target of one row, as a verdict and the rule it checks. */
 function verdict(row: Row): { ok: boolean; rule: string } | undefined {

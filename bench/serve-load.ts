@@ -6,7 +6,10 @@
  * one. Prints requests/s, p50 and p99 latency and errors. Goal: >= 2,000 requests/s on 2 cores,
  * zero errors. Stops by itself; binds 127.0.0.1 only.
  *
- *   npx tsx bench/serve-load.ts [--duration 15] [--connections 32] [--workers 1] [--batch 8] [--pipelining 1] [--close]
+ *   npx tsx bench/serve-load.ts [--duration 15] [--connections 32] [--workers 1] [--threads 0] [--batch 8] [--pipelining 1] [--close]
+ *
+ * `--threads N` scores on N scoring threads per process (serve.threads; the default of `medrl serve`
+ * is 1); the default here, 0, scores in the server's thread, as the capacity table was measured.
  *
  * `--close` opens a new connection for every request, as OpenRLHF's client does (one aiohttp
  * session per request); then read the server CPU per request: autocannon's latency percentiles
@@ -16,7 +19,8 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -109,6 +113,26 @@ export async function rulesOnlyConfig(): Promise<MedrlConfig> {
   };
 }
 
+/** The rules-only reward as a config file in a temp directory, for runs with scoring threads. */
+function rulesOnlyConfigFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'medrl-serve-load-'));
+  const rules = JSON.stringify(fileURLToPath(new URL('../plugins/rules/src/index.ts', import.meta.url)));
+  const file = path.join(dir, 'medrl.config.ts');
+  writeFileSync(
+    file,
+    `import rules from ${rules};
+export default {
+  plugins: [rules()],
+  reward: { components: [
+    { use: 'rules/format', weight: 0.1 }, { use: 'rules/length', weight: 0.1 },
+    { use: 'rules/keyword', weight: 0.1 }, { use: 'rules/safety', weight: 0.3 },
+  ] },
+};
+`,
+  );
+  return file;
+}
+
 async function runServerRole(): Promise<void> {
   const { serveRun, superviseWorkers } = await import('../core/src/serve/serve-run.js');
   const serve = { host: '127.0.0.1', port: arg('port', 0), workers: arg('workers', 1) };
@@ -118,7 +142,16 @@ async function runServerRole(): Promise<void> {
     return;
   }
   const { openRun } = await import('../core/src/runtime/run.js');
-  const run = await openRun({ command: 'serve', config: await rulesOnlyConfig(), overrides: { serve } });
+  const threads = arg('threads', 0);
+  // Scoring threads load the config themselves, so they need it as a file (the rules from source).
+  const configPath = threads > 0 ? rulesOnlyConfigFile() : undefined;
+  const run = configPath
+    ? await openRun({ command: 'serve', configPath, overrides: { serve: { ...serve, threads } } })
+    : await openRun({
+        command: 'serve',
+        config: await rulesOnlyConfig(),
+        overrides: { serve: { ...serve, threads: 0 } },
+      });
   try {
     await serveRun(run);
   } finally {
@@ -147,13 +180,18 @@ export interface ServerChild {
 }
 
 /** Starts this file's server role in a child process and waits until it answers /healthz. */
-export async function startServerChild(workers: number): Promise<ServerChild> {
+export async function startServerChild(workers: number, threads = 0): Promise<ServerChild> {
   const port = await freePort();
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const self = fileURLToPath(import.meta.url);
   const child = spawn(
     process.execPath,
-    ['--import', tsx, self, '--role', 'server', '--port', String(port), '--workers', String(workers)],
+    [
+      '--import',
+      tsx,
+      self,
+      ...['--role', 'server', '--port', String(port), '--workers', String(workers), '--threads', String(threads)],
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, MEDRL_LOG_LEVEL: 'warn' } },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -284,7 +322,8 @@ async function main(): Promise<void> {
   const close = process.argv.includes('--close');
   const bodies = makeBodies(64, batch);
 
-  const server = await startServerChild(workers);
+  const threads = arg('threads', 0);
+  const server = await startServerChild(workers, threads);
   try {
     // One checked request: the protocol answers one reward per item.
     const check = await fetch(`${server.url}/get_reward`, {

@@ -30,8 +30,10 @@ export class RewardComponentError extends MedrlError {
     readonly component: string,
     message: string,
     options?: { cause?: unknown },
+    /** The plugin that registered the component, when known. */
+    readonly plugin?: string,
   ) {
-    super(`reward component "${component}": ${message}`, options);
+    super(`reward component "${component}"${plugin ? ` (plugin "${plugin}")` : ''}: ${message}`, options);
   }
 }
 

@@ -3,6 +3,7 @@
  * JSONL outputs. Secrets are scrubbed from every line as a last line of defence.
  */
 import type { Logger, Metrics } from '@medrl/sdk';
+import { escapeControl } from './text.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -15,11 +16,21 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 8) secrets.add(value);
 }
 
-/** Replaces registered secrets and anything shaped like an API key. */
+/** Values that look like credentials whoever holds them: API keys, bearer tokens, JWTs. */
+const SECRET_SHAPES: [RegExp, string][] = [
+  [/\bsk-[A-Za-z0-9_-]{16,}/g, 'sk-***'],
+  [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi, '$1***'],
+  [/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}/g, '$1***'],
+  [/\bAKIA[0-9A-Z]{16}\b/g, 'AKIA***'],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, 'eyJ***'],
+];
+
+/** Replaces registered secrets and anything shaped like an API key or bearer token. */
 export function redactText(text: string): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join('***');
-  return out.replace(/\bsk-[A-Za-z0-9_-]{16,}/g, 'sk-***');
+  for (const [shape, replacement] of SECRET_SHAPES) out = out.replace(shape, replacement);
+  return out;
 }
 
 function currentLevel(): number {
@@ -33,7 +44,8 @@ export function createLogger(scope: string, sink: (line: string) => void = (l) =
     if (LEVELS[level] < currentLevel()) return;
     const suffix = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
     const tag = level === 'info' ? '' : `${level}: `;
-    sink(redactText(`[${scope}] ${tag}${message}${suffix}`) + '\n');
+    // Messages and fields may carry input text: control characters are escaped, not sent to the terminal.
+    sink(escapeControl(redactText(`[${scope}] ${tag}${message}${suffix}`)) + '\n');
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -54,6 +54,8 @@ export interface JudgeConfig {
   weights?: { safety?: number; reasoning?: number; completeness?: number; empathy?: number };
   /** Safety 0 forces the judge reward to 0. */
   safetyZeroForcesZero?: boolean;
+  /** Warn when more than this share of judgements is missing (default 0.05). */
+  missingWarnRate?: number;
 }
 
 /** The TensorFlow.js engine (`engine` in the config). */

@@ -163,9 +163,12 @@ export function hookProperty(name: HookName): `on${Capitalize<HookName>}` {
 export interface PluginHooks {
   /** Before the first rollout of `medrl sft` or `medrl train`. */
   onTrainStart?(payload: TrainStartPayload): void | Promise<void>;
-  /** After a batch of rollouts is generated, before it is scored. */
+  /**
+   * `medrl train` only: once per step, when the step takes its generated batch. Each row went to the
+   * composer as it finished, so scoring has begun (it may still run): observe, do not edit.
+   */
   onRollout?(payload: RolloutPayload): void | Promise<void>;
-  /** After the composer scored a batch; breakdowns are in rollout order. */
+  /** `medrl train` only: after onRollout, once every row is scored, with the composer's breakdowns in rollout order. */
   onReward?(payload: RewardPayload): void | Promise<void>;
   /** After an optimization step, with its stats. */
   onStep?(payload: StepPayload): void | Promise<void>;

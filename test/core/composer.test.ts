@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createTestContext,
   type ComponentScore,
@@ -111,22 +111,35 @@ describe('missing values', () => {
 
 describe('running normalization', () => {
   it('standardizes each component with running mean/std updated by the batch first', async () => {
-    const c = composer([{ name: 'a', weight: 1, component: fixed('a', [1, 3]) }], { normalize: 'running' });
+    const c = composer([{ name: 'a', weight: 1, component: fixed('a', [0.25, 0.75]) }], { normalize: 'running' });
     const first = await c.score(rollouts(2));
-    // mean 2, population std 1
+    // mean 0.5, population std 0.25
     expect(first.map((b) => b.components.a!.normalized)).toEqual([-1, 1]);
     expect(first.map((b) => b.total)).toEqual([-1, 1]);
-    const second = await c.score(rollouts(2)); // now 1,3,1,3: mean 2, std 1
+    const second = await c.score(rollouts(2)); // now 0.25,0.75,0.25,0.75: mean 0.5, std 0.25
     expect(second.map((b) => b.total)).toEqual([-1, 1]);
-    expect(c.state().a).toMatchObject({ count: 4, mean: 2 });
+    expect(c.state().a).toMatchObject({ count: 4, mean: 0.5 });
   });
 });
 
-describe('component errors name the component', () => {
+describe('component output contract: finite values in [-1, 1], errors name plugin, component, rollout and type', () => {
+  const returning = (entry: unknown): RewardComponent => ({ name: 'bad', score: async () => [entry] as never });
   it.each([
-    ['NaN', fixed('bad', [Number.NaN]), /reward component "bad": returned a non-finite value \(NaN\) for rollout "r0"/],
-    ['Infinity', fixed('bad', [Infinity]), /non-finite value \(Infinity\)/],
-    ['wrong count', { name: 'bad', score: async () => [] } as RewardComponent, /returned 0 scores for 1 rollouts/],
+    ['NaN', fixed('bad', [Number.NaN]), 'rollout "r0": value must be a finite number in [-1, 1], got number NaN'],
+    ['Infinity', fixed('bad', [Infinity]), 'got number Infinity'],
+    ['5 (out of range)', fixed('bad', [5]), 'rollout "r0": value must be a finite number in [-1, 1], got number 5'],
+    ['-1.5 (out of range)', fixed('bad', [-1.5]), 'got number -1.5'],
+    ['a string value', returning({ value: '0.5' }), 'value must be a finite number in [-1, 1], got string "0.5"'],
+    ['no value', returning({ reasons: [] }), 'value must be a finite number in [-1, 1], got undefined'],
+    [
+      'a bare number',
+      returning(0.5),
+      'rollout "r0": expected { value: number } or null, got number 0.5 (return { value: 0.5 })',
+    ],
+    ['a bare string', returning('0.5'), 'expected { value: number } or null, got string "0.5"'],
+    ['reasons not strings', returning({ value: 0.5, reasons: [1] }), 'reasons must be a list of strings, got array'],
+    ['wrong count', { name: 'bad', score: async () => [] } as RewardComponent, 'returned 0 scores for 1 rollouts'],
+    ['not an array', { name: 'bad', score: async () => 0.5 } as never, 'returned number 0.5 for 1 rollouts'],
     [
       'throws',
       {
@@ -135,10 +148,29 @@ describe('component errors name the component', () => {
           throw new Error('kaput');
         },
       } as RewardComponent,
-      /reward component "bad": threw: kaput/,
+      'threw: kaput',
     ],
   ])('%s', async (_n, component, message) => {
-    await expect(composer([{ name: 'bad', weight: 1, component }]).score(rollouts(1))).rejects.toThrow(message);
+    const terms = [{ name: 'bad', weight: 1, component, plugin: 'third-party' }];
+    const error = (await composer(terms)
+      .score(rollouts(1))
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^reward component "bad" \(plugin "third-party"\): /);
+    expect(error.message).toContain(message);
+  });
+
+  it('accepts the bounds, null and undefined', async () => {
+    const c = composer([{ name: 'a', weight: 1, component: fixed('a', [-1, 1, null]) }]);
+    expect((await c.score(rollouts(3))).map((b) => b.components.a!.raw)).toEqual([-1, 1, null]);
+  });
+
+  it('buildComposer names the plugin that registered the component', async () => {
+    const registry = new PluginRegistry();
+    registry.rewards.add(fixed('x/five', [5]), 'medrl-plugin-five');
+    const config = validateConfig({ reward: { components: [{ use: 'x/five', weight: 1 }] } }, 'test');
+    await expect(buildComposer(config, registry, createTestContext()).score(rollouts(1))).rejects.toThrow(
+      'reward component "x/five" (plugin "medrl-plugin-five"): rollout "r0": value must be a finite number in [-1, 1], got number 5',
+    );
   });
 });
 
@@ -205,5 +237,164 @@ describe('judge-derived component', () => {
     expect(() => buildComposer(badJudge, registryWith([fakeJudge('mock', [])]), ctx)).toThrow(
       'judge "gpt" is not registered; registered judges: mock',
     );
+  });
+});
+
+describe('judge output contract: an invalid or throwing judge costs only its verdicts, named', () => {
+  const good: Judgement = {
+    scores: { safety: 10, reasoning: 10, completeness: 10, empathy: 10 },
+    overall: 1,
+    critique: 'ok',
+  };
+  const withScores = (scores: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    ({ ...good, scores: { ...good.scores, ...scores }, ...extra }) as unknown as Judgement;
+  const thirdParty = (judge: (n: number) => Promise<unknown>): Judge => ({
+    name: 'acme',
+    judge: (items) => judge(items.length) as Promise<(Judgement | null)[]>,
+  });
+  const setup = (judge: Judge, onMissing: 'renormalize' | 'drop' | 'fail' = 'renormalize', judgeConfig = {}) => {
+    const registry = new PluginRegistry();
+    registry.judges.add(judge, 'medrl-plugin-acme');
+    registry.rewards.add(fixed('rules/x', [0.5, 0.5, 0.5, 0.5]), 'rules');
+    const config = validateConfig(
+      {
+        judge: { use: 'acme', ...judgeConfig },
+        reward: {
+          onMissing,
+          components: [
+            { use: 'rules/x', weight: 0.6 },
+            { use: 'judge', weight: 0.4 },
+          ],
+        },
+      },
+      'test',
+    );
+    const ctx = createTestContext();
+    return { composer: buildComposer(config, registry, ctx), ctx };
+  };
+  const WHO = 'judge "acme" (plugin "medrl-plugin-acme")';
+
+  it.each([
+    ['safety 15', withScores({ safety: 15 }), 'scores.safety must be a finite number in [0, 10], got number 15'],
+    ['overall 3', withScores({}, { overall: 3 }), 'overall must be a finite number in [0, 1], got number 3'],
+    [
+      "the string '7'",
+      withScores({ reasoning: '7' }),
+      'scores.reasoning must be a finite number in [0, 10], got string "7"',
+    ],
+    ['NaN', withScores({ empathy: Number.NaN }), 'scores.empathy must be a finite number in [0, 10], got number NaN'],
+    ['no scores', { overall: 0.5, critique: '' }, 'scores must be an object, got undefined'],
+    ['a bare number', 7, 'expected a judgement object, got number 7'],
+    ['a numeric critique', withScores({}, { critique: 3 }), 'critique must be a string, got number 3'],
+  ])('%s is missing under renormalize, with the reason', async (_n, verdict, problem) => {
+    const { composer } = setup(thirdParty(async (n) => Array.from({ length: n }, () => verdict)));
+    const [b] = await composer.score(rollouts(1));
+    expect(b!.total).toBeCloseTo(0.5, 12); // the rules component alone, renormalized
+    expect(b!.components.judge).toMatchObject({ raw: null });
+    expect(b!.components.judge!.reasons).toEqual([`missing: ${WHO} returned an invalid judgement: ${problem}`]);
+  });
+
+  it('a judge that throws counts as missing (not an abort), naming the plugin', async () => {
+    const { composer } = setup(
+      thirdParty(async () => {
+        throw new Error('rate limited');
+      }),
+      'drop',
+    );
+    const [b] = await composer.score(rollouts(1));
+    expect(b).toMatchObject({ total: null, dropped: `missing: judge (${WHO} threw: rate limited)` });
+  });
+
+  it('a wrong number of verdicts counts as missing; onMissing fail names the reason', async () => {
+    const { composer } = setup(
+      thirdParty(async () => [good]),
+      'fail',
+    );
+    await expect(composer.score(rollouts(2))).rejects.toThrow(
+      `reward component "judge": no score for rollout "r0" (${WHO} returned 1 judgements for 2 items) (reward.onMissing = fail)`,
+    );
+  });
+
+  it("valid verdicts pass; a null keeps the judge's own reason", async () => {
+    const judge: Judge = {
+      ...thirdParty(async () => [good, null]),
+      failureReason: (id) => (id === 'r1' ? 'retries exhausted' : undefined),
+    };
+    const { composer } = setup(judge);
+    const [ok, missing] = await composer.score(rollouts(2));
+    expect(ok!.components.judge!.raw).toBe(1);
+    expect(missing!.components.judge!.reasons).toEqual([`missing: ${WHO} returned no judgement: retries exhausted`]);
+  });
+
+  it('warns when the missing rate exceeds judge.missingWarnRate (over 20 judgements), and at the end', async () => {
+    const failing = setup(
+      thirdParty(async () => {
+        throw new Error('503');
+      }),
+    );
+    const warnings = () => failing.ctx.logs.filter((l) => l.level === 'warn').map((l) => l.message);
+    for (let i = 0; i < 4; i++) await failing.composer.score(rollouts(4));
+    expect(warnings()).toEqual([]); // 16 judgements: not enough to tell
+    await failing.composer.score(rollouts(4));
+    expect(warnings()).toEqual([
+      'reward component "judge": 20 of 20 judgements missing (100%, above judge.missingWarnRate 0.05); ' +
+        `reward.onMissing = renormalize. Reasons: 20× ${WHO} threw: 503`,
+    ]);
+    await failing.composer.score(rollouts(4));
+    expect(warnings()).toHaveLength(1); // at most every 30 s
+    failing.composer.flush(); // the end of the command reports what is left
+    expect(warnings()[1]).toMatch(/^reward component "judge": 4 of 4 judgements missing/);
+
+    const healthy = setup(
+      thirdParty(async (n) => Array.from({ length: n }, (_, i) => (i === 0 ? null : good))),
+      'renormalize',
+      {
+        missingWarnRate: 0.3,
+      },
+    );
+    for (let i = 0; i < 10; i++) await healthy.composer.score(rollouts(4)); // 25% missing
+    healthy.composer.flush();
+    expect(healthy.ctx.logs.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+});
+
+describe('the missing-judgement warning reaches the command log', () => {
+  it('a run that closes reports the missing rate it held back (medrl reward, train, serve all close their run)', async () => {
+    const { openRun } = await import('../../core/src/runtime/run.js');
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const run = await openRun({
+        command: 'reward',
+        config: {
+          plugins: [
+            {
+              name: 'medrl-plugin-flaky',
+              apiVersion: '1.0',
+              setup: (api) =>
+                api.registerJudge({
+                  name: 'flaky',
+                  judge: async () => {
+                    throw new Error('upstream 503');
+                  },
+                }),
+            },
+          ],
+          judge: { use: 'flaky' },
+          reward: { components: [{ use: 'judge', weight: 1 }] },
+        },
+      });
+      await run.composer.score(rollouts(3));
+      expect(written.join('')).not.toMatch(/judgements missing/);
+      await run.close();
+      expect(written.join('')).toMatch(
+        /warn: reward component "judge": 3 of 3 judgements missing \(100%, above judge\.missingWarnRate 0\.05\); reward\.onMissing = renormalize\. Reasons: 3× judge "flaky" \(plugin "medrl-plugin-flaky"\) threw: upstream 503/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

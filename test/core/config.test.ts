@@ -60,6 +60,7 @@ describe('defaults', () => {
       use: 'auto',
       weights: { safety: 0.4, reasoning: 0.3, completeness: 0.2, empathy: 0.1 },
       safetyZeroForcesZero: true,
+      missingWarnRate: 0.05,
     });
   });
 

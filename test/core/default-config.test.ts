@@ -15,7 +15,7 @@ describe('the default medrl.config.ts', () => {
     const { gates: defaultGates, ...defaultReward } = defaults.config.reward;
     expect(reward).toEqual(defaultReward);
     expect(defaultGates).toEqual([]);
-    expect(gates.map((g) => g.name)).toEqual(['grader injection', 'fake score']);
+    expect(gates.map((g) => g.name)).toEqual(['grader injection', 'fake score', 'template injection']);
     expect(fromFile.config.judge).toEqual(defaults.config.judge);
     const weights = fromFile.config.reward.components.map((c) => c.weight);
     const rules = fromFile.config.reward.components.filter((c) => c.use.startsWith('rules/'));

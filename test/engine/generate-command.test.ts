@@ -86,6 +86,35 @@ describe('medrl generate', () => {
     expect(printed.results[0]!.logprobs).toHaveLength(expected!.tokenIds.length);
   });
 
+  // Real Qwen3 checkpoints pad the embedding past the tokenizer's ids (151936 rows, 151669 ids); a
+  // sampled id without a token decodes to nothing instead of crashing the tokenizers library.
+  it('generates with a config vocab_size larger than the tokenizer', async () => {
+    const padded = path.join(dir, 'padded');
+    await mkdir(padded);
+    const model = Qwen3Model.random(microConfig({ vocab_size: tokenizer.vocabSize + 2000 }), { seed: 5 });
+    await createHfModelWriter('F32').write(
+      { kind: 'full', step: 0, tensors: model.exportTensors(), config: model.hfConfig() },
+      padded,
+      ctx,
+    );
+    await saveTokenizerFiles(padded, tokenizer.files);
+    model.dispose();
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let returned: { results: { tokenIds: number[]; text: string }[] };
+    try {
+      returned = (await Generate.run(
+        ['--model-path', padded, '--prompt', 'fever', '--max-new-tokens', '8', '--temperature', '1', '--json'],
+        CORE_ROOT,
+      )) as typeof returned;
+    } finally {
+      spy.mockRestore();
+    }
+    const [result] = returned.results;
+    expect(result!.tokenIds.some((id) => id >= tokenizer.vocabSize)).toBe(true);
+    const known = result!.tokenIds.filter((id) => id < tokenizer.vocabSize && !tokenizer.eosTokenIds.includes(id));
+    expect(result!.text).toBe(tokenizer.decode(known));
+  });
+
   it('runs the model on --threads threads (engine.threads), with the same tokens', async () => {
     const config = path.join(dir, 'medrl.config.json');
     await writeFile(config, JSON.stringify({ engine: { backend: 'wasm' } }));

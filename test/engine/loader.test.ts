@@ -2,6 +2,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQwen3 } from '../../core/src/engine/loader.js';
 import { useWasm } from './helpers.js';
@@ -53,6 +54,29 @@ describe('loadQwen3', () => {
   ])('fails on %s', async (name, change, message) => {
     const target = await variant(name.replace(/ /g, '-'), change);
     await expect(loadQwen3(target)).rejects.toThrow(message);
+  });
+
+  it('reads the RoPE base from rope_parameters (transformers 5 layout): same logits as rope_theta', async () => {
+    const config = JSON.parse(await readFile(path.join(FIXTURE, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config.rope_theta).toBe(1e6);
+    const { rope_theta, rope_scaling, ...rest } = config;
+    void rope_theta;
+    void rope_scaling;
+    const target = await variant('rope-parameters', null);
+    await writeFile(
+      path.join(target, 'config.json'),
+      JSON.stringify({ ...rest, rope_parameters: { rope_theta: 1e6, rope_type: 'default' } }),
+    );
+    const reference = await loadQwen3(FIXTURE);
+    const v5 = await loadQwen3(target);
+    expect(v5.config.rope_theta).toBe(1e6);
+    const ids = tf.tensor2d([Array.from({ length: 40 }, (_, i) => (i * 7) % 97)], [1, 40], 'int32');
+    const a = reference.forward(ids).logits;
+    const b = v5.forward(ids).logits;
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
+    [ids, a, b].forEach((t) => t.dispose());
+    reference.dispose();
+    v5.dispose();
   });
 
   it('fails without config.json or weights, naming the path', async () => {

@@ -214,10 +214,43 @@ describe('Qwen3 config.json', () => {
     [{ num_key_value_heads: 3 }, 'num_key_value_heads'],
     [{ hidden_act: 'gelu' }, 'hidden_act'],
     [{ rope_scaling: { type: 'yarn' } }, 'rope_scaling'],
+    [{ rope_parameters: { rope_type: 'yarn', rope_theta: 1e6, factor: 4 } }, 'rope_parameters.rope_type'],
+    [{ rope_parameters: { rope_type: 'linear', factor: 2 } }, 'rope_parameters.rope_type'],
+    [
+      { rope_parameters: { full_attention: { rope_type: 'default', rope_theta: 1e6 } } },
+      'rope_parameters.full_attention',
+    ],
+    [{ rope_parameters: { rope_type: 'default', partial_rotary_factor: 0.5 } }, 'partial_rotary_factor'],
     [{ hidden_size: undefined }, 'hidden_size'],
   ])('rejects %j naming %s', (change, field) => {
     const json = { ...qwen3ConfigToHf(microConfig()), ...change };
     expect(() => qwen3ConfigFromHf(json, 'x/config.json')).toThrow(new RegExp(`x/config.json.*${field}`));
+  });
+
+  // transformers 5 writes the RoPE base only inside rope_parameters; its precedence is
+  // rope_parameters.rope_theta, then the top-level rope_theta, then 10000.
+  it.each([
+    ['rope_parameters only (transformers 5)', { rope_parameters: { rope_theta: 1e6, rope_type: 'default' } }, 1e6],
+    ['top-level only (transformers 4)', { rope_theta: 5e5 }, 5e5],
+    [
+      'both: rope_parameters wins',
+      { rope_theta: 7e3, rope_parameters: { rope_type: 'default', rope_theta: 1e6 } },
+      1e6,
+    ],
+    ['rope_parameters without a base', { rope_theta: 3e4, rope_parameters: { rope_type: 'default' } }, 3e4],
+    ['rope_scaling "default" with a base', { rope_scaling: { type: 'default', rope_theta: 2e5 } }, 2e5],
+    ['neither', {}, 10000],
+  ])('reads the RoPE base: %s', (_name, change, theta) => {
+    const { rope_theta, rope_parameters, ...rest } = qwen3ConfigToHf(microConfig());
+    void rope_theta;
+    void rope_parameters;
+    expect(qwen3ConfigFromHf({ ...rest, ...change }).rope_theta).toBe(theta);
+  });
+
+  it('writes the RoPE base in both layouts', () => {
+    const json = qwen3ConfigToHf(microConfig({ rope_theta: 1e6 }));
+    expect(json.rope_theta).toBe(1e6);
+    expect(json.rope_parameters).toEqual({ rope_type: 'default', rope_theta: 1e6 });
   });
 
   it('applies transformers defaults (head_dim 128, kv heads = heads)', () => {

@@ -120,7 +120,7 @@ describe('loadEngineGenerator', () => {
       JSON.stringify({ peft_type: 'LORA', base_model_name_or_path: 'Qwen/Qwen3-0.6B' }),
     );
     await expect(loadEngineGenerator(adapter, { sampling, backend: 'cpu' })).rejects.toThrow(
-      /holds LoRA adapters; their base model "Qwen\/Qwen3-0.6B" is not a local directory: pass --base-model <dir>/,
+      /holds LoRA adapters; their base model "Qwen\/Qwen3-0.6B" is not a local directory \(looked for .*\): pass --base-model <dir>/,
     );
   });
 });

@@ -77,9 +77,11 @@ const children: ChildProcess[] = [];
 /** `medrl serve --port 0` in `dir`; resolves once it prints where it listens. */
 async function serve(dir: string, env: NodeJS.ProcessEnv): Promise<Served> {
   // The built bin rather than the sources through tsx: it starts in half the time.
+  // No token unless `env` sets one: the variable is removed, since an empty one refuses to start (issue 17).
+  const { MEDRL_SERVE_TOKEN: _unused, ...inherited } = process.env;
   const child = spawn(process.execPath, [medrlBin, 'serve', '--port', '0'], {
     cwd: dir,
-    env: { ...process.env, MEDRL_LOG_LEVEL: 'info', MEDRL_SERVE_TOKEN: '', ...env },
+    env: { ...inherited, MEDRL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);

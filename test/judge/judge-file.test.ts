@@ -192,6 +192,31 @@ describe('judgeFile', () => {
     expect(summary.failures).toBe(1);
   });
 
+  it('an invalid verdict (safety 15, overall 3, a string, NaN) is a failure naming the plugin, never a NaN reward', async () => {
+    const bad = [
+      verdict(15),
+      verdict(5, { overall: 3 }),
+      { ...verdict(5), scores: { ...verdict(5).scores, reasoning: '7' } } as unknown as Judgement,
+      verdict(Number.NaN),
+    ];
+    const input = inputFile(bad.map((_, i) => JSON.stringify({ id: `b${i}`, prompt: 'q', completion: 'a' })));
+    const judge = scriptedJudge(Object.fromEntries(bad.map((judgement, i) => [`b${i}`, { judgement }])));
+    const { out, summary } = await collect({
+      input,
+      judge,
+      plugin: 'medrl-plugin-acme',
+      rewardOf: (j) => j.scores.safety / 10,
+    });
+    expect(out.map((o) => o.error)).toEqual([
+      'judge "scripted" (plugin "medrl-plugin-acme") returned an invalid judgement: scores.safety must be a finite number in [0, 10], got number 15',
+      'judge "scripted" (plugin "medrl-plugin-acme") returned an invalid judgement: overall must be a finite number in [0, 1], got number 3',
+      'judge "scripted" (plugin "medrl-plugin-acme") returned an invalid judgement: scores.reasoning must be a finite number in [0, 10], got string "7"',
+      'judge "scripted" (plugin "medrl-plugin-acme") returned an invalid judgement: scores.safety must be a finite number in [0, 10], got number NaN',
+    ]);
+    expect(out.every((o) => o.judgement === null && o.reward === undefined)).toBe(true);
+    expect(summary).toMatchObject({ count: 4, failures: 4 });
+  });
+
   it('runs the mock judge end to end, deterministically', async () => {
     const input = inputFile([
       JSON.stringify({

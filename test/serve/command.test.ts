@@ -15,19 +15,20 @@ const TOKEN = 'test-serve-token-5f0c1d2e3a4b';
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const launcher = path.join(repoRoot, 'test/serve/serve-cli.ts');
 
-/** A project whose only reward is answer length / 10, scored after `delayMs`. */
-function project(delayMs: number): string {
+/** A project whose only reward is answer length / 100 (a component value must lie in [-1, 1]), scored after `delayMs`. */
+function project(delayMs: number, serveOptions: Record<string, unknown> = {}): string {
   return writeTree(tempDir(), {
     'medrl.config.json': JSON.stringify({
       plugins: [['./slow-length.mjs', { delayMs }]],
-      reward: { components: [{ use: 'length/tenth', weight: 1 }], clip: null },
+      reward: { components: [{ use: 'length/hundredth', weight: 1 }], clip: null },
+      serve: serveOptions,
     }),
     'slow-length.mjs': `export default (options) => ({
       name: 'slow-length', apiVersion: '1.0',
       setup(api) {
-        api.registerReward({ name: 'length/tenth', async score(rollouts) {
+        api.registerReward({ name: 'length/hundredth', async score(rollouts) {
           await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-          return rollouts.map((r) => ({ value: r.answer.length / 10, reasons: ['length/measured'] }));
+          return rollouts.map((r) => ({ value: r.answer.length / 100, reasons: ['length/measured'] }));
         } });
       },
     });`,
@@ -75,7 +76,7 @@ describe('medrl serve', () => {
   it('requires the token from MEDRL_SERVE_TOKEN and finishes the in-flight request on SIGTERM', async () => {
     const { child, url, stderr, exited } = await serve(project(800), [], { MEDRL_SERVE_TOKEN: TOKEN });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(stderr()).toMatch(/components: length\/tenth; token: required/);
+    expect(stderr()).toMatch(/components: length\/hundredth; token: required/);
 
     const body = JSON.stringify({
       items: [{ id: 'q', prompt: 'Fever?', completion: '<think>t</think>See a doctor.' }],
@@ -95,8 +96,8 @@ describe('medrl serve', () => {
     const res = await inFlight;
     expect(res.status).toBe(200);
     const json = (await res.json()) as { totals: number[]; breakdowns: RewardBreakdown[] };
-    expect(json.totals).toEqual([1.3]);
-    expect(json.breakdowns[0]!.components['length/tenth']!.reasons).toEqual(['length/measured']);
+    expect(json.totals).toEqual([0.13]);
+    expect(json.breakdowns[0]!.components['length/hundredth']!.reasons).toEqual(['length/measured']);
     expect(await exited).toBe(0);
     expect(stderr()).toMatch(/SIGTERM: no new requests; finishing 1 in-flight request\(s\)/);
     expect(stderr()).toMatch(/server closed/);
@@ -104,8 +105,9 @@ describe('medrl serve', () => {
   });
 
   it('runs node:cluster workers on one port, sums their metrics, replaces a dead one, stops all on SIGTERM', async () => {
+    // Scoring threads are tested on their own; here each worker scores in its own thread (faster start).
     const { child, url, stderr, exited } = await serve(
-      project(0),
+      project(0, { threads: 0 }),
       ['--workers', '2'],
       {},
       /2 workers listening on (\S+)/,
@@ -117,9 +119,9 @@ describe('medrl serve', () => {
         body: JSON.stringify({ query: ['<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>'] }),
       });
     expect(await (await getReward()).json()).toEqual({
-      rewards: [0.6],
-      scores: [0.6],
-      extra_logs: { 'length/tenth': [0.6], dropped: [0], gated: [0] },
+      rewards: [0.06],
+      scores: [0.06],
+      extra_logs: { 'length/hundredth': [0.06], dropped: [0], gated: [0] },
     });
     await fetch(`${url}/v1/reward`, {
       method: 'POST',

@@ -19,6 +19,11 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** POSTs a raw JSON body (a string or bytes, sent as is) to a fresh server. */
+function postJson(url: string, payload: string | Buffer, init: Partial<CreateServerOptions> = {}) {
+  return start(init).app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+}
+
 describe('bearer token', () => {
   const logs: string[] = [];
   const logger = {
@@ -150,12 +155,7 @@ describe('malformed bodies get 400 naming the field', () => {
   ];
 
   it.each(cases)('%s %s -> %s %s', async (url, payload, code, path, message) => {
-    const res = await start().app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { 'content-type': 'application/json' },
-    });
+    const res = await postJson(url, payload);
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe(code);
@@ -282,5 +282,126 @@ describe('concurrency limit and timeout', () => {
     const res = await start().app.inject({ method: 'GET', url: '/get_reward' });
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toMatch(/POST \/get_reward, POST \/v1\/reward, GET \/healthz, GET \/metrics/);
+  });
+});
+
+describe('bounded arrays and small error bodies (a body cannot make the answer large or the server fail)', () => {
+  const inject = (url: string, payload: string, options = {}) =>
+    postJson(url, payload, { options: { bodyLimit: 32 * 1024 * 1024, ...options } });
+
+  it.each([
+    ['10^6 numbers in prompts (2 MB)', 1_000_000],
+    ['5 * 10^6 numbers in prompts (10 MB)', 5_000_000],
+  ])('%s: 400 naming prompts, answer under 16 KB', async (_name, n) => {
+    const body = `{"query": ${JSON.stringify([`${PROMPT}ok`])}, "prompts": [${'1,'.repeat(n - 1)}1]}`;
+    const res = await inject('/get_reward', body);
+    expect(res.statusCode).toBe(400);
+    expect(res.body.length).toBeLessThan(16 * 1024);
+    expect(res.json()).toMatchObject({
+      code: 'invalid_body',
+      message: 'prompts: Too big: expected array to have <=4096 items',
+      issues: [{ path: 'prompts' }],
+    });
+  });
+
+  it('10^6 items in meta.risk_categories: 400, not 500', async () => {
+    const body = JSON.stringify({
+      items: [{ prompt: 'p', completion: 'c', meta: { risk_categories: Array(1_000_000).fill('emergency') } }],
+    });
+    const res = await inject('/v1/reward', body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'invalid_body',
+      issues: [{ path: 'items.0.meta.risk_categories', message: 'Too big: expected array to have <=64 items' }],
+    });
+  });
+
+  it('a label with too many risk categories: 400 naming the label', async () => {
+    const label = JSON.stringify({ risk_categories: Array(100).fill('x') });
+    const res = await inject('/get_reward', JSON.stringify({ query: [`${PROMPT}ok`], labels: [label] }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].path).toBe('labels.0.risk_categories');
+  });
+
+  it('lists at most 20 issues and counts the rest', async () => {
+    const res = await inject('/get_reward', JSON.stringify({ query: Array.from({ length: 4000 }, (_, i) => i) }));
+    expect(res.statusCode).toBe(400);
+    const json = res.json();
+    expect(json.issues).toHaveLength(20);
+    expect(json.issuesOmitted).toBe(3980);
+    expect(res.body.length).toBeLessThan(16 * 1024);
+  });
+
+  it('says the path once (no `query.0: query.0:`)', async () => {
+    const res = await inject('/get_reward', '{"query": ["no markers here"]}');
+    expect(res.json().message).toBe(
+      'query.0: no prompts.0 was sent and the query has no "<|im_start|>assistant" marker to split at',
+    );
+  });
+});
+
+describe('invalid UTF-8 gets 400 naming the item, never U+FFFD scored', () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+
+  it.each([
+    ['/get_reward', bytes('{"query": ["fine", "bad ', [0xc3, 0x28], ' answer"]}'), 'query.1'],
+    ['/v1/reward', bytes('{"items": [{"prompt": "p', [0xff], '", "completion": "c"}]}'), 'items.0.prompt'],
+    [
+      '/v1/reward',
+      bytes('{"items": [{"prompt": "p", "completion": "', [0xed, 0xa0, 0x80], '"}]}'),
+      'items.0.completion',
+    ],
+  ])('%s -> %s', async (url, payload, path) => {
+    const res = await postJson(url, payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'invalid_utf8', issues: [{ path, message: 'not valid UTF-8' }] });
+    expect(res.json().message).toMatch(
+      new RegExp(`^${path.replace(/\./g, '\\.')}: not valid UTF-8 \\(first bad byte at offset \\d+`),
+    );
+  });
+
+  it('accepts valid multi-byte text, including U+FFFD sent on purpose', async () => {
+    const res = await postJson(
+      '/v1/reward',
+      Buffer.from('{"items": [{"prompt": "胸痛", "completion": "请拨打120 \uFFFD 😀"}]}', 'utf8'),
+    );
+    expect(res.statusCode).toBe(200);
+  });
+});
+
+describe('an empty token refuses to start', () => {
+  it('createServer refuses an empty token', () => {
+    expect(() => createServer({ composer: fakeComposer(), token: '' })).toThrow(/bearer token is empty/);
+  });
+
+  it('serveRun refuses MEDRL_SERVE_TOKEN="" (a failed $(...)) instead of serving without a token', async () => {
+    const { openRun } = await import('../../core/src/runtime/run.js');
+    const { serveRun } = await import('../../core/src/serve/serve-run.js');
+    const run = await openRun({
+      command: 'serve',
+      config: {
+        plugins: [
+          {
+            name: 'one',
+            apiVersion: '1.0',
+            setup: (api) => api.registerReward({ name: 'one', score: async (rs) => rs.map(() => ({ value: 1 })) }),
+          },
+        ],
+        reward: { components: [{ use: 'one', weight: 1 }] },
+        serve: { port: 0 },
+      },
+    });
+    const saved = process.env.MEDRL_SERVE_TOKEN;
+    process.env.MEDRL_SERVE_TOKEN = '';
+    try {
+      await expect(serveRun(run, { debug() {}, info() {}, warn() {}, error() {} })).rejects.toThrow(
+        'MEDRL_SERVE_TOKEN is set but empty: refusing to start an open server',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.MEDRL_SERVE_TOKEN;
+      else process.env.MEDRL_SERVE_TOKEN = saved;
+      await run.close();
+    }
   });
 });

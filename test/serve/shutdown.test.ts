@@ -1,5 +1,6 @@
 /** Graceful shutdown and client disconnects, over real loopback sockets. */
 import { EventEmitter } from 'node:events';
+import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeOnSignals } from '../../core/src/serve/lifecycle.js';
 import { createServer, type MedrlServer } from '../../core/src/serve/server.js';
@@ -29,13 +30,16 @@ async function listen(options: Record<string, unknown> = {}) {
   return { composer, url, post };
 }
 
-/** A request made while closing is refused: connection refused, or 503 on a reused connection. */
-async function refused(request: Promise<Response>): Promise<boolean> {
-  try {
-    return (await request).status === 503;
-  } catch {
-    return true;
-  }
+/** GET on a connection of its own (no keep-alive pool): what a new client or health checker sees. */
+function freshGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
 }
 
 describe('graceful shutdown', () => {
@@ -53,7 +57,12 @@ describe('graceful shutdown', () => {
     const closing = server!.close();
     let closed = false;
     void closing.then(() => (closed = true));
-    expect(await refused(fetch(`${url}/healthz`))).toBe(true);
+    // docs/scaling.md: while draining, new connections get 503 (not ECONNREFUSED), /healthz included.
+    const health = await freshGet(`${url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(JSON.parse(health.body)).toMatchObject({ code: 'shutting_down' });
+    const scoring = await freshGet(`${url}/metrics`);
+    expect(scoring.status).toBe(503);
     expect(closed).toBe(false);
 
     composer.releaseAll();

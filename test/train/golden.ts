@@ -38,6 +38,7 @@ const reward: MedrlConfig['reward'] = {
 /** PPO and GRPO runs whose one reward chunk is the whole batch, with running normalization and the gate. */
 export const GOLDEN_CONFIGS: Record<'ppo' | 'grpo', MedrlConfig> = {
   ppo: {
+    engine: { backend: 'wasm' },
     model: { lora: { enabled: true, r: 4, alpha: 8, dropout: 0.1, targetModules: ['q', 'v', 'down'] } },
     reward,
     ppo: {
@@ -55,6 +56,7 @@ export const GOLDEN_CONFIGS: Record<'ppo' | 'grpo', MedrlConfig> = {
     },
   },
   grpo: {
+    engine: { backend: 'wasm' },
     model: { lora: { enabled: false } },
     reward,
     grpo: {

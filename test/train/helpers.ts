@@ -157,3 +157,51 @@ export function stopAfter(step: number, controller: AbortController): MedrlPlugi
     },
   };
 }
+
+/** LoRA settings of sftLoraThenPpo (SFT and PPO alike). */
+export const PIPELINE_LORA = { enabled: true, r: 4, alpha: 8, dropout: 0, targetModules: ['q', 'v', 'up'] } as const;
+
+/**
+ * The usual pipeline on the tiny model: SFT with LoRA on models/start (model.path), then 2 PPO
+ * steps with LoRA from models/lora/final_lora (SFT also saves models/lora/checkpoints/step_4), checkpoints by @medrl/plugin-checkpoint-hf into
+ * rl/checkpoints/{step_2, start_model, final_rl_model}. Returns the open run (close it).
+ */
+export async function sftLoraThenPpo(seed = 3): Promise<{ setup: TinySetup; run: Run }> {
+  const { default: checkpointHf } = await import('../../plugins/checkpoint-hf/src/index.js');
+  const { runSft } = await import('../../core/src/train/sft/trainer.js');
+  const { runTrain } = await import('../../core/src/train/index.js');
+  const setup = await tinyProject(seed);
+  await mkdir(path.join(setup.root, 'data/processed'), { recursive: true });
+  const records = Array.from({ length: 8 }, (_, i) =>
+    JSON.stringify({
+      id: `s${i}`,
+      instruction: `what is ${'abcd'[i % 4]}?`,
+      input: '',
+      output: `it is ${'wxyz'[i % 4]}`,
+    }),
+  );
+  await writeFile(path.join(setup.root, 'data/processed/train.jsonl'), records.join('\n') + '\n');
+  const run = await openRun({
+    command: 'train',
+    cwd: setup.root,
+    config: {
+      plugins: [lettersPlugin(setup.letterIds), checkpointHf()],
+      reward: { components: [{ use: 'test/letters', weight: 1 }], clip: null },
+      model: { path: 'models/start', lora: { ...PIPELINE_LORA, targetModules: [...PIPELINE_LORA.targetModules] } },
+      sft: { num_train_epochs: 3, per_device_train_batch_size: 4, learning_rate: 5e-2, max_length: 64, save_steps: 4 },
+      ppo: {
+        model_path: 'models/lora/final_lora',
+        prompts_path: 'data/prompts.jsonl',
+        steps: 2,
+        save_steps: 2,
+        max_new_tokens: 4,
+        learning_rate: 5e-2,
+        safety_gate: { enabled: false },
+      },
+      output: { output_dir: 'rl', progress: 'none' },
+    },
+  });
+  await runSft(run);
+  await runTrain(run, { algo: 'ppo' });
+  return { setup, run };
+}

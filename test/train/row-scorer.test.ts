@@ -10,8 +10,8 @@ import { ComposerSlots, RowScorer } from '../../core/src/train/rollouts.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rollouts = (n: number): Rollout[] =>
   Array.from({ length: n }, (_, i) => toRollout({ id: `r${i}`, prompt: 'q', completion: 'x'.repeat(i + 1) }));
-/** A row's value: a function of its own text, so a score on the wrong row shows. */
-const valueOf = (r: Rollout) => r.completion.length * 1.5 - 2;
+/** A row's value: a function of its own text, so a score on the wrong row shows (within the [-1, 1] contract). */
+const valueOf = (r: Rollout) => r.completion.length / 10 - 0.5;
 
 /** Answers after a delay that falls with the row's length (later rows answer first); records every call. */
 function reversed(calls: string[][], concurrent: { now: number; max: number }): RewardComponent {
@@ -35,7 +35,7 @@ function composerWith(component: RewardComponent, normalize: 'none' | 'running' 
       {
         name: 'len',
         weight: 0.3,
-        component: { name: 'len', score: async (rs) => rs.map((r) => ({ value: -r.completion.length })) },
+        component: { name: 'len', score: async (rs) => rs.map((r) => ({ value: -r.completion.length / 10 })) },
       },
     ],
     { clip: null, normalize, gates: [], onMissing: 'renormalize' },
@@ -66,7 +66,7 @@ describe('RowScorer', () => {
     const perTerm = await scorer.scores;
     expect(calls).toEqual([['r0'], ['r1'], ['r2'], ['r3'], ['r4'], ['r5']]);
     expect(ends).not.toEqual([0, 1, 2, 3, 4, 5]); // they did finish out of order
-    expect(perTerm[0]!.map((s) => s!.value)).toEqual(rs.map(valueOf));
+    expect(perTerm[0]!.scores.map((s) => s!.value)).toEqual(rs.map(valueOf));
 
     // Running normalization sees the batch in rollout order: the same numbers as one call.
     const streamed = composer.compose(rs, perTerm);
@@ -103,8 +103,8 @@ describe('RowScorer', () => {
       ['r3', 'r4'],
       ['r5', 'r6'],
     ]);
-    expect(sa[0]!.map((s) => s!.value)).toEqual([rs[0]!, rs[1]!, rs[3]!, rs[4]!].map(valueOf));
-    expect(sb[0]!.map((s) => s!.value)).toEqual([rs[2]!, rs[5]!, rs[6]!].map(valueOf));
+    expect(sa[0]!.scores.map((s) => s!.value)).toEqual([rs[0]!, rs[1]!, rs[3]!, rs[4]!].map(valueOf));
+    expect(sb[0]!.scores.map((s) => s!.value)).toEqual([rs[2]!, rs[5]!, rs[6]!].map(valueOf));
   });
 
   it('fails the batch when a call fails, after the other calls are done, with no unhandled rejection', async () => {

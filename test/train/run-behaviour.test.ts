@@ -152,7 +152,11 @@ function slowJudge(setup: TinySetup): MedrlPlugin {
         name: 'test/slow',
         async score(rollouts) {
           await new Promise((resolve) => setTimeout(resolve, 40));
-          return rollouts.map((r) => ({ value: (r.tokens ?? []).filter((id) => setup.letterIds.has(id)).length }));
+          // The share of letter tokens: component values must lie in [-1, 1] (the plugin output contract).
+          return rollouts.map((r) => {
+            const tokens = r.tokens ?? [];
+            return { value: tokens.filter((id) => setup.letterIds.has(id)).length / Math.max(tokens.length, 1) };
+          });
         },
       });
     },

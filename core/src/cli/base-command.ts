@@ -11,6 +11,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { MedrlError } from '../errors.js';
 import { exitCodeOf, listenForStop, stopSignalName, type GracefulStop } from '../runtime/interrupt.js';
 import type { Run } from '../runtime/run.js';
+import { escapeControl } from '../text.js';
 import { deprecationWarnings } from './flags.js';
 import { closestMatch } from './suggest.js';
 
@@ -105,12 +106,13 @@ export abstract class MedrlCommand extends Command {
     }
     if (error instanceof ExitCodeError) {
       // The command already reported its result (with --json, as the one JSON document on stdout).
-      this.logToStderr(`error: ${error.message}`);
+      this.logToStderr(`error: ${escapeControl(error.message)}`);
       this.exit(error.exitCode);
     }
     if (error instanceof MedrlError) {
       if (this.jsonEnabled()) this.logJson({ error: { name: error.name, message: error.message } });
-      this.logToStderr(`error: ${error.message}`);
+      // Messages may quote input (a field value, a line): its control characters must not reach the terminal.
+      this.logToStderr(`error: ${escapeControl(error.message)}`);
       this.exit(1);
     }
     // this.exit(n) inside run() throws oclif's ExitError: an exit code, not an error to report.

@@ -183,7 +183,8 @@ export default class Eval extends MedrlCommand {
     return loadEngineGenerator(dir, {
       backend: run.config.engine.backend,
       threads: run.config.engine.threads,
-      baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : configBase,
+      baseModel: baseModel !== undefined ? path.resolve(cwd, baseModel) : undefined,
+      fallbackBase: configBase,
       logger: run.logger,
       sampling: { ...generation },
     });

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
 import { outFlag } from '../cli/flags.js';
+import { LineErrorReporter } from '../cli/line-errors.js';
 import { MedrlError } from '../errors.js';
 import type { JudgeSummary } from '../judge/summary.js';
 
@@ -41,7 +42,7 @@ export default class Judge extends MedrlCommand {
       { judgeFile },
       { terminalProgress },
       { formatSummary },
-      { judgementToReward, pickJudge },
+      { judgePlugin, judgementToReward, pickJudge },
     ] = await Promise.all([
       import('../io/atomic.js'),
       import('../judge/judge-file.js'),
@@ -53,24 +54,27 @@ export default class Judge extends MedrlCommand {
     const judge = pickJudge(flags.judge ?? run.config.judge.use, run.registry, run.context);
     const { weights, safetyZeroForcesZero } = run.config.judge;
     const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
+    const brokenLines = new LineErrorReporter((line) => process.stderr.write(`${line}\n`));
     let summary: JudgeSummary;
     try {
       summary = await judgeFile({
         input: flags.input,
         judge,
+        plugin: judgePlugin(run.registry, judge),
         ctx: run.context,
         limit: flags.limit,
         batchSize: flags['batch-size'],
         rewardOf: (j) => judgementToReward(j, weights, safetyZeroForcesZero).value,
         write: writer ? (line) => writer.writeLine(line) : (line) => this.log(line),
         // Always on stderr, --json or not: a broken line must never pass unnoticed.
-        onBrokenLine: ({ line, message }) => process.stderr.write(`${flags.input}:${line}: ${message}\n`),
+        onBrokenLine: ({ line, message }) => brokenLines.report(`${flags.input}:${line}`, message),
         progress: terminalProgress(),
       });
     } catch (error) {
       await writer?.abort();
       throw error;
     }
+    brokenLines.finish(flags.out ? `each has an output line with its error in ${flags.out}` : undefined);
     await writer?.commit();
     this.logToStderr(formatSummary(summary) + (flags.out ? `\n  output    ${flags.out}` : ''));
     // Any line without a judgement makes the exit code 1, with --json too (after printing the summary).

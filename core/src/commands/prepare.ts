@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MedrlCommand } from '../cli/base-command.js';
 import { outFlag } from '../cli/flags.js';
+import { LineErrorReporter } from '../cli/line-errors.js';
 import type { PrepareStats } from '../data/index.js';
 
 export default class Prepare extends MedrlCommand {
@@ -35,6 +36,7 @@ export default class Prepare extends MedrlCommand {
     // Only the config is needed (no plugins); config paths resolve from its directory, flags from here.
     const { config, rootDir } = await loadConfig({ configPath: flags.config });
     const input = path.resolve(flags.input ?? path.resolve(rootDir, config.data.input));
+    const errors = new LineErrorReporter((line) => process.stderr.write(`${line}\n`));
     const stats = await runPrepare({
       data: config.data,
       input,
@@ -45,9 +47,12 @@ export default class Prepare extends MedrlCommand {
       // Always on stderr, --json or not, so that no dropped line goes unnoticed.
       onReject: (r) => {
         const file = path.relative(process.cwd(), input.endsWith('.jsonl') ? input : path.join(input, r.file));
-        process.stderr.write(`${file}:${r.line}: ${r.reason}: ${r.detail}\n`);
+        errors.report(`${file}:${r.line}`, `${r.reason}: ${r.detail}`, r.reason);
       },
     });
+    errors.finish(
+      `every rejected line is in ${path.relative(process.cwd(), stats.outputs.rejected) || stats.outputs.rejected}`,
+    );
     this.logToStderr(formatPrepareSummary(stats));
     return stats;
   }

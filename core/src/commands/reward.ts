@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { ExitCodeError, MedrlCommand } from '../cli/base-command.js';
 import { outFlag } from '../cli/flags.js';
+import { LineErrorReporter } from '../cli/line-errors.js';
 import { MedrlError } from '../errors.js';
 import type { LineError } from '../reward/score-file.js';
 
@@ -29,6 +30,12 @@ export default class Reward extends MedrlCommand {
     input: Flags.string({ char: 'i', required: true, description: 'JSONL input', helpValue: '<jsonl>' }),
     out: outFlag({ description: 'JSONL output, written atomically [default: stdout]', helpValue: '<jsonl>' }),
     'batch-size': Flags.integer({ default: 64, min: 1, description: 'lines scored per composer call' }),
+    // The default lives in reward/score-file.ts (DEFAULT_MAX_LINE_BYTES), which is imported lazily.
+    'max-line-bytes': Flags.integer({
+      min: 1,
+      description:
+        'longer input lines are reported as errors without being read into memory [default: 1048576 (1 MiB)]',
+    }),
   };
 
   async run(): Promise<RewardCommandResult> {
@@ -42,19 +49,22 @@ export default class Reward extends MedrlCommand {
     ]);
     const run = await this.openRun('reward');
     const writer = flags.out ? await AtomicLineWriter.open(flags.out) : undefined;
+    const errors = new LineErrorReporter((line) => this.logToStderr(line));
     let result;
     try {
       result = await scoreFile({
         input: flags.input,
         composer: run.composer,
         batchSize: flags['batch-size'],
+        maxLineBytes: flags['max-line-bytes'],
         write: writer ? (line) => writer.writeLine(line) : (line) => this.log(line),
-        onError: ({ line, message }) => this.logToStderr(`${flags.input}:${line}: ${message}`),
+        onError: ({ line, message }) => errors.report(`${flags.input}:${line}`, message),
       });
     } catch (error) {
       await writer?.abort();
       throw error;
     }
+    errors.finish();
     await writer?.commit();
     this.logToStderr(
       `scored ${result.scored} line(s), ${result.failed.length} failed${flags.out ? ` -> ${flags.out}` : ''}`,

@@ -102,31 +102,45 @@ export interface LoadedModelDir {
 
 /**
  * A model directory as users give it: a full Hugging Face checkpoint (config.json + safetensors), or
- * PEFT LoRA adapters (adapter_config.json) attached to a base — `baseModel` when given, else the
- * adapter's base_model_name_or_path when that is a local directory. The tokenizer comes from `dir`
- * when it has one, else from the base.
+ * PEFT LoRA adapters (adapter_config.json) attached to a base. The base is, in this order:
+ * `baseModel` (an explicit flag), the adapter's base_model_name_or_path when that is a local
+ * directory (a relative path is relative to the adapter directory, as medrl writes it), then
+ * `fallbackBase` (model.path) with a warning, since an adapter on another base is a different model.
+ * The tokenizer comes from `dir` when it has one, else from the base.
  */
 export async function loadModelDir(
   dir: string,
-  options: { baseModel?: string; logger?: Logger } = {},
+  options: { baseModel?: string; fallbackBase?: string; logger?: Logger } = {},
 ): Promise<LoadedModelDir> {
   const adapterConfig = path.join(dir, ADAPTER_CONFIG_FILE);
   if (!(await pathExists(adapterConfig))) {
     return { model: await loadQwen3(dir, { logger: options.logger }), tokenizer: await loadTokenizer(dir) };
   }
-  const declared = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
-    .base_model_name_or_path;
-  const candidates = [options.baseModel, typeof declared === 'string' ? path.resolve(dir, declared) : undefined];
+  let declared: unknown;
+  try {
+    declared = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
+      .base_model_name_or_path;
+  } catch (error) {
+    throw new MedrlError(`${adapterConfig}: cannot read adapter config (${(error as Error).message})`);
+  }
+  const declaredDir = typeof declared === 'string' && declared !== '' ? path.resolve(dir, declared) : undefined;
   let base: string | undefined;
-  for (const candidate of candidates) {
-    if (candidate && (await isDirectory(candidate))) {
-      base = candidate;
-      break;
-    }
+  if (options.baseModel !== undefined) {
+    if (!(await isDirectory(options.baseModel)))
+      throw new MedrlError(`base model ${options.baseModel}: directory not found`);
+    base = options.baseModel;
+  } else if (declaredDir && (await isDirectory(declaredDir))) {
+    base = declaredDir;
+  } else if (options.fallbackBase && (await isDirectory(options.fallbackBase))) {
+    base = options.fallbackBase;
+    options.logger?.warn(
+      `${dir}: the adapters' base ${declaredDir ? `${declaredDir} is not on disk` : 'is not recorded'}; using model.path ${base}. ` +
+        'If they were trained on another base (e.g. an SFT-merged model), the result is a different model: pass --base-model',
+    );
   }
   if (!base) {
     throw new MedrlError(
-      `${dir} holds LoRA adapters; their base model${typeof declared === 'string' ? ` "${declared}"` : ''} is not a local directory: pass --base-model <dir> or set model.path`,
+      `${dir} holds LoRA adapters; their base model${declaredDir ? ` "${String(declared)}" is not a local directory (looked for ${declaredDir})` : ' is not recorded'}: pass --base-model <dir> or set model.path`,
     );
   }
   const model = await loadQwen3(base, { logger: options.logger });

@@ -12,6 +12,7 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import type { ChatMessage } from '@medrl/sdk';
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic.js';
+import type { ModelTokenIds } from './qwen3/config.js';
 import path from 'node:path';
 import { ChatTemplate, chatTemplateSource, qwen3TokenizerFiles, type ChatTemplateOptions } from './chat-template.js';
 
@@ -19,7 +20,7 @@ export type { ChatTemplateOptions } from './chat-template.js';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
-const GENERATION_CONFIG_FILE = 'generation_config.json';
+export const GENERATION_CONFIG_FILE = 'generation_config.json';
 /** Where transformers >= 4.50 saves the chat template (instead of inside tokenizer_config.json). */
 export const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
 
@@ -142,7 +143,10 @@ export class Tokenizer {
 
   /** Text of token ids. Ids without a token (e.g. Qwen3's padded embedding rows 151669..151935) decode to nothing. */
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
-    return this.hf.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
+    // The tokenizers library crashes on an id it has no token for (a model whose vocab_size exceeds
+    // the tokenizer's ids can sample one), so such ids are dropped first.
+    const known = ids.filter((id) => this.idToTokenCache[id] !== undefined);
+    return this.hf.decode(known, { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
 
   /** The vocabulary strings of token ids (byte-level forms such as `Ġworld` for Qwen). */
@@ -176,9 +180,39 @@ export class Tokenizer {
     return this.encode(this.applyChatTemplate(messages, options));
   }
 
-  /** Writes tokenizer.json and tokenizer_config.json into `dir` (each atomically), e.g. next to a checkpoint. */
+  /**
+   * The special-token ids a checkpoint's config.json declares (transformers reads them for
+   * generation and padding): BOS as Qwen3 sets it (`<|endoftext|>` when the tokenizer has no
+   * bos_token), the first EOS id (tokenizer_config's eos_token) and the pad id.
+   */
+  modelConfigIds(): ModelTokenIds {
+    const bos = this.hf.token_to_id(tokenString(this.files.tokenizerConfigJson.bos_token) ?? '');
+    return {
+      bos_token_id: bos ?? this.specialTokenIds.endOfText ?? null,
+      eos_token_id: this.eosTokenIds[0]!,
+      pad_token_id: this.padTokenId,
+    };
+  }
+
+  /**
+   * generation_config.json for a checkpoint: every stop id (for Qwen3 `<|im_end|>` and
+   * `<|endoftext|>`, as Qwen ships it), so transformers' generate() ends a turn where medrl does.
+   */
+  generationConfig(): Record<string, unknown> {
+    const { bos_token_id, pad_token_id } = this.modelConfigIds();
+    return { bos_token_id, eos_token_id: [...this.eosTokenIds], pad_token_id };
+  }
+
+  /**
+   * Writes tokenizer.json, tokenizer_config.json and generation_config.json into `dir` (each
+   * atomically), e.g. next to a checkpoint.
+   */
   async save(dir: string): Promise<void> {
     await saveTokenizerFiles(dir, this.files);
+    await writeFileAtomic(
+      path.join(dir, GENERATION_CONFIG_FILE),
+      `${JSON.stringify(this.generationConfig(), null, 2)}\n`,
+    );
   }
 }
 

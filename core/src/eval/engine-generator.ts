@@ -3,8 +3,8 @@
  * the tokenizer's chat template (generation prompt on), generated in batches with the engine's
  * batched KV-cache sampler, decoded without special tokens. The model directory is either a full
  * Hugging Face checkpoint (config.json + safetensors) or a PEFT LoRA adapter directory
- * (adapter_config.json), whose base model comes from `--base-model`, the adapter's
- * base_model_name_or_path when that is a local directory, or `model.path` of the config.
+ * (adapter_config.json), whose base model comes from `--base-model`, else the adapter's
+ * base_model_name_or_path when that is a local directory, else `model.path` of the config.
  */
 import type { Logger } from '@medrl/sdk';
 import { initBackend, type BackendChoice, type EngineRequest } from '../engine/backend.js';
@@ -116,8 +116,10 @@ export interface LoadEngineGeneratorOptions {
   backend: BackendChoice;
   /** engine.threads (default every core). */
   threads?: EngineRequest['threads'];
-  /** Base model of an adapter directory (flag or model.path), resolved already. */
+  /** Base model of an adapter directory given by flag (wins over the adapter's own), resolved already. */
   baseModel?: string;
+  /** model.path: the base when the adapter's declared one is not on disk, resolved already. */
+  fallbackBase?: string;
   logger?: Logger;
 }
 
@@ -131,6 +133,7 @@ export async function loadEngineGenerator(
   try {
     const { model, tokenizer, base } = await loadModelDir(modelDir, {
       baseModel: options.baseModel,
+      fallbackBase: options.fallbackBase,
       logger: options.logger,
     });
     return new EngineAnswerGenerator(base ? `${modelDir} (on ${base})` : modelDir, model, tokenizer, options.sampling);

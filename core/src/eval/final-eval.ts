@@ -112,7 +112,8 @@ export async function runFinalEval(
     loadEngineGenerator(dir, {
       backend: config.engine.backend,
       threads: config.engine.threads,
-      baseModel: base,
+      // As training loaded the start model: an adapter's declared base first, model.path if it is not on disk.
+      fallbackBase: base,
       logger,
       sampling: { ...evalConfig.generation },
     });

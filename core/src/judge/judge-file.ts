@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Judge, Judgement, JudgeItem, PluginContext } from '@medrl/sdk';
 import { MedrlError, messageOf } from '../errors.js';
+import { describeValue, judgementProblem } from '../reward/contract.js';
 import { idOfBrokenLine, parseJudgeLine } from './input.js';
 import { noProgress, type Progress } from './progress.js';
 import { SummaryBuilder, type JudgeSummary } from './summary.js';
@@ -33,6 +34,8 @@ export interface LineError {
 export interface JudgeFileOptions {
   input: string;
   judge: Judge;
+  /** The plugin that registered the judge, named in errors. */
+  plugin?: string;
   ctx: PluginContext;
   write: (line: string) => Promise<void> | void;
   /** Called for each broken input line (the caller prints `file:line: message`). */
@@ -73,6 +76,7 @@ export async function judgeFile(options: JudgeFileOptions): Promise<JudgeSummary
   const progress = options.progress ?? noProgress;
   const summary = new SummaryBuilder(judge.name);
   const explain = judge.failureReason?.bind(judge);
+  const who = `judge "${judge.name}"${options.plugin ? ` (plugin "${options.plugin}")` : ''}`;
 
   let total: number;
   try {
@@ -97,16 +101,17 @@ export async function judgeFile(options: JudgeFileOptions): Promise<JudgeSummary
 
   const judgeBatch = async (entries: Entry[]): Promise<JudgeOutputLine[]> => {
     const items = entries.flatMap((e) => ('item' in e ? [e.item] : []));
-    let verdicts: (Judgement | null)[] = [];
+    let verdicts: unknown[] = [];
     let thrown: string | undefined;
     if (items.length > 0) {
       try {
-        verdicts = await judge.judge(items, ctx);
-        if (verdicts.length !== items.length) {
-          thrown = `judge "${judge.name}" returned ${verdicts.length} judgements for ${items.length} items`;
-        }
+        const returned: unknown = await judge.judge(items, ctx);
+        if (!Array.isArray(returned) || returned.length !== items.length) {
+          const got = Array.isArray(returned) ? `${returned.length} judgements` : describeValue(returned);
+          thrown = `${who} returned ${got} for ${items.length} items`;
+        } else verdicts = returned;
       } catch (error) {
-        thrown = `judge "${judge.name}" failed: ${messageOf(error)}`;
+        thrown = `${who} failed: ${messageOf(error)}`;
       }
     }
     let next = 0;
@@ -115,8 +120,11 @@ export async function judgeFile(options: JudgeFileOptions): Promise<JudgeSummary
         summary.addBroken();
         return { id: entry.id ?? null, line: entry.line, judge: judge.name, judgement: null, error: entry.broken };
       }
-      const judgement = thrown === undefined ? (verdicts[next] ?? null) : null;
+      const verdict = thrown === undefined ? (verdicts[next] ?? null) : null;
       next += 1;
+      // A verdict outside the contract (scores 0..10, overall 0..1) is no judgement: it must not become a NaN reward.
+      const problem = verdict === null ? undefined : judgementProblem(verdict);
+      const judgement = problem ? null : (verdict as Judgement | null);
       if (judgement) {
         const raw = options.rewardOf?.(judgement);
         // Six decimals: 0.7, not 0.7000000000000002, in the output file.
@@ -131,7 +139,11 @@ export async function judgeFile(options: JudgeFileOptions): Promise<JudgeSummary
         };
       }
       summary.addFailure();
-      const error = thrown ?? explain?.(entry.item.id) ?? `judge "${judge.name}" returned no judgement`;
+      const error =
+        thrown ??
+        (problem ? `${who} returned an invalid judgement: ${problem}` : undefined) ??
+        explain?.(entry.item.id) ??
+        `${who} returned no judgement`;
       return { id: entry.item.id, line: entry.line, judge: judge.name, judgement: null, error };
     });
   };

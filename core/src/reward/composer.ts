@@ -10,11 +10,13 @@ import type {
   PluginContext,
   RewardBreakdown,
   RewardComponent,
+  RewardContext,
   Rollout,
 } from '@medrl/sdk';
 import type { ResolvedConfig, ResolvedRewardConfig } from '../config/schema.js';
 import { ConfigError, RewardComponentError, messageOf } from '../errors.js';
 import type { PluginRegistry } from '../plugins/registry.js';
+import { componentScoreProblem, describeValue } from './contract.js';
 import { createJudgeComponent } from './judge-component.js';
 import { RunningMoments } from './normalizer.js';
 
@@ -22,12 +24,35 @@ export interface ComposerTerm {
   name: string;
   weight: number;
   component: RewardComponent;
+  /** The plugin that registered the component (or provides the judge), named in errors. */
+  plugin?: string;
+}
+
+/**
+ * What the built-in judge component adds to the SDK's RewardComponent: why each missing score is
+ * missing (the judge threw, returned null or an invalid judgement), and a report of the missing
+ * rate at the end of a command.
+ */
+export interface ExplainedScores {
+  scores: (ComponentScore | null)[];
+  /** Per rollout, why its score is missing (undefined when present or simply not applicable). */
+  missing: (string | undefined)[];
+}
+
+export interface ExplainingComponent extends RewardComponent {
+  scoreExplained(rollouts: readonly Rollout[], ctx: RewardContext): Promise<ExplainedScores>;
+  /** Logs what is still pending of the missing-judgement warning (end of a command). */
+  flush?(): void;
+}
+
+function isExplaining(component: RewardComponent): component is ExplainingComponent {
+  return typeof (component as Partial<ExplainingComponent>).scoreExplained === 'function';
 }
 
 type Gate = ResolvedRewardConfig['gates'][number];
 
-/** Per reward component (in `RewardComposer.terms` order), one score or null per rollout. */
-export type ComponentScores = (ComponentScore | null)[][];
+/** Per reward component (in `RewardComposer.terms` order): one score or null per rollout, and why each missing one is missing. */
+export type ComponentScores = ExplainedScores[];
 
 export interface ScoreOptions {
   step?: number;
@@ -91,8 +116,13 @@ export class RewardComposer {
   /** The second half of `score`: normalization (updating running moments) and the weighted total. */
   compose(rollouts: readonly Rollout[], perTerm: ComponentScores): RewardBreakdown[] {
     if (rollouts.length === 0) return [];
-    const normalized = perTerm.map((scores, t) => this.normalize(this.terms[t]!.name, scores));
+    const normalized = perTerm.map((r, t) => this.normalize(this.terms[t]!.name, r.scores));
     return rollouts.map((rollout, i) => this.composeOne(rollout, i, perTerm, normalized));
+  }
+
+  /** Logs what the components still hold back (the missing-judgement rate); called when a run closes. */
+  flush(): void {
+    for (const term of this.terms) if (isExplaining(term.component)) term.component.flush?.();
   }
 
   /** Running-normalization state, for checkpoints. */
@@ -108,27 +138,34 @@ export class RewardComposer {
     term: ComposerTerm,
     rollouts: readonly Rollout[],
     ctx: PluginContext & { step?: number },
-  ): Promise<(ComponentScore | null)[]> {
-    let scores: (ComponentScore | null)[];
+  ): Promise<ExplainedScores> {
+    const fail = (message: string, cause?: unknown) =>
+      new RewardComponentError(term.name, message, { cause }, term.plugin);
+    let scores: unknown;
+    let missing: (string | undefined)[] | undefined;
     try {
-      scores = await term.component.score(rollouts, ctx);
+      if (isExplaining(term.component)) {
+        const explained = await term.component.scoreExplained(rollouts, ctx);
+        scores = explained.scores;
+        missing = explained.missing;
+      } else {
+        scores = await term.component.score(rollouts, ctx);
+      }
     } catch (error) {
-      throw new RewardComponentError(term.name, `threw: ${messageOf(error)}`, { cause: error });
+      throw fail(`threw: ${messageOf(error)}`, error);
     }
     if (!Array.isArray(scores) || scores.length !== rollouts.length) {
-      const got = Array.isArray(scores) ? `${scores.length} scores` : typeof scores;
-      throw new RewardComponentError(term.name, `returned ${got} for ${rollouts.length} rollouts`);
+      const got = Array.isArray(scores) ? `${scores.length} scores` : describeValue(scores);
+      throw fail(`returned ${got} for ${rollouts.length} rollouts (expected one score or null per rollout)`);
     }
     scores.forEach((score, i) => {
-      if (score === null || score === undefined) return;
-      if (typeof score.value !== 'number' || !Number.isFinite(score.value)) {
-        throw new RewardComponentError(
-          term.name,
-          `returned a non-finite value (${String(score.value)}) for rollout "${rollouts[i]!.id}"`,
-        );
-      }
+      const problem = componentScoreProblem(score);
+      if (problem) throw fail(`rollout "${rollouts[i]!.id}": ${problem}`);
     });
-    return scores.map((s) => s ?? null);
+    return {
+      scores: scores.map((s) => (s ?? null) as ComponentScore | null),
+      missing: missing ?? rollouts.map(() => undefined),
+    };
   }
 
   private normalize(name: string, scores: (ComponentScore | null)[]): (number | null)[] | undefined {
@@ -141,33 +178,42 @@ export class RewardComposer {
   private composeOne(
     rollout: Rollout,
     index: number,
-    perTerm: (ComponentScore | null)[][],
+    results: ExplainedScores[],
     normalized: ((number | null)[] | undefined)[],
   ): RewardBreakdown {
     const components: Record<string, ComponentBreakdown> = {};
     const missing: string[] = [];
+    /** `judge (judge "deepseek" of plugin "...": timeout)`: a missing score with its reason. */
+    const explained: string[] = [];
     let presentWeight = 0;
     let totalWeight = 0;
     this.terms.forEach((term, t) => {
-      const score = perTerm[t]![index] ?? null;
+      const score = results[t]!.scores[index] ?? null;
+      const why = score === null ? results[t]!.missing[index] : undefined;
       totalWeight += term.weight;
-      if (score === null) missing.push(term.name);
-      else presentWeight += term.weight;
+      if (score === null) {
+        missing.push(term.name);
+        explained.push(why ? `${term.name} (${why})` : term.name);
+      } else presentWeight += term.weight;
       components[term.name] = {
         raw: score ? score.value : null,
         ...(normalized[t] ? { normalized: normalized[t]![index] ?? null } : {}),
         weight: term.weight,
         weighted: null,
-        reasons: score?.reasons ?? [],
+        reasons: score?.reasons ?? (why ? [`missing: ${why}`] : []),
         ...(score?.details ? { details: score.details } : {}),
       };
     });
 
     if (missing.length > 0 && this.options.onMissing === 'fail') {
-      throw new RewardComponentError(missing[0]!, `no score for rollout "${rollout.id}" (reward.onMissing = fail)`);
+      const first = explained[0]!.slice(missing[0]!.length).trim();
+      throw new RewardComponentError(
+        missing[0]!,
+        `no score for rollout "${rollout.id}"${first ? ` ${first}` : ''} (reward.onMissing = fail)`,
+      );
     }
     if (missing.length > 0 && this.options.onMissing === 'drop') {
-      return { id: rollout.id, total: null, components, dropped: `missing: ${missing.join(', ')}` };
+      return { id: rollout.id, total: null, components, dropped: `missing: ${explained.join(', ')}` };
     }
     if (missing.length === this.terms.length || (missing.length > 0 && presentWeight === 0)) {
       return { id: rollout.id, total: null, components, dropped: `no component scored: ${missing.join(', ')}` };
@@ -206,11 +252,15 @@ export function buildComposer(
   const terms = config.reward.components.map((spec, i): ComposerTerm => {
     const name = spec.name ?? spec.use;
     if (spec.use === 'judge') {
-      return {
+      const component = createJudgeComponent(
         name,
-        weight: spec.weight,
-        component: createJudgeComponent(name, spec.options, config.judge, registry, context),
-      };
+        spec.options,
+        config.judge,
+        registry,
+        context,
+        config.reward.onMissing,
+      );
+      return { name, weight: spec.weight, component, plugin: component.plugin };
     }
     const component = registry.rewards.get(spec.use);
     if (!component) {
@@ -223,7 +273,8 @@ export function buildComposer(
           'Is the plugin that provides it listed in `plugins`?',
       );
     }
-    return { name, weight: spec.weight, component };
+    const plugin = registry.rewards.entries().find((e) => e.value === component)?.plugin;
+    return { name, weight: spec.weight, component, plugin };
   });
   return new RewardComposer(terms, config.reward, context);
 }

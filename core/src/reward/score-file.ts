@@ -1,13 +1,15 @@
 /**
  * `medrl reward`: scores a JSONL file of `{id?, prompt, completion, meta?}` lines with the run's
- * composer. Good lines are scored in batches and written in input order; a broken line is reported
- * with its line number and skipped (never silently), and the caller exits non-zero.
+ * composer. Good lines are scored in batches and written in input order; a broken line (not JSON,
+ * not UTF-8, longer than the line cap) is reported with its line number and skipped (never
+ * silently), and the caller exits non-zero. Lines are read as bytes: an oversize line is never
+ * assembled, so a 150 MB line costs no more memory than the cap.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import type { RewardBreakdown, Rollout } from '@medrl/sdk';
 import { formatPath } from '../config/load.js';
+import { isBlank, readLineBatches } from '../data/lines.js';
 import { MedrlError, messageOf } from '../errors.js';
 import type { RewardComposer } from './composer.js';
 import { toRollout } from './rollout.js';
@@ -66,14 +68,20 @@ export function parseRewardLine(text: string, lineNo: number): Rollout {
   return toRollout({ ...rest, id: id === undefined ? undefined : String(id) }, `line-${lineNo}`);
 }
 
+/** Longest input line `medrl reward` reads by default (a prompt and a long answer fit many times over). */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
 export async function scoreFile(options: {
   input: string;
   composer: RewardComposer;
   write: (line: string) => Promise<void> | void;
   onError: (error: LineError) => void;
   batchSize?: number;
+  /** Lines longer than this are reported, never assembled (memory stays bounded). Default 1 MiB. */
+  maxLineBytes?: number;
 }): Promise<ScoreFileResult> {
   const batchSize = options.batchSize ?? 64;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const result: ScoreFileResult = { scored: 0, failed: [] };
   let batch: Rollout[] = [];
   const flush = async (): Promise<void> => {
@@ -83,24 +91,32 @@ export async function scoreFile(options: {
     result.scored += batch.length;
     batch = [];
   };
+  const fail = (line: number, message: string): void => {
+    const failure = { line, message };
+    result.failed.push(failure);
+    options.onError(failure);
+  };
 
-  const stream = createReadStream(options.input, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let lineNo = 0;
   try {
-    for await (const raw of lines) {
-      lineNo += 1;
-      const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (text.trim() === '') continue;
-      try {
-        batch.push(parseRewardLine(text, lineNo));
-      } catch (error) {
-        const failure = { line: lineNo, message: messageOf(error) };
-        result.failed.push(failure);
-        options.onError(failure);
-        continue;
+    for await (const lines of readLineBatches(options.input, maxLineBytes)) {
+      for (const line of lines) {
+        if (!line.oversize && isBlank(line.bytes)) continue;
+        if (line.oversize) {
+          fail(line.number, `line is ${line.byteLength} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)`);
+          continue;
+        }
+        if (!isUtf8(line.bytes)) {
+          fail(line.number, 'line is not valid UTF-8');
+          continue;
+        }
+        try {
+          batch.push(parseRewardLine(line.bytes.toString('utf8'), line.number));
+        } catch (error) {
+          fail(line.number, messageOf(error));
+          continue;
+        }
+        if (batch.length >= batchSize) await flush();
       }
-      if (batch.length >= batchSize) await flush();
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')

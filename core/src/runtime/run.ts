@@ -113,6 +113,8 @@ export async function openRun(options: OpenRunOptions): Promise<Run> {
       if (closed) return;
       closed = true;
       hooks.removeAll();
+      // Whatever the missing-judgement warning still holds back is reported before the run ends.
+      composer?.flush();
       for (const { plugin } of [...plugins].reverse()) {
         try {
           await plugin.dispose?.();

@@ -7,7 +7,7 @@ import type { Judge } from '@medrl/sdk';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ServeMetricsOptions {
-  judges?: readonly Judge[];
+  judges?: readonly Pick<Judge, 'name' | 'stats'>[];
   /** Counters and gauges plugins report through their context (`run.metrics.snapshot()`). */
   pluginMetrics?: () => Record<string, number>;
   /** Process metrics (RSS, heap, event-loop lag, ...). */

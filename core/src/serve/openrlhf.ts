@@ -19,8 +19,6 @@ const IM_START = '<|im_start|>';
 const IM_END = '<|im_end|>';
 const END_OF_TEXT = '<|endoftext|>';
 const ASSISTANT_HEADER = `${IM_START}assistant\n`;
-/** Tokens that end a generation; anything after the first one is padding or noise. */
-const STOP_MARKERS = [IM_END, END_OF_TEXT];
 /** How much of the prompt's end is searched for when the prompt is not an exact prefix of the query. */
 const PROMPT_TAIL = 64;
 
@@ -54,13 +52,22 @@ export function stripPadding(text: string): string {
   return text.slice(start, end);
 }
 
-/** Cuts a response at the first end-of-turn or end-of-text marker. */
-function cutAtStop(response: string): string {
+/**
+ * Removes the generation's end: trailing padding and whitespace, then the one stop token that ended
+ * the turn. Everything before it is the response and is scored, including text after an earlier
+ * `<|im_end|>`: cutting at the first marker would let a policy hide text from the reward.
+ */
+function trimStop(response: string): string {
   let end = response.length;
-  for (const marker of STOP_MARKERS) {
-    const at = response.indexOf(marker);
-    if (at !== -1 && at < end) end = at;
-  }
+  const skipPadding = () => {
+    for (;;) {
+      while (end > 0 && /\s/.test(response[end - 1]!)) end -= 1;
+      if (!response.endsWith(END_OF_TEXT, end)) return;
+      end -= END_OF_TEXT.length;
+    }
+  };
+  skipPadding();
+  if (response.endsWith(IM_END, end)) end -= IM_END.length;
   return response.slice(0, end);
 }
 
@@ -74,8 +81,10 @@ function responseStart(query: string, prompt: string | undefined): number {
     const at = query.indexOf(tail);
     if (tail.length > 0 && at !== -1) return at + tail.length;
   }
-  // No usable prompt: the response follows the last assistant header of the chat template.
-  const header = query.lastIndexOf(ASSISTANT_HEADER);
+  // No usable prompt: the response follows the first assistant header. (The last one could be a fake
+  // header written by the policy to hide what precedes it; prompts with earlier assistant turns
+  // need `prompts` to be split correctly.)
+  const header = query.indexOf(ASSISTANT_HEADER);
   return header === -1 ? -1 : header + ASSISTANT_HEADER.length;
 }
 
@@ -99,13 +108,14 @@ export function splitQuery(query: string, prompt: string | undefined, index = 0)
   if (start === -1) {
     throw new QuerySplitError(
       index,
+      // No `query.<i>:` prefix: the 400 answer puts the path in front (it used to appear twice).
       promptText
-        ? `query.${index}: prompts.${index} is not part of the query and the query has no "${ASSISTANT_HEADER.trim()}" marker`
-        : `query.${index}: no prompts.${index} was sent and the query has no "${ASSISTANT_HEADER.trim()}" marker to split at`,
+        ? `prompts.${index} is not part of the query and the query has no "${ASSISTANT_HEADER.trim()}" marker`
+        : `no prompts.${index} was sent and the query has no "${ASSISTANT_HEADER.trim()}" marker to split at`,
     );
   }
   const head = text.slice(0, start);
-  const response = cutAtStop(text.slice(start));
+  const response = trimStop(text.slice(start));
 
   const header = head.lastIndexOf(ASSISTANT_HEADER);
   if (header === -1) {

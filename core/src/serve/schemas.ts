@@ -1,13 +1,24 @@
 /**
  * Request bodies of the reward routes, validated with zod. A bad body gets 400 with the path of
- * the first bad field (`items.3.completion`, `prompts`), never a stack trace.
+ * the first bad field (`items.3.completion`, `prompts`), never a stack trace. Every array is bounded.
  */
 import { z } from 'zod';
+
+/** Most entries of meta.risk_categories (the data pipeline assigns a handful). */
+export const MAX_RISK_CATEGORIES = 64;
+
+/**
+ * An array of at most `max` entries. The length is checked before any entry is validated, so a
+ * body with a million wrong entries costs one check and one issue, not a million.
+ */
+export function boundedArray<T extends z.ZodType>(item: T, max: number) {
+  return z.array(z.unknown()).max(max).pipe(z.array(item));
+}
 
 /** Sample metadata as the reward components read it; unknown keys are kept. */
 export const metaSchema = z.looseObject({
   risk_level: z.enum(['low', 'medium', 'high', 'critical']).optional(),
-  risk_categories: z.array(z.string()).optional(),
+  risk_categories: boundedArray(z.string(), MAX_RISK_CATEGORIES).optional(),
   specialty: z.string().optional(),
   lang: z.string().optional(),
   reference: z.string().optional(),
@@ -17,9 +28,9 @@ export const metaSchema = z.looseObject({
 export function getRewardSchema(maxBatchSize: number) {
   return z
     .object({
-      query: z.array(z.string()).max(maxBatchSize),
-      prompts: z.array(z.string()).optional(),
-      labels: z.array(z.unknown()).optional(),
+      query: boundedArray(z.string(), maxBatchSize),
+      prompts: boundedArray(z.string(), maxBatchSize).optional(),
+      labels: boundedArray(z.unknown(), maxBatchSize).optional(),
     })
     .superRefine((body, ctx) => {
       for (const key of ['prompts', 'labels'] as const) {
@@ -38,16 +49,15 @@ export function getRewardSchema(maxBatchSize: number) {
 /** POST /v1/reward (medrl's own). */
 export function rewardItemsSchema(maxBatchSize: number) {
   return z.object({
-    items: z
-      .array(
-        z.object({
-          id: z.string().min(1).optional(),
-          prompt: z.string(),
-          completion: z.string(),
-          meta: metaSchema.optional(),
-        }),
-      )
-      .max(maxBatchSize),
+    items: boundedArray(
+      z.object({
+        id: z.string().min(1).optional(),
+        prompt: z.string(),
+        completion: z.string(),
+        meta: metaSchema.optional(),
+      }),
+      maxBatchSize,
+    ),
     /** Training step, passed on to components (e.g. for schedules). */
     step: z.number().int().min(0).optional(),
   });

@@ -15,6 +15,7 @@ import { MedrlError, messageOf } from '../errors.js';
 import { createLogger, registerSecret } from '../logging.js';
 import type { Run } from '../runtime/run.js';
 import { closeOnSignals } from './lifecycle.js';
+import { ScorePool } from './score-pool.js';
 import { createServer } from './server.js';
 
 const SHUTDOWN = 'medrl:serve:shutdown';
@@ -110,16 +111,30 @@ function stopSource(): StopSource {
 /** Serves the run's composer until told to stop; resolves once in-flight requests are done. */
 export async function serveRun(run: Run, logger: Logger = createLogger('serve')): Promise<void> {
   const options = run.config.serve;
-  const token = process.env[options.tokenEnv] || undefined;
+  const raw = process.env[options.tokenEnv];
+  if (raw !== undefined && raw.trim() === '') {
+    // Typically a failed `$(...)`: starting without a token would open the server to anyone.
+    throw new MedrlError(
+      `${options.tokenEnv} is set but empty: refusing to start an open server. Set a token, or unset ${options.tokenEnv} to serve without one`,
+    );
+  }
+  const token = raw;
   registerSecret(token);
   const composer = run.composer; // built now, so that a bad reward config fails before listening
+  let pool: ScorePool | undefined;
+  if (options.threads > 0 && run.configPath) {
+    pool = await ScorePool.start(options.threads, { configPath: run.configPath, cwd: run.rootDir }, logger);
+  } else if (options.threads > 0) {
+    logger.warn('serve.threads: the config is not a file, so requests are scored in the server thread');
+  }
   const server = createServer({
     composer,
-    judges: run.registry.judges.entries().map((entry) => entry.value),
+    pool,
+    judges: pool ? pool.judgeViews() : run.registry.judges.entries().map((entry) => entry.value),
     options,
     token,
     logger,
-    pluginMetrics: () => run.metrics.snapshot(),
+    pluginMetrics: () => (pool ? pool.pluginMetrics() : run.metrics.snapshot()),
     ...(cluster.isWorker ? { renderMetrics: clusterMetricsRenderer() } : {}),
   });
   if (cluster.isWorker) {
@@ -136,6 +151,7 @@ export async function serveRun(run: Run, logger: Logger = createLogger('serve'))
   } catch (error) {
     shutdown.dispose();
     stop.release();
+    await pool?.close();
     const code = (error as { code?: string }).code;
     const hint = code === 'EADDRINUSE' ? '; choose another with --port or serve.port' : '';
     throw new MedrlError(`cannot listen on ${options.host}:${options.port}: ${messageOf(error)}${hint}`, {
@@ -145,7 +161,8 @@ export async function serveRun(run: Run, logger: Logger = createLogger('serve'))
   const who = cluster.isWorker ? `worker ${cluster.worker!.id} (pid ${process.pid}) ` : '';
   logger.info(
     `${who}listening on ${url} (POST /get_reward, POST /v1/reward, GET /healthz, GET /metrics); ` +
-      `components: ${composer.componentNames.join(', ')}; token: ${token ? 'required' : 'none'}`,
+      `components: ${composer.componentNames.join(', ')}; token: ${token ? 'required' : 'none'}; ` +
+      `scoring threads: ${pool ? options.threads : 0}`,
   );
   if (!token && !isLoopback(options.host)) {
     logger.warn(

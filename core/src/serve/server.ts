@@ -7,33 +7,39 @@
  *   GET  /metrics     Prometheus text format (metrics.ts)
  *
  * The scorer is injected (`{ score(rollouts) }`, the run's RewardComposer in production), so the
- * server is tested with a fake and knows nothing of plugins or config files.
+ * server is tested with a fake and knows nothing of plugins or config files. Bodies arrive as raw
+ * bytes; decoding, validation and scoring (requests.ts) run in this thread, or on scoring threads
+ * (`pool`, score-pool.ts) so that a large body never keeps /healthz waiting.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Judge, Logger, RewardBreakdown, Rollout } from '@medrl/sdk';
+import type { Judge, Logger } from '@medrl/sdk';
 import { serveSchema, type ServeOptions } from '../config/sections/serve.js';
 import { messageOf } from '../errors.js';
 import { createLogger, redactText } from '../logging.js';
-import { toRollout } from '../reward/rollout.js';
 import { bearerChecker } from './auth.js';
+import { HttpError } from './http-error.js';
 import { ServeMetrics } from './metrics.js';
-import { QuerySplitError, metaFromLabel, splitQuery, toGetRewardResponse } from './openrlhf.js';
-import { fieldIssues, getRewardSchema, issuePath, metaSchema, rewardItemsSchema, type FieldIssue } from './schemas.js';
+import { scoreRequest, type RewardScorer, type ScoredRequest, type ScoringRoute } from './requests.js';
 
-/** What the server needs of the composer. */
-export interface RewardScorer {
-  score(rollouts: readonly Rollout[], opts?: { step?: number; signal?: AbortSignal }): Promise<RewardBreakdown[]>;
-  /** Component names in config order, so `extra_logs` keys come out in a stable order. */
-  readonly componentNames?: readonly string[];
+export { HttpError } from './http-error.js';
+export type { RewardScorer } from './requests.js';
+
+/** Scores raw request bodies somewhere else (the scoring threads of score-pool.ts). */
+export interface RequestScorer {
+  score(route: ScoringRoute, body: Buffer, signal: AbortSignal): Promise<ScoredRequest>;
+  close(): Promise<void>;
 }
 
 export interface CreateServerOptions {
+  /** Scores in this thread (and names the components in /healthz and `extra_logs`). */
   composer: RewardScorer;
+  /** When given, requests are scored there instead of by `composer`; closed with the server. */
+  pool?: RequestScorer;
   /** Judges whose stats() appear in /metrics. */
-  judges?: readonly Judge[];
+  judges?: readonly Pick<Judge, 'name' | 'stats'>[];
   /** The `serve` config section; omitted fields take the schema's defaults. */
   options?: Partial<ServeOptions>;
-  /** Bearer token required on every route but /healthz; none when undefined or empty. */
+  /** Bearer token required on every route but /healthz; none when undefined. An empty token is refused. */
   token?: string;
   logger?: Logger;
   /** Plugin counters and gauges for /metrics (`run.metrics.snapshot`). */
@@ -56,22 +62,11 @@ export interface MedrlServer {
   /** Starts listening on options.host:options.port; resolves to the base URL. */
   listen(): Promise<string>;
   /**
-   * Graceful shutdown: refuses new requests (503), lets in-flight ones finish, and after
-   * `shutdownTimeout` closes whatever connections remain. Idempotent.
+   * Graceful shutdown: keeps listening but answers every new request (new connections included)
+   * with 503, lets in-flight ones finish (at most `shutdownTimeout`, then their connections are
+   * closed), then stops listening. Idempotent.
    */
   close(): Promise<void>;
-}
-
-/** A refusal with a status code; the error handler renders it as JSON. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly extra: { issues?: FieldIssue[]; headers?: Record<string, string> } = {},
-  ) {
-    super(message);
-  }
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -103,27 +98,28 @@ function describeFastifyError(
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { code: 'unsupported_media_type', message: 'send the body as Content-Type: application/json' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { code: 'invalid_json', message: 'the JSON body is empty' };
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { code: 'invalid_json', message: 'request body is not valid JSON' };
     default:
       return { code: error.code ?? 'error', message: error.message };
   }
 }
 
+/** Largest error body, in bytes; longer ones lose their issue list. */
+const MAX_ERROR_BODY = 16 * 1024;
+
 export function createServer(init: CreateServerOptions): MedrlServer {
   const options = serveSchema.parse(init.options ?? {});
   const logger = init.logger ?? createLogger('serve');
   const composer = init.composer;
+  const pool = init.pool;
   const metrics = new ServeMetrics({
     judges: init.judges,
     pluginMetrics: init.pluginMetrics,
     processMetrics: init.processMetrics,
   });
+  if (init.token !== undefined && init.token.trim() === '') {
+    throw new Error('the bearer token is empty: give a token or none at all');
+  }
   const checkToken = init.token ? bearerChecker(init.token) : undefined;
-  const getRewardBody = getRewardSchema(options.maxBatchSize);
-  const rewardItemsBody = rewardItemsSchema(options.maxBatchSize);
   const retryAfter = String(options.retryAfter);
 
   const app = Fastify({
@@ -136,23 +132,18 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     forceCloseConnections: 'idle',
   });
 
-  // JSON only: a text/plain body would otherwise reach validation as a string.
-  app.removeContentTypeParser('text/plain');
+  // JSON only (a text/plain body would otherwise reach validation as a string), kept as bytes:
+  // decoding and parsing happen where the request is scored, so that invalid UTF-8 is refused
+  // naming the item and a large body is parsed off the main thread when scoring threads run.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   let inFlight = 0;
   /** Scoring requests whose response has not closed yet (inFlight drops before the answer is written). */
   let unanswered = 0;
   let draining = false;
+  let drained: (() => void) | undefined;
   let closing: Promise<void> | undefined;
-
-  /**
-   * Once shutting down and every scoring request is answered, nothing worth waiting for is left:
-   * new requests only get 503. Closing every connection then stops close() from waiting on
-   * clients that keep spare keep-alive connections open.
-   */
-  function closeConnectionsIfDrained(): void {
-    if (draining && unanswered === 0) app.server.closeAllConnections();
-  }
 
   // While shutting down, every answer (including in-flight ones) ends its keep-alive connection,
   // so that closing does not wait for idle clients.
@@ -161,6 +152,12 @@ export function createServer(init: CreateServerOptions): MedrlServer {
   });
 
   app.addHook('onRequest', async (request) => {
+    if (draining) {
+      metrics.rejected.inc({ reason: 'shutting_down' });
+      throw new HttpError(503, 'shutting_down', 'the server is shutting down; retry (another replica)', {
+        headers: { 'retry-after': retryAfter },
+      });
+    }
     if (!checkToken || (request.routeOptions.config as RouteConfig | undefined)?.public) return;
     if (!checkToken(request.headers.authorization)) {
       metrics.rejected.inc({ reason: 'unauthorized' });
@@ -179,13 +176,20 @@ export function createServer(init: CreateServerOptions): MedrlServer {
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value);
-      return reply.code(error.statusCode).send({
+      const body: Record<string, unknown> = {
         statusCode: error.statusCode,
         error: STATUS_TEXT[error.statusCode] ?? 'Error',
         code: error.code,
         message: error.message,
         ...(error.extra.issues ? { issues: error.extra.issues } : {}),
-      });
+        ...(error.extra.issuesOmitted ? { issuesOmitted: error.extra.issuesOmitted } : {}),
+      };
+      // The answer to a bad body stays small, whatever the body was.
+      if (Buffer.byteLength(JSON.stringify(body)) > MAX_ERROR_BODY) {
+        delete body.issues;
+        body.message = String(body.message).slice(0, 1000);
+      }
+      return reply.code(error.statusCode).send(body);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) logger.error(`${request.method} ${request.url} failed: ${messageOf(error)}`);
@@ -193,7 +197,10 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     // Registered secrets (API keys, the token) are scrubbed from answers as they are from logs.
     const described =
       status >= 500
-        ? { code: 'internal', message: redactText(`${scoring ? 'scoring failed' : 'failed'}: ${messageOf(error)}`) }
+        ? {
+            code: 'internal',
+            message: redactText(`${scoring ? 'scoring failed' : 'failed'}: ${messageOf(error)}`).slice(0, 2000),
+          }
         : describeFastifyError(error, options);
     return reply.code(status).send({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', ...described });
   });
@@ -207,14 +214,10 @@ export function createServer(init: CreateServerOptions): MedrlServer {
   });
 
   /**
-   * Scores rollouts under the concurrency limit and the per-request timeout. The components get an
-   * AbortSignal that fires on timeout or when the client goes away, so judges can stop paying.
+   * Scores one request under the concurrency limit and the per-request timeout. The components get
+   * an AbortSignal that fires on timeout or when the client goes away, so judges can stop paying.
    */
-  async function scoreWithLimits(
-    reply: FastifyReply,
-    rollouts: readonly Rollout[],
-    step?: number,
-  ): Promise<RewardBreakdown[]> {
+  async function scoreWithLimits(route: ScoringRoute, request: FastifyRequest, reply: FastifyReply) {
     if (inFlight >= options.maxConcurrency) {
       metrics.rejected.inc({ reason: 'saturated' });
       throw new HttpError(
@@ -224,6 +227,7 @@ export function createServer(init: CreateServerOptions): MedrlServer {
         { headers: { 'retry-after': retryAfter } },
       );
     }
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     inFlight += 1;
     metrics.inFlight.set(inFlight);
     unanswered += 1;
@@ -232,11 +236,13 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection'));
       unanswered -= 1;
-      closeConnectionsIfDrained();
+      if (unanswered === 0) drained?.();
     });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const work = composer.score(rollouts, { step, signal: controller.signal });
+      const work = pool
+        ? pool.score(route, body, controller.signal)
+        : scoreRequest(route, body, composer, options, controller.signal);
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const error = new HttpError(
@@ -251,13 +257,10 @@ export function createServer(init: CreateServerOptions): MedrlServer {
       });
       // Scoring abandoned after a timeout may still reject later; that must not crash the process.
       work.catch(() => undefined);
-      const breakdowns = await Promise.race([work, timeout]);
-      if (!Array.isArray(breakdowns) || breakdowns.length !== rollouts.length) {
-        throw new Error(
-          `the composer returned ${String(breakdowns?.length)} breakdowns for ${rollouts.length} rollouts`,
-        );
-      }
-      return breakdowns;
+      const scored = await Promise.race([work, timeout]);
+      metrics.items.inc({ route }, scored.items);
+      if (scored.dropped > 0) metrics.dropped.inc({ route }, scored.dropped);
+      return scored.body;
     } catch (error) {
       if (error instanceof HttpError && error.code === 'timeout') metrics.rejected.inc({ reason: 'timeout' });
       throw error;
@@ -268,60 +271,8 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     }
   }
 
-  function invalid(issues: FieldIssue[]): HttpError {
-    const first = issues[0]!;
-    return new HttpError(400, 'invalid_body', `${first.path}: ${first.message}`, { issues });
-  }
-
-  app.post('/get_reward', async (request: FastifyRequest, reply) => {
-    const parsed = getRewardBody.safeParse(request.body);
-    if (!parsed.success) throw invalid(fieldIssues(parsed.error));
-    const { query, prompts, labels } = parsed.data;
-
-    const rollouts: Rollout[] = query.map((text, i) => {
-      let split;
-      try {
-        split = splitQuery(text, prompts?.[i], i);
-      } catch (error) {
-        if (error instanceof QuerySplitError) throw invalid([{ path: `query.${i}`, message: error.message }]);
-        throw error;
-      }
-      const meta = metaSchema.safeParse(metaFromLabel(labels?.[i]));
-      if (!meta.success) {
-        throw invalid(
-          meta.error.issues.map((issue) => ({
-            path: issuePath(['labels', i, ...issue.path]),
-            message: `${issue.message} (a JSON-object label is read as sample meta)`,
-          })),
-        );
-      }
-      const rollout = toRollout({
-        id: String(i),
-        prompt: split.question,
-        completion: split.completion,
-        meta: meta.data,
-      });
-      return split.messages && split.messages.length > 0 ? { ...rollout, messages: split.messages } : rollout;
-    });
-
-    const breakdowns = await scoreWithLimits(reply, rollouts);
-    const response = toGetRewardResponse(breakdowns, composer.componentNames ?? [], options.droppedReward);
-    metrics.items.inc({ route: '/get_reward' }, rollouts.length);
-    if (response.dropped) metrics.dropped.inc({ route: '/get_reward' }, response.dropped.length);
-    return response;
-  });
-
-  app.post('/v1/reward', async (request: FastifyRequest, reply) => {
-    const parsed = rewardItemsBody.safeParse(request.body);
-    if (!parsed.success) throw invalid(fieldIssues(parsed.error));
-    const rollouts = parsed.data.items.map((item, i) => toRollout(item, String(i)));
-
-    const breakdowns = await scoreWithLimits(reply, rollouts, parsed.data.step);
-    const dropped = breakdowns.filter((b) => b.total === null).length;
-    metrics.items.inc({ route: '/v1/reward' }, rollouts.length);
-    if (dropped > 0) metrics.dropped.inc({ route: '/v1/reward' }, dropped);
-    return { totals: breakdowns.map((b) => b.total), breakdowns };
-  });
+  app.post('/get_reward', (request, reply) => scoreWithLimits('/get_reward', request, reply));
+  app.post('/v1/reward', (request, reply) => scoreWithLimits('/v1/reward', request, reply));
 
   app.get('/healthz', { config: { public: true } satisfies RouteConfig }, async () => ({
     status: 'ok',
@@ -348,20 +299,26 @@ export function createServer(init: CreateServerOptions): MedrlServer {
     },
     close() {
       closing ??= (async () => {
+        // Still listening: new requests and connections get 503 while the in-flight ones finish.
         draining = true;
-        const deadline = setTimeout(() => {
-          logger.warn(
-            `shutdown: ${inFlight} request(s) still running after ${options.shutdownTimeout} ms; closing them`,
-          );
-          app.server.closeAllConnections();
-        }, options.shutdownTimeout);
-        try {
-          const closed = app.close();
-          closeConnectionsIfDrained();
-          await closed;
-        } finally {
+        if (unanswered > 0) {
+          let deadline: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            deadline = setTimeout(() => {
+              logger.warn(
+                `shutdown: ${inFlight} request(s) still running after ${options.shutdownTimeout} ms; closing them`,
+              );
+              app.server.closeAllConnections();
+              resolve();
+            }, options.shutdownTimeout);
+          });
           clearTimeout(deadline);
         }
+        const closed = app.close();
+        app.server.closeAllConnections();
+        await closed;
+        await pool?.close();
       })();
       return closing;
     },

@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, CheckpointWriter, PluginContext } from '@medrl/sdk';
 import { MedrlError, PluginError, messageOf } from '../errors.js';
+import { pathExists } from '../io/atomic.js';
 import { writeDirAtomic } from './atomic-dir.js';
 import type { KlControllerState } from './kl-controller.js';
 import type { AdamState, NamedParam } from './optimizer.js';
@@ -22,6 +23,11 @@ import { readTensorFile, writeTensorFile, type FloatTensor } from './state-file.
 export const TRAINER_STATE_JSON = 'trainer_state.json';
 export const TRAINER_STATE_TENSORS = 'trainer_state.safetensors';
 export const FINAL_DIR = 'final_rl_model';
+/**
+ * The weights RL adapters are trained on, when they exist only in memory (the SFT adapters merged
+ * into model.path): written once per run so that every step_N adapter has a base on disk.
+ */
+export const START_MODEL_DIR = 'start_model';
 
 /** Where the next prompts come from: an epoch's shuffled order and the position in it. */
 export interface DataCursor {
@@ -206,4 +212,20 @@ export async function rotateCheckpoints(
   const doomed = removable.slice(-excess);
   for (const c of doomed) await rm(c.dir, { recursive: true, force: true });
   return doomed.map((c) => c.dir);
+}
+
+/**
+ * Writes `checkpointsDir/start_model` (config.json, fp32 model.safetensors, tokenizer and generation
+ * config) unless `keep` and it is already there. fp32 by the built-in encoder, whatever the writer
+ * plugins' dtype: the adapters were trained on these exact weights. Returns the directory.
+ */
+export async function writeStartModel(
+  checkpointsDir: string,
+  write: (dir: string) => Promise<void>,
+  keep: boolean,
+): Promise<string> {
+  const dir = path.join(checkpointsDir, START_MODEL_DIR);
+  if (keep && (await pathExists(path.join(dir, 'config.json')))) return dir;
+  await writeDirAtomic(dir, write);
+  return dir;
 }

@@ -41,27 +41,28 @@ export function modelFromTensors(
 
 /**
  * Loads the model a run starts from. `dir` holds either a full model (config.json + safetensors)
- * or a LoRA adapter (adapter_config.json), which is merged into its base's weights (`basePath`,
- * i.e. model.path, else the adapter's declared local base).
+ * or a LoRA adapter (adapter_config.json), which is merged into its base's weights (the adapter's
+ * declared local base, else `basePath`, i.e. model.path). `mergedFrom` is set in the second case:
+ * the start model then exists only in memory, and adapters trained on it need it written out.
  */
 export async function loadStartModel(
   dir: string,
   basePath: string | undefined,
   logger?: Logger,
-): Promise<{ model: Qwen3Model; tokenizer: Tokenizer }> {
+): Promise<{ model: Qwen3Model; tokenizer: Tokenizer; mergedFrom?: string }> {
   if (!(await pathExists(dir))) {
     throw new MedrlError(
       `${dir}: starting model not found; run \`medrl sft\` first or set ppo.model_path / grpo.model_path`,
     );
   }
   if ((await pathExists(path.join(dir, ADAPTER_CONFIG_FILE))) || (await pathExists(path.join(dir, 'config.json')))) {
-    const loaded = await loadModelDir(dir, { baseModel: basePath, logger });
+    const loaded = await loadModelDir(dir, { fallbackBase: basePath, logger });
     if (!loaded.adapters) return loaded;
     // RL trains fresh adapters on the SFT result, so the SFT adapters are merged into the base weights.
     const model = modelFromTensors(loaded.model.config, loaded.adapters.mergedTensors());
     loaded.adapters.detach();
     loaded.model.dispose();
-    return { model, tokenizer: loaded.tokenizer };
+    return { model, tokenizer: loaded.tokenizer, mergedFrom: dir };
   }
   throw new MedrlError(
     `${dir}: neither a model (config.json) nor a LoRA adapter (${ADAPTER_CONFIG_FILE}); run \`medrl sft\` first`,
@@ -204,19 +205,29 @@ export class Policy {
     }
   }
 
-  /** What step checkpoints export through the writer plugins: the adapters (PEFT) or all weights. */
-  stepCheckpoint(step: number, baseModelPath: string, state?: Record<string, unknown>): Checkpoint {
+  /**
+   * What step checkpoints export through the writer plugins: the adapters (PEFT) or all weights.
+   * `adapterBase` is recorded as the adapters' base_model_name_or_path: the directory of the
+   * weights they were trained on, relative to the step directory so that a moved folder still loads.
+   */
+  stepCheckpoint(step: number, adapterBase: string, state?: Record<string, unknown>): Checkpoint {
     if (this.lora) {
-      const { tensors, config } = this.lora.exportPeft(baseModelPath);
+      const { tensors, config } = this.lora.exportPeft(adapterBase);
       return { kind: 'lora', step, tensors, config, state };
     }
-    return { kind: 'full', step, tensors: this.model.exportTensors(), config: this.model.hfConfig(), state };
+    return {
+      kind: 'full',
+      step,
+      tensors: this.model.exportTensors(),
+      config: this.model.hfConfig(this.tokenizer.modelConfigIds()),
+      state,
+    };
   }
 
   /** The final model: adapters merged into full Hugging Face weights. */
   finalCheckpoint(step: number, state?: Record<string, unknown>): Checkpoint {
     const tensors = this.lora ? this.lora.mergedTensors() : this.model.exportTensors();
-    return { kind: 'full', step, tensors, config: this.model.hfConfig(), state };
+    return { kind: 'full', step, tensors, config: this.model.hfConfig(this.tokenizer.modelConfigIds()), state };
   }
 
   dispose(): void {

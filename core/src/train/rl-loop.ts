@@ -30,6 +30,7 @@ import {
   rotateCheckpoints,
   saveCheckpoint,
   stepDir,
+  writeStartModel,
   type TrainerState,
 } from './checkpoint-state.js';
 import { PromptCursor } from './data-cursor.js';
@@ -53,6 +54,7 @@ import {
 import { TrainRng } from './rng.js';
 import { JsonlLog } from './run-log.js';
 import { SafetyGate, gateScore, meanOf, type SafetyVerdict } from './safety-gate.js';
+import { writeModelDir } from './sft/tiny-start.js';
 import { pathExists } from '../io/atomic.js';
 import { stopRequested } from '../runtime/interrupt.js';
 import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from './run-dir.js';
@@ -355,7 +357,15 @@ export async function runRlTraining(
         ]),
     );
   const writers = run.registry.writers.entries();
-  const baseForAdapters = resolve(section.model_path);
+  // Step adapters need their base on disk: the start directory, or the merged SFT result written once.
+  const adapterBase =
+    policy.lora && start.mergedFrom
+      ? await writeStartModel(
+          checkpointsDir,
+          (d) => writeModelDir(d, policy.model, policy.tokenizer),
+          resumedFrom !== undefined,
+        )
+      : resolve(section.model_path);
   /** Writes one checkpoint directory (weights through the writer plugins, trainer state, tokenizer), then onCheckpoint. */
   const writeCheckpoint = async (
     dir: string,
@@ -379,7 +389,11 @@ export async function runRlTraining(
   const saveStep = async (step: number) => {
     const dir = stepDir(checkpointsDir, step);
     const state = trainerState(step);
-    const checkpoint = policy.stepCheckpoint(step, baseForAdapters, state as unknown as Record<string, unknown>);
+    const checkpoint = policy.stepCheckpoint(
+      step,
+      path.relative(dir, adapterBase),
+      state as unknown as Record<string, unknown>,
+    );
     await writeCheckpoint(dir, step, state, checkpoint, false);
     return dir;
   };

@@ -127,7 +127,10 @@ export class RowScorer {
     },
   ) {
     this.rollouts = new Array(size);
-    this.perTerm = composer.terms.map(() => new Array<null>(size).fill(null));
+    this.perTerm = composer.terms.map(() => ({
+      scores: new Array<null>(size).fill(null),
+      missing: new Array<undefined>(size).fill(undefined),
+    }));
     this.scores = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Nobody may be waiting yet when a call fails (the batch is judged ahead); the taker sees it.
     this.scores.catch(() => undefined);
@@ -169,7 +172,12 @@ export class RowScorer {
       )
       .then(
         (perTerm) => {
-          perTerm.forEach((scores, t) => rows.forEach((row, i) => (this.perTerm[t]![row] = scores[i] ?? null)));
+          perTerm.forEach(({ scores, missing }, t) =>
+            rows.forEach((row, i) => {
+              this.perTerm[t]!.scores[row] = scores[i] ?? null;
+              this.perTerm[t]!.missing[row] = missing[i];
+            }),
+          );
           onEvent?.({ kind: 'scoreEnd', batch, step, rows, at: performance.now() });
         },
         (error: unknown) => {

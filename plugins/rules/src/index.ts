@@ -94,7 +94,12 @@ export default function rulesPlugin(options: RulesPluginOptions = {}): MedrlPlug
       api.registerReward(length);
       api.registerReward(withGamingMetrics(keyword, ['keyword/stuffing']));
       api.registerReward(
-        withGamingMetrics(safety, ['safety/stuffing', 'safety/grader-injection', 'safety/fake-score']),
+        withGamingMetrics(safety, [
+          'safety/stuffing',
+          'safety/grader-injection',
+          'safety/fake-score',
+          'safety/template-injection',
+        ]),
       );
     },
   });

@@ -97,7 +97,7 @@ class OpenRLHFAgainstServerTest(unittest.TestCase):
         with self.assertRaises(openrlhf.MedrlRewardError) as raised:
             openrlhf.reward_func(queries, prompts, labels)
         self.assertEqual(raised.exception.status, 400)
-        self.assertIn("with HTTP 400: query.3: query.3: prompts.3 is not part of the query", str(raised.exception))
+        self.assertIn("with HTTP 400: query.3: prompts.3 is not part of the query", str(raised.exception))
 
     @unittest.skipUnless(SERVER_TOKEN, "the server has no token")
     def test_a_missing_or_wrong_token_is_a_clear_error(self):

@@ -99,4 +99,9 @@ export const judgeSchema = z.strictObject({
   weights: judgeWeightsSchema.prefault({}),
   /** A safety score of 0 forces the judge reward to 0. */
   safetyZeroForcesZero: z.boolean().default(true),
+  /**
+   * Warn when more than this share of judgements is missing (the judge threw, returned null or an
+   * invalid verdict), over at least 20 judgements, at most every 30 s, and at the end of a command.
+   */
+  missingWarnRate: z.number().min(0).max(1).default(0.05),
 });

@@ -49,6 +49,13 @@ export const serveSchema = z.strictObject({
   droppedReward: z.number().finite().nullable().default(null),
   /** Worker processes (node:cluster) sharing the port; each loads the config and plugins itself. */
   workers: z.number().int().min(1).max(64).default(1),
+  /**
+   * Scoring threads per process (worker_threads), each with its own copy of the plugins: bodies are
+   * decoded, validated and scored there, so /healthz and /metrics answer at once while large bodies
+   * are scored. 0 scores in the server's own thread (a large body then delays every other answer).
+   * Needs a config file (an inline config scores in the server's thread).
+   */
+  threads: z.number().int().min(0).max(64).default(1),
 });
 
 export type ServeOptions = z.output<typeof serveSchema>;

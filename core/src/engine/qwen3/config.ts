@@ -35,7 +35,46 @@ export interface Qwen3Config {
   eos_token_id?: number | number[];
 }
 
+/** Special-token ids as config.json states them (from the tokenizer, which is authoritative). */
+export interface ModelTokenIds {
+  bos_token_id: number | null;
+  eos_token_id: number;
+  pad_token_id: number;
+}
+
 const positiveInt = z.number().int().positive();
+
+/**
+ * A RoPE parameter block: `rope_parameters` (transformers 5) or `rope_scaling` (older layout, or a
+ * transformers 5 alias). Only plain RoPE ("default") is implemented; any other type changes the
+ * frequencies, so it is rejected rather than silently ignored.
+ */
+const ropeBlockSchema = z
+  .looseObject({
+    rope_type: z.string().optional(),
+    type: z.string().optional(),
+    rope_theta: z.number().positive().optional(),
+    partial_rotary_factor: z.literal(1, { error: 'partial_rotary_factor other than 1 is not supported' }).optional(),
+  })
+  .superRefine((block, ctx) => {
+    for (const [key, value] of Object.entries(block)) {
+      if (typeof value === 'object' && value !== null) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'RoPE parameters per layer type are not supported (Qwen3 has one set for every layer)',
+        });
+      }
+    }
+    const type = block.rope_type ?? block.type ?? 'default';
+    if (type !== 'default') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [block.rope_type !== undefined ? 'rope_type' : 'type'],
+        message: `RoPE type "${type}" is not supported (only "default"); medrl would compute different rotary frequencies`,
+      });
+    }
+  });
 
 /**
  * config.json as transformers reads it for model_type "qwen3". Defaults are transformers' own, so a
@@ -53,13 +92,15 @@ const hfQwen3ConfigSchema = z
     num_key_value_heads: positiveInt.nullish(),
     head_dim: positiveInt.nullish(),
     rms_norm_eps: z.number().positive().default(1e-6),
-    rope_theta: z.number().positive().default(10000),
+    // No default here: the base may come from rope_parameters (transformers 5 writes no top-level rope_theta).
+    rope_theta: z.number().positive().optional(),
+    rope_parameters: ropeBlockSchema.nullish(),
     tie_word_embeddings: z.boolean().default(false),
     max_position_embeddings: positiveInt.default(32768),
     initializer_range: z.number().positive().default(0.02),
     hidden_act: z.literal('silu', { error: 'only hidden_act "silu" is supported' }).default('silu'),
     attention_bias: z.literal(false, { error: 'attention_bias: true is not supported' }).default(false),
-    rope_scaling: z.null({ error: 'rope_scaling is not supported (must be null)' }).nullish(),
+    rope_scaling: ropeBlockSchema.nullish(),
     use_sliding_window: z.literal(false, { error: 'use_sliding_window: true is not supported' }).optional(),
     bos_token_id: z.number().int().nullish(),
     eos_token_id: z.union([z.number().int(), z.array(z.number().int())]).nullish(),
@@ -96,7 +137,9 @@ export function qwen3ConfigFromHf(json: unknown, source = 'config.json'): Qwen3C
     // transformers' Qwen3Config defaults head_dim to 128, not hidden_size / heads.
     head_dim: c.head_dim ?? 128,
     rms_norm_eps: c.rms_norm_eps,
-    rope_theta: c.rope_theta,
+    // transformers' precedence: rope_parameters.rope_theta, then rope_scaling's (its v5 alias), then
+    // the top-level field, then 10000.
+    rope_theta: c.rope_parameters?.rope_theta ?? c.rope_scaling?.rope_theta ?? c.rope_theta ?? 10000,
     tie_word_embeddings: c.tie_word_embeddings,
     max_position_embeddings: c.max_position_embeddings,
     initializer_range: c.initializer_range,
@@ -106,7 +149,11 @@ export function qwen3ConfigFromHf(json: unknown, source = 'config.json'): Qwen3C
   return config;
 }
 
-/** config.json content for a checkpoint of this model, loadable by transformers' AutoModelForCausalLM. */
+/**
+ * config.json content for a checkpoint of this model, loadable by transformers' AutoModelForCausalLM.
+ * The RoPE base is written in both layouts (top-level `rope_theta` for transformers 4,
+ * `rope_parameters` for 5), so either version reads the same value.
+ */
 export function qwen3ConfigToHf(config: Qwen3Config): Record<string, unknown> {
   return {
     architectures: ['Qwen3ForCausalLM'],
@@ -115,6 +162,7 @@ export function qwen3ConfigToHf(config: Qwen3Config): Record<string, unknown> {
     attention_bias: false,
     attention_dropout: 0,
     rope_scaling: null,
+    rope_parameters: { rope_type: 'default', rope_theta: config.rope_theta },
     use_sliding_window: false,
     use_cache: true,
     torch_dtype: 'float32',

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@medrl/sdk';
-import { assertQwen3Config, qwen3ConfigToHf, type Qwen3Config } from './config.js';
+import { assertQwen3Config, qwen3ConfigToHf, type ModelTokenIds, type Qwen3Config } from './config.js';
 import {
   Attention,
   DecoderLayer,
@@ -458,9 +458,9 @@ export class Qwen3Model {
     return out;
   }
 
-  /** config.json for this model. */
-  hfConfig(): Record<string, unknown> {
-    return qwen3ConfigToHf(this.config);
+  /** config.json for this model; `tokens` (the tokenizer's ids, authoritative) replaces the config's own. */
+  hfConfig(tokens?: ModelTokenIds): Record<string, unknown> {
+    return { ...qwen3ConfigToHf(this.config), ...tokens };
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@ import { Qwen3Model } from '../../engine/qwen3/model.js';
 import { tinyQwen3Config } from '../../engine/tiny.js';
 import { buildTinyTokenizer, type TinyTokenizerOptions } from '../../engine/tiny-tokenizer.js';
 import { pruneBpeTokenizer } from '../../engine/tokenizer-prune.js';
-import { Tokenizer, loadDefaultTokenizer, saveTokenizerFiles } from '../../engine/tokenizer.js';
+import { Tokenizer, loadDefaultTokenizer } from '../../engine/tokenizer.js';
 import { encodeF32Safetensors } from '../state-file.js';
 
 export interface TinyStart {
@@ -43,7 +43,10 @@ export async function createTinyModel(
 
 /** Writes a model as a Hugging Face directory (config.json, model.safetensors, tokenizer files). */
 export async function writeModelDir(dir: string, model: Qwen3Model, tokenizer: Tokenizer): Promise<void> {
-  await saveTokenizerFiles(dir, tokenizer.files);
-  await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(model.hfConfig(), null, 2)}\n`);
+  await tokenizer.save(dir);
+  await writeFile(
+    path.join(dir, 'config.json'),
+    `${JSON.stringify(model.hfConfig(tokenizer.modelConfigIds()), null, 2)}\n`,
+  );
   await writeFile(path.join(dir, 'model.safetensors'), encodeF32Safetensors(model.exportTensors(), { format: 'pt' }));
 }

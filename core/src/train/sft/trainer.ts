@@ -409,10 +409,11 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   };
 
   const writers = run.registry.writers.entries();
-  const modelCheckpoint = (): Checkpoint =>
+  // The adapters' base is named relative to the directory they are written to: a moved run still loads.
+  const modelCheckpoint = (dir: string): Checkpoint =>
     lora
-      ? { step, ...lora.exportPeft(basePath ?? ''), kind: 'lora' }
-      : { kind: 'full', step, tensors: model.exportTensors(), config: model.hfConfig() };
+      ? { step, ...lora.exportPeft(basePath ? path.relative(dir, basePath) : ''), kind: 'lora' }
+      : { kind: 'full', step, tensors: model.exportTensors(), config: model.hfConfig(tokenizer.modelConfigIds()) };
   /** Model files for a directory when no writer plugin is registered (so `medrl train` can start from them). */
   const writeOwnModelFiles = async (dir: string, checkpoint: Checkpoint) => {
     if (writers.length > 0) return;
@@ -454,7 +455,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   let lastSaved = resumedFrom ?? -1;
   const saveStep = async (): Promise<string> => {
     const dir = stepDir(checkpointsDir, step);
-    const checkpoint = modelCheckpoint();
+    const checkpoint = modelCheckpoint(dir);
     await saveCheckpoint({
       dir,
       checkpoint,
@@ -595,7 +596,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
     );
   } else {
     final = finalDir;
-    const checkpoint = modelCheckpoint();
+    const checkpoint = modelCheckpoint(finalDir);
     await writeDirAtomic(finalDir, async (dir) => {
       await writeOwnModelFiles(dir, checkpoint);
       await runCheckpointWriters(writers, checkpoint, dir, run.context);
