@@ -164,11 +164,11 @@ export interface PluginHooks {
   /** Before the first rollout of `medrl sft` or `medrl train`. */
   onTrainStart?(payload: TrainStartPayload): void | Promise<void>;
   /**
-   * `medrl train` only: once per step, after the step's whole batch is generated. Scoring overlaps
-   * generation, so the batch is already scored; right before onReward.
+   * `medrl train` only: once per step, when the step takes its generated batch. Each row went to the
+   * composer as it finished, so scoring has begun (it may still run): observe, do not edit.
    */
   onRollout?(payload: RolloutPayload): void | Promise<void>;
-  /** `medrl train` only: right after onRollout, with the composer's breakdowns in rollout order. */
+  /** `medrl train` only: after onRollout, once every row is scored, with the composer's breakdowns in rollout order. */
   onReward?(payload: RewardPayload): void | Promise<void>;
   /** After an optimization step, with its stats. */
   onStep?(payload: StepPayload): void | Promise<void>;

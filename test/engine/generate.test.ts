@@ -97,6 +97,39 @@ describe('generate', () => {
     m.dispose();
   });
 
+  it('reports each row the moment it finishes, with its final result, and lets I/O run meanwhile', async () => {
+    const m = model(5);
+    const free = await generate(m, tokenizer, prompts, { temperature: 0, maxNewTokens: 10, stopTokenIds: [] });
+    // Row 0 stops at its third token; the others (unless they meet that token) run to the limit.
+    const stopId = free[0]!.tokenIds[2]!;
+    const stopAt = free.map((r) => r.tokenIds.indexOf(stopId));
+    let steps = 0;
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 0);
+    const done: { row: number; step: number; ticks: number; tokens: number[]; finish: string }[] = [];
+    const results = await generate(m, tokenizer, prompts, {
+      temperature: 0,
+      maxNewTokens: 10,
+      stopTokenIds: [stopId],
+      onStep: (s) => (steps = s),
+      onRowDone: (row, r) =>
+        done.push({ row, step: steps + 1, ticks, tokens: [...r.tokenIds], finish: r.finishReason }),
+    });
+    clearInterval(ticker);
+    expect(done.map((d) => d.row).sort()).toEqual([0, 1, 2]);
+    for (const d of done) {
+      const expected = stopAt[d.row]! >= 0 ? stopAt[d.row]! + 1 : 10;
+      expect(d.step, `row ${d.row}`).toBe(expected); // reported at its own last step, not the batch's
+      expect(d.tokens).toEqual(results[d.row]!.tokenIds);
+      expect(d.finish).toBe(results[d.row]!.finishReason);
+    }
+    expect(done[0]!.row).toBe(0);
+    expect(done[0]!.step).toBe(3);
+    // Timers fired between the first row's end and the last one's: the event loop was not starved.
+    expect(done.at(-1)!.ticks).toBeGreaterThan(done[0]!.ticks);
+    m.dispose();
+  });
+
   it('leaks no tensors', async () => {
     const m = model(6);
     await generate(m, tokenizer, prompts, { maxNewTokens: 3 }); // warm-up creates the tied-head cache

@@ -21,6 +21,31 @@ export const TINY_SHAPE = {
   max_position_embeddings: 256,
 };
 
+/** Settings under which the tiny model learns the letters reward (ppo-grpo.test.ts, bench/judge-overlap.ts --learning). */
+export const LEARNING_SETTINGS = {
+  ppo: {
+    steps: 30,
+    batch_size: 8,
+    mini_batch_size: 4,
+    ppo_epochs: 4,
+    learning_rate: 1e-2,
+    init_kl_coef: 0.02,
+    early_stopping: false,
+  },
+  grpo: {
+    steps: 25,
+    num_generations: 4,
+    per_device_train_batch_size: 8,
+    gradient_accumulation_steps: 1,
+    learning_rate: 2e-2,
+    lr_scheduler_type: 'constant' as const,
+    beta: 0.01,
+    loss_type: 'dr_grpo' as const,
+    epsilon_high: 0.28,
+    num_iterations: 2,
+  },
+};
+
 export interface TinySetup {
   root: string;
   /** Token ids of the 26 letters. */
@@ -106,6 +131,31 @@ export function openTinyRun(setup: TinySetup, config: MedrlConfig, signal?: Abor
 
 export function meanOf(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/**
+ * Makes some letters end an answer (generation_config.json's eos_token_id), so that rows of one
+ * batch finish at different decoding steps — the untrained tiny model hardly ever samples its real
+ * end-of-turn token.
+ */
+export async function stopAtLetters(setup: TinySetup, letters: string): Promise<void> {
+  const { letterIds } = setup;
+  const ids = [...letters].map((c) => [...letterIds][LETTERS.indexOf(c)]!);
+  await writeFile(
+    path.join(setup.root, 'models/start/generation_config.json'),
+    JSON.stringify({ eos_token_id: ids }) + '\n',
+  );
+}
+
+/** A plugin that aborts `controller` once step `step` is logged: an interrupt between steps. */
+export function stopAfter(step: number, controller: AbortController): MedrlPlugin {
+  return {
+    name: 'stopper',
+    apiVersion: '1.0',
+    onStep: ({ step: done }) => {
+      if (done === step) controller.abort();
+    },
+  };
 }
 
 /** LoRA settings of sftLoraThenPpo (SFT and PPO alike). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runTrain } from '../../core/train/src/index.js';
 import { JsonlLog } from '../../core/train/src/run-log.js';
 import path from 'node:path';
-import { meanOf, openTinyRun, tinyProject } from './helpers.js';
+import { LEARNING_SETTINGS, meanOf, openTinyRun, tinyProject } from './helpers.js';
 
 async function rewards(root: string): Promise<number[]> {
   const lines = await new JsonlLog(path.join(root, 'out/metrics.jsonl')).read();
@@ -19,17 +19,7 @@ describe('learning a learnable reward', () => {
     const setup = await tinyProject(1);
     const run = await openTinyRun(setup, {
       model: { lora: { enabled: false } },
-      ppo: {
-        steps: 30,
-        batch_size: 8,
-        mini_batch_size: 4,
-        ppo_epochs: 4,
-        learning_rate: 1e-2,
-        init_kl_coef: 0.02,
-        early_stopping: false,
-        save_steps: null,
-        seed: 1,
-      },
+      ppo: { ...LEARNING_SETTINGS.ppo, save_steps: null, seed: 1 },
     });
     try {
       const summary = await runTrain(run, { algo: 'ppo' });
@@ -70,20 +60,7 @@ describe('learning a learnable reward', () => {
     const setup = await tinyProject(2);
     const run = await openTinyRun(setup, {
       model: { lora: { enabled: false } },
-      grpo: {
-        steps: 25,
-        num_generations: 4,
-        per_device_train_batch_size: 8,
-        gradient_accumulation_steps: 1,
-        learning_rate: 2e-2,
-        lr_scheduler_type: 'constant',
-        beta: 0.01,
-        loss_type: 'dr_grpo',
-        epsilon_high: 0.28,
-        num_iterations: 2,
-        save_steps: null,
-        seed: 2,
-      },
+      grpo: { ...LEARNING_SETTINGS.grpo, save_steps: null, seed: 2 },
     });
     try {
       const summary = await runTrain(run, { algo: 'grpo' });

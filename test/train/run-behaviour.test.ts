@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../../core/train/src/checkpoint-state.js';
 import { runTrain } from '../../core/train/src/index.js';
 import type { RolloutEvent } from '../../core/train/src/rollouts.js';
 import { JsonlLog } from '../../core/train/src/run-log.js';
-import { lettersPlugin, openTinyRun, tinyProject, type TinySetup } from './helpers.js';
+import { lettersPlugin, openTinyRun, stopAfter, tinyProject, type TinySetup } from './helpers.js';
 
 const PPO = {
   steps: 6,
@@ -80,13 +80,7 @@ describe('resume', () => {
 
       const parts = await tinyProject(3);
       const controller = new AbortController();
-      const stopper: MedrlPlugin = {
-        name: 'stopper',
-        apiVersion: '1.0',
-        onStep: ({ step }) => {
-          if (step === 3) controller.abort();
-        },
-      };
+      const stopper = stopAfter(3, controller);
       const runB = await openTinyRun(
         parts,
         { ...config, plugins: [lettersPlugin(parts.letterIds), stopper] },
@@ -170,7 +164,7 @@ function slowJudge(setup: TinySetup): MedrlPlugin {
 }
 
 describe('hooks and overlapped judging', () => {
-  it('fires every hook with its payload, in order, and scores chunks while later ones generate', async () => {
+  it('fires every hook with its payload, in order, and scores every row once', async () => {
     const setup = await tinyProject(4);
     const log: Recorded[] = [];
     const events: RolloutEvent[] = [];
@@ -226,17 +220,20 @@ describe('hooks and overlapped judging', () => {
     expect(checkpoints.every((c) => c.filesPresent)).toBe(true);
     expect((log.at(-1)!.payload as HookPayloads['trainEnd']).reason).toBe('finished');
 
-    // Chunk 0 went to the reward before the last chunk of its step was generated.
-    const stepOne = events.slice(
-      0,
-      events.findIndex((e, i) => i > 0 && e.kind === 'generated' && e.chunk === 0),
-    );
-    const firstScore = stepOne.find((e) => e.kind === 'scoreStart' && e.chunk === 0)!;
-    const lastGenerated = stepOne.filter((e) => e.kind === 'generated').at(-1)!;
-    expect(lastGenerated.chunk).toBe(3);
-    expect(firstScore.at).toBeLessThan(lastGenerated.at);
-    const firstScoreEnd = stepOne.find((e) => e.kind === 'scoreEnd' && e.chunk === 0)!;
-    expect(stepOne.indexOf(firstScoreEnd)).toBeGreaterThan(0);
+    // Every row went to the reward once, after it finished (tests of the timing: overlap.test.ts).
+    const done = events.filter((e) => e.kind === 'rowDone' && e.batch === 'rollouts');
+    expect(done.map((e) => `${e.step}/${(e as { row: number }).row}`).sort()).toEqual([
+      '1/0',
+      '1/1',
+      '1/2',
+      '1/3',
+      '2/0',
+      '2/1',
+      '2/2',
+      '2/3',
+    ]);
+    const scored = events.flatMap((e) => (e.kind === 'scoreStart' ? e.rows.map((r) => `${e.step}/${r}`) : []));
+    expect(scored.sort()).toEqual(done.map((e) => `${e.step}/${(e as { row: number }).row}`).sort());
 
     // `medrl report` reads what the trainer wrote: 2 steps of stats, 8 rollouts with breakdowns.
     const report = await writeRunReport(path.join(setup.root, 'out'));

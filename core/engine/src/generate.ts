@@ -41,6 +41,14 @@ export interface GenerateOptions extends SamplingOptions {
   adapters?: boolean;
   /** Called after each decoding step with the number of tokens generated so far. */
   onStep?: (step: number) => void;
+  /**
+   * Called the moment a row is finished — at its stop token, or when it reaches the token limit —
+   * with its final result (rows finishing at the same decoding step: in row order, synchronously
+   * one after another). When given, every decoding step also yields to the event loop (one
+   * macrotask), so that I/O the callback starts (a judge request) makes progress while the other
+   * rows are still generating.
+   */
+  onRowDone?: (row: number, result: GenerationResult) => void;
 }
 
 export interface GenerationResult {
@@ -247,6 +255,24 @@ export async function generate(
   const done = new Array<boolean>(batch).fill(false);
   const cache = useCache ? new KVCache(model.config.num_hidden_layers) : undefined;
   const forwardOptions = { adapters: options.adapters ?? true };
+  const resultOf = (b: number): GenerationResult => {
+    const tokenIds = generated[b]!;
+    const last = tokenIds[tokenIds.length - 1];
+    const stopped = last !== undefined && stop.has(last);
+    return {
+      promptIds: promptIds[b]!,
+      tokenIds,
+      text: tokenizer.decode(stopped ? tokenIds.slice(0, -1) : tokenIds),
+      logprobs: logprobs[b]!,
+      finishReason: stopped ? 'stop' : 'length',
+    };
+  };
+  const results: (GenerationResult | undefined)[] = new Array(batch);
+  const onRowDone = options.onRowDone;
+  const finish = (b: number) => {
+    results[b] = resultOf(b);
+    onRowDone?.(b, results[b]);
+  };
 
   await model.withInferenceWeights(async () => {
     try {
@@ -273,8 +299,11 @@ export async function generate(
           if (stop.has(id)) done[b] = true;
           next.push(id);
         }
+        for (let b = 0; b < batch; b++) if (results[b] === undefined && (done[b] || step + 1 === maxNew)) finish(b);
         options.onStep?.(step + 1);
         if (done.every(Boolean)) break;
+        // setImmediate runs after the poll phase: sockets the callbacks opened get served.
+        if (onRowDone) await new Promise<void>((resolve) => setImmediate(resolve));
         const nextMask = done.map((d) => (d ? 0 : 1)); // finished rows continue as padding
         if (useCache) {
           inputs = { ids: next.map((id) => [id]), mask: nextMask.map((m) => [m]) };
@@ -290,16 +319,5 @@ export async function generate(
     }
   });
 
-  return promptIds.map((ids, b) => {
-    const tokenIds = generated[b]!;
-    const last = tokenIds[tokenIds.length - 1];
-    const stopped = last !== undefined && stop.has(last);
-    return {
-      promptIds: ids,
-      tokenIds,
-      text: tokenizer.decode(stopped ? tokenIds.slice(0, -1) : tokenIds),
-      logprobs: logprobs[b]!,
-      finishReason: stopped ? 'stop' : 'length',
-    };
-  });
+  return results.map((r, b) => r ?? resultOf(b));
 }

@@ -5,7 +5,7 @@
  */
 export { type BackendChoice, type EngineRequest, initBackend } from './backend.js';
 export { baseModelDir, EMBEDDED_MODEL_NAME, embeddedModelDir } from './embedded.js';
-export { generate, type GenerationResult, type GenerationTokenizer } from './generate.js';
+export { generate, type GenerateOptions, type GenerationResult, type GenerationTokenizer } from './generate.js';
 export { loadQwen3 } from './loader.js';
 export { entropyFromLogits, packPairs, type SequencePair, tokenLogprobs } from './logprobs.js';
 export { ADAPTER_CONFIG_FILE, LoraAdapters, type LoraTarget } from './lora.js';

@@ -23,7 +23,7 @@ export { createLogger, MetricsRegistry, redactText, registerSecret } from './log
 export { apiVersionProblem } from './plugins/api-version.js';
 export { loadPlugins, resolvePluginModule, type LoadedPlugin } from './plugins/loader.js';
 export { PluginRegistry } from './plugins/registry.js';
-export { buildComposer, RewardComposer } from './reward/composer.js';
+export { buildComposer, RewardComposer, type ComponentScores } from './reward/composer.js';
 export { describeValue, judgementProblem } from './reward/contract.js';
 export { judgementToReward, judgePlugin, pickJudge } from './reward/judge-component.js';
 export { splitThink, toRollout } from './reward/rollout.js';

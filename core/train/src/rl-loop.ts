@@ -1,23 +1,29 @@
 /**
  * The loop every RL algorithm shares (`medrl train`): load the starting policy and prompts, then per
- * step draw prompts, generate and score rollouts (judges overlapping generation), let the algorithm
+ * step draw prompts, generate and score rollouts (each row judged as it finishes), let the algorithm
  * update the policy, log stats (metrics.jsonl, rollouts.jsonl, hooks, progress bar), run the safety
  * gate every eval_steps, write checkpoints every save_steps, and finally final_rl_model.
  * `--resume` restores the latest checkpoint so that the remaining steps match an uninterrupted run.
+ *
+ * Where the judge's latency goes: the algorithm's reward-free work (no-grad forward passes) runs
+ * while the batch is judged; a safety-gate evaluation is judged while the next step generates and
+ * is settled (logged, checkpointed, maybe stopping the run) before that step's update, which is
+ * the first thing its verdict could change; with `overlap_judging` the next step's batch is
+ * generated while this one is judged (one-step off-policy). None of it changes a number when
+ * `overlap_judging` is off: every batch is composed in rollout order, in the same order as before.
  */
 import path from 'node:path';
 import type { Checkpoint, RewardBreakdown } from '@medrl/sdk';
 import {
-  redactConfig,
-  type PpoSection,
-  type GrpoSection,
   ConfigError,
   MedrlError,
-  toRollout,
-  type Run,
+  redactConfig,
   stopRequested,
+  type GrpoSection,
+  type PpoSection,
+  type Run,
 } from '@medrl/core';
-import { initBackend, generate, EngineRng } from '@medrl/engine';
+import { initBackend, EngineRng } from '@medrl/engine';
 import { recoverDirs } from './atomic-dir.js';
 import {
   FINAL_DIR,
@@ -36,16 +42,21 @@ import { Policy, loadStartModel } from './policy.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { readPrompts, type TrainPrompt } from './prompts.js';
 import {
-  encodePrompt,
-  generateAndScore,
-  safeDecoding,
+  ComposerSlots,
+  generateBatch,
+  generateGateAnswers,
+  letRequestsLeave,
+  restoreBatch,
+  type GeneratedSample,
+  type PendingBatchState,
+  type RolloutBatch,
   type RolloutEvent,
   type Sampling,
   type ScoredSample,
 } from './rollouts.js';
 import { TrainRng } from './rng.js';
 import { JsonlLog } from './run-log.js';
-import { SafetyGate, meanOf } from './safety-gate.js';
+import { SafetyGate, gateScore, meanOf, type SafetyVerdict } from './safety-gate.js';
 import { writeModelDir } from './sft/tiny-start.js';
 import { pathExists } from '@medrl/sdk/io';
 import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from './run-dir.js';
@@ -57,14 +68,18 @@ export interface RlAlgorithm {
   readonly promptsPerStep: number;
   /** Rollouts per prompt (GRPO's group; 1 for PPO). */
   readonly generationsPerPrompt: number;
-  /** Rollouts generated together (and sent to the reward together). */
-  readonly chunkSize: number;
   readonly sampling: Sampling;
   readonly optimizer: AdamW;
   /** The stat shown as KL on the progress bar. */
   readonly klStat: string;
   /** Every trainable parameter (policy and value head), in optimizer order. */
   params(): NamedParam[];
+  /**
+   * Optional: the part of `update` that needs no rewards (no-grad forward passes at the current
+   * weights), run while the batch is still being judged. `update` uses it when its samples are
+   * the same rows, and must give exactly the numbers it would give without it.
+   */
+  prepare?(samples: readonly GeneratedSample[]): void;
   update(
     samples: ScoredSample[],
     ctx: { step: number; totalSteps: number; rng: TrainRng },
@@ -82,7 +97,7 @@ export interface TrainOptions {
   /** Continue from the latest checkpoint. */
   resume?: boolean;
   progress?: ProgressMode;
-  /** For tests: see when chunks are generated and scored. */
+  /** For tests: see when rows finish and when they are scored. */
   onRolloutEvent?: (event: RolloutEvent) => void;
 }
 
@@ -247,6 +262,20 @@ export async function runRlTraining(
   const gate = new SafetyGate(gateCfg);
   let startStep = 0;
   let resumedFrom: number | undefined;
+  const overlap = section.overlap_judging;
+  const slots = new ComposerSlots(section.reward_concurrency);
+  const batchOptions = {
+    composer,
+    slots,
+    prompts,
+    generationsPerPrompt: algorithm.generationsPerPrompt,
+    signal: run.context.signal,
+    onEvent: options.onRolloutEvent,
+  };
+  /** Batches generated before their step (overlap_judging), or kept by the checkpoint resumed from. */
+  const ahead: RolloutBatch[] = [];
+  /** The batch of the step in progress, from its generation to its update. */
+  let inHand: RolloutBatch | undefined;
 
   let runName: string;
   let earlierRun: string | undefined;
@@ -260,8 +289,14 @@ export async function runRlTraining(
     restoreParams(algorithm.params(), loaded.params, loaded.dir);
     algorithm.optimizer.load(loaded.optimizer);
     rng = TrainRng.fromState(s.rng);
-    const extraState = s as TrainerState & { sample_rng?: number[]; lora_rng?: number[] };
+    const extraState = s as TrainerState & {
+      sample_rng?: number[];
+      lora_rng?: number[];
+      pending_batches?: PendingBatchState[];
+    };
     if (extraState.sample_rng) sampleRng = EngineRng.fromState(extraState.sample_rng);
+    // Batches generated before the checkpoint for later steps: the same rows, judged again.
+    for (const b of extraState.pending_batches ?? []) ahead.push(restoreBatch(b, batchOptions));
     if (extraState.lora_rng && policy.lora) policy.lora.restoreRngState(extraState.lora_rng);
     cursor = PromptCursor.restore(prompts.length, s.data);
     if (s.reward_norm) composer.restore(s.reward_norm);
@@ -308,6 +343,10 @@ export async function runRlTraining(
     optimizer_step: algorithm.optimizer.steps,
     sample_rng: sampleRng.state(),
     ...(policy.lora ? { lora_rng: policy.lora.rngState() } : {}),
+    // The prompt cursor and the sampler are past these: a resume must train on the same rows.
+    ...(inHand || ahead.length > 0
+      ? { pending_batches: [...(inHand ? [inHand] : []), ...ahead].map((b) => b.state()) }
+      : {}),
     ...extra,
   });
   const exportParams = () =>
@@ -361,29 +400,31 @@ export async function runRlTraining(
     return dir;
   };
 
-  const evaluateGate = async (step: number) => {
-    const maxNew = gateCfg.max_new_tokens ?? algorithm.sampling.maxNewTokens;
-    const queries = gateSet.map((p) => encodePrompt(policy.tokenizer, p, section.max_prompt_length));
-    const results = await generate(policy.model, safeDecoding(policy.tokenizer), queries, {
-      maxNewTokens: maxNew,
-      temperature: 0,
+  /**
+   * Generates the gate's answers at the current weights (rows are judged as they finish) and
+   * returns how to get the verdict: composing waits for the judge, so the caller decides when.
+   */
+  const startGate = async (step: number) => {
+    const started = performance.now();
+    const answers = await generateGateAnswers({
+      policy,
+      composer,
+      slots,
+      prompts: gateSet,
+      step,
+      maxNewTokens: gateCfg.max_new_tokens ?? algorithm.sampling.maxNewTokens,
+      maxPromptLength: section.max_prompt_length,
+      signal: run.context.signal,
+      onEvent: options.onRolloutEvent,
     });
-    const breakdowns = await composer.score(
-      results.map((r, i) =>
-        toRollout({
-          id: `gate-${step}-${i}`,
-          prompt: gateSet[i]!.prompt,
-          completion: r.text,
-          meta: gateSet[i]!.meta,
-          tokens: r.tokenIds,
-        }),
-      ),
-      { step, signal: run.context.signal },
-    );
-    const values = breakdowns.map((b) =>
-      gateCfg.score === 'total' ? b.total : (b.components[gateCfg.score]?.raw ?? null),
-    );
-    return gate.evaluate(step, meanOf(values));
+    const generateSeconds = (performance.now() - started) / 1000;
+    return {
+      generateSeconds,
+      verdict: async (): Promise<SafetyVerdict> => {
+        const breakdowns = composer.compose(answers.rollouts, await answers.scores);
+        return gate.evaluate(step, gateScore(breakdowns, gateCfg.score));
+      },
+    };
   };
 
   if (writers.length === 0) {
@@ -400,14 +441,6 @@ export async function runRlTraining(
     ...(resumedFrom !== undefined ? { resumedFrom } : {}),
   });
 
-  if (gateOn && resumedFrom === undefined) {
-    const verdict = await evaluateGate(0);
-    await metrics.append([{ step: 0, ...verdict.stats }]);
-    await hooks.emit('log', { algo: options.algo, step: 0, values: verdict.stats });
-    logger.info(`safety gate baseline: ${verdict.stats['safety/score']!.toFixed(4)} (${gateCfg.score})`);
-    if (gateCfg.action === 'rollback') await saveStep(0);
-  }
-
   const progress = createProgress(options.progress ?? config.output.progress, options.algo, logger, ['reward', 'kl']);
   progress.start(totalSteps, startStep);
   const rewardHistory: number[] = [];
@@ -416,102 +449,160 @@ export async function runRlTraining(
   let step = startStep;
   let rolledBack: number | undefined;
   let lastSaved = -1;
+
+  /** Logs a finished step, writes its checkpoint when due and handles a gate trip; true = stop training. */
+  const finishStep = async (
+    done: number,
+    stats: Record<string, number>,
+    samples: readonly ScoredSample[],
+    verdict?: SafetyVerdict,
+  ): Promise<boolean> => {
+    if (verdict) Object.assign(stats, verdict.stats);
+    await metrics.append([{ step: done, ...stats }]);
+    await hooks.emit('log', { algo: options.algo, step: done, values: stats });
+    if (config.output.log_rollouts) {
+      await rolloutLog.append(
+        samples.map((s) => ({
+          step: done,
+          id: s.rollout.id,
+          prompt: s.rollout.prompt,
+          completion: s.rollout.completion,
+          finish_reason: s.finishReason,
+          reward: s.breakdown,
+        })),
+      );
+    }
+    await hooks.emit('step', { step: done, stats });
+    rewardHistory.push(stats['env/reward_mean']!);
+    lastKl = stats[algorithm.klStat] ?? Number.NaN;
+    progress.update(done, { reward: stats['env/reward_mean']!, kl: lastKl });
+
+    const isBestGate = verdict !== undefined && gate.best?.step === done;
+    if (
+      (section.save_steps !== null && done % section.save_steps === 0) ||
+      (gateCfg.action === 'rollback' && isBestGate)
+    ) {
+      await saveStep(done);
+      lastSaved = done;
+      const keep = [done, ...(gate.best ? [gate.best.step] : [])];
+      for (const removed of await rotateCheckpoints(checkpointsDir, config.output.save_total_limit, keep)) {
+        logger.debug(`save_total_limit ${config.output.save_total_limit}: removed ${removed}`);
+      }
+    }
+    if (!verdict?.tripped) return false;
+    reason = `safety gate: ${verdict.reason}`;
+    if (gateCfg.action === 'rollback' && gate.best) {
+      const best = gate.best;
+      const loaded = await loadCheckpoint(stepDir(checkpointsDir, best.step));
+      restoreParams(algorithm.params(), loaded.params, loaded.dir);
+      rolledBack = best.step;
+      reason += `; rolled back to step_${best.step} (safety score ${best.score.toFixed(4)})`;
+    } else {
+      reason += '; stopped';
+    }
+    logger.warn(reason);
+    return true;
+  };
+
+  // A gate evaluation being judged: settled before the next update (the first thing its verdict
+  // could change), so its judge calls run beside the next step's generation and forward passes.
+  let unsettled: (() => Promise<boolean>) | undefined;
+  const settle = async (): Promise<boolean> => {
+    const pending = unsettled;
+    unsettled = undefined;
+    return pending ? pending() : false;
+  };
+
   try {
+    if (gateOn && resumedFrom === undefined) {
+      const baseline = await startGate(0);
+      unsettled = async () => {
+        const verdict = await baseline.verdict();
+        await metrics.append([{ step: 0, ...verdict.stats }]);
+        await hooks.emit('log', { algo: options.algo, step: 0, values: verdict.stats });
+        logger.info(`safety gate baseline: ${verdict.stats['safety/score']!.toFixed(4)} (${gateCfg.score})`);
+        if (gateCfg.action === 'rollback') await saveStep(0);
+        return false;
+      };
+    }
     while (step < totalSteps) {
       if (stopRequested(run)) {
-        reason = 'interrupted';
+        if (!(await settle())) reason = 'interrupted';
         break;
       }
-      step += 1;
+      const current = step + 1;
       const stepStart = performance.now();
-      const indices = cursor.take(perStep);
-      const stepPrompts = indices.flatMap((i) =>
-        Array.from({ length: algorithm.generationsPerPrompt }, () => prompts[i]!),
-      );
-      const rollouts = await generateAndScore({
-        policy,
-        composer,
-        prompts: stepPrompts,
-        step,
-        chunkSize: algorithm.chunkSize,
-        sampling: algorithm.sampling,
-        maxPromptLength: section.max_prompt_length,
-        rng: sampleRng,
-        concurrency: section.reward_concurrency,
-        signal: run.context.signal,
-        onEvent: options.onRolloutEvent,
-      });
-      const samples = rollouts.samples;
-      const rolloutList = samples.map((s) => s.rollout);
-      const breakdowns = samples.map((s) => s.breakdown);
-      await hooks.emit('rollout', { step, rollouts: rolloutList });
-      await hooks.emit('reward', { step, rollouts: rolloutList, breakdowns });
+      inHand =
+        ahead.shift() ??
+        (await generateBatch({
+          ...batchOptions,
+          policy,
+          promptIndices: cursor.take(perStep),
+          step: current,
+          policyVersion: step,
+          sampling: algorithm.sampling,
+          maxPromptLength: section.max_prompt_length,
+          rng: sampleRng,
+        }));
+      const batch = inHand;
+      if (overlap && current < totalSteps && ahead.length === 0) {
+        // The next step's batch, sampled by the weights before this step's update.
+        ahead.push(
+          await generateBatch({
+            ...batchOptions,
+            policy,
+            promptIndices: cursor.take(perStep),
+            step: current + 1,
+            policyVersion: step,
+            sampling: algorithm.sampling,
+            maxPromptLength: section.max_prompt_length,
+            rng: sampleRng,
+          }),
+        );
+      }
+      await letRequestsLeave();
+      algorithm.prepare?.(batch.samples);
+      if (await settle()) break;
 
-      const updateStats = await algorithm.update(samples, { step, totalSteps, rng });
+      const rolloutList = batch.samples.map((s) => s.rollout);
+      await hooks.emit('rollout', { step: current, rollouts: rolloutList });
+      const waitStart = performance.now();
+      const samples = await batch.scored();
+      const rewardWait = (performance.now() - waitStart) / 1000;
+      const breakdowns = samples.map((s) => s.breakdown);
+      await hooks.emit('reward', { step: current, rollouts: rolloutList, breakdowns });
+
+      const updateStats = await algorithm.update(samples, { step: current, totalSteps, rng });
+      inHand = undefined;
+      step = current;
       const stats: Record<string, number> = {
         ...updateStats,
         ...rewardStats(breakdowns, composer.componentNames),
-        'time/rollout/generate': rollouts.generateSeconds,
-        'time/rollout/reward_wait': rollouts.rewardWaitSeconds,
+        'time/rollout/generate': batch.generateSeconds,
+        'time/rollout/reward_wait': rewardWait,
+        // Updates between the weights that sampled the batch and the ones it just trained.
+        ...(overlap ? { 'rollout/policy_lag': current - 1 - batch.policyVersion } : {}),
       };
-      let verdict: Awaited<ReturnType<typeof evaluateGate>> | undefined;
       if (gateOn && (step % section.eval_steps === 0 || step === totalSteps)) {
-        verdict = await evaluateGate(step);
-        Object.assign(stats, verdict.stats);
-      }
-      stats['time/step'] = (performance.now() - stepStart) / 1000;
-      await metrics.append([{ step, ...stats }]);
-      await hooks.emit('log', { algo: options.algo, step, values: stats });
-      if (config.output.log_rollouts) {
-        await rolloutLog.append(
-          samples.map((s) => ({
-            step,
-            id: s.rollout.id,
-            prompt: s.rollout.prompt,
-            completion: s.rollout.completion,
-            finish_reason: s.finishReason,
-            reward: s.breakdown,
-          })),
-        );
-      }
-      await hooks.emit('step', { step, stats });
-      rewardHistory.push(stats['env/reward_mean']!);
-      lastKl = stats[algorithm.klStat] ?? Number.NaN;
-      progress.update(step, { reward: stats['env/reward_mean']!, kl: lastKl });
-
-      const isBestGate = verdict !== undefined && gate.best?.step === step;
-      if (
-        (section.save_steps !== null && step % section.save_steps === 0) ||
-        (gateCfg.action === 'rollback' && isBestGate)
-      ) {
-        await saveStep(step);
-        lastSaved = step;
-        const keep = [step, ...(gate.best ? [gate.best.step] : [])];
-        for (const removed of await rotateCheckpoints(checkpointsDir, config.output.save_total_limit, keep)) {
-          logger.debug(`save_total_limit ${config.output.save_total_limit}: removed ${removed}`);
-        }
-      }
-      if (verdict?.tripped) {
-        reason = `safety gate: ${verdict.reason}`;
-        if (gateCfg.action === 'rollback' && gate.best) {
-          const best = gate.best;
-          const loaded = await loadCheckpoint(stepDir(checkpointsDir, best.step));
-          restoreParams(algorithm.params(), loaded.params, loaded.dir);
-          rolledBack = best.step;
-          reason += `; rolled back to step_${best.step} (safety score ${best.score.toFixed(4)})`;
-        } else {
-          reason += '; stopped';
-        }
-        logger.warn(reason);
-        break;
+        const evaluation = await startGate(step);
+        stats['time/safety/generate'] = evaluation.generateSeconds;
+        stats['time/step'] = (performance.now() - stepStart) / 1000;
+        unsettled = async () => finishStep(current, stats, samples, await evaluation.verdict());
+      } else {
+        stats['time/step'] = (performance.now() - stepStart) / 1000;
+        if (await finishStep(step, stats, samples)) break;
       }
     }
+    await settle(); // the last evaluation
   } catch (error) {
     await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
     throw error;
   } finally {
     progress.stop();
   }
+  // A batch generated for a step that did not run; an interrupted run keeps those ahead for --resume.
+  inHand = undefined;
+  if (reason !== 'interrupted') ahead.length = 0;
 
   let finalDir: string | undefined;
   let checkpointDir: string | undefined;

@@ -4,6 +4,7 @@
  * configured floor or drops by more than max_drop below the first evaluation (the starting
  * policy), and remembers the best-scoring evaluated step so the trainer can roll back to it.
  */
+import type { RewardBreakdown } from '@medrl/sdk';
 import type { SafetyGateSection } from '@medrl/core';
 
 export interface SafetyEvaluation {
@@ -78,4 +79,9 @@ export class SafetyGate {
 export function meanOf(values: readonly (number | null | undefined)[]): number {
   const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return present.length === 0 ? Number.NaN : present.reduce((a, b) => a + b, 0) / present.length;
+}
+
+/** The safety score of one evaluation: the mean of a component's raw scores, or of the totals (`total`). */
+export function gateScore(breakdowns: readonly RewardBreakdown[], score: SafetyGateSection['score']): number {
+  return meanOf(breakdowns.map((b) => (score === 'total' ? b.total : (b.components[score]?.raw ?? null))));
 }

@@ -51,6 +51,9 @@ function isExplaining(component: RewardComponent): component is ExplainingCompon
 
 type Gate = ResolvedRewardConfig['gates'][number];
 
+/** Per reward component (in `RewardComposer.terms` order): one score or null per rollout, and why each missing one is missing. */
+export type ComponentScores = ExplainedScores[];
+
 export interface ScoreOptions {
   step?: number;
   signal?: AbortSignal;
@@ -97,12 +100,24 @@ export class RewardComposer {
   /** Scores a batch: every component is asked concurrently; breakdowns come back in rollout order. */
   async score(rollouts: readonly Rollout[], opts: ScoreOptions = {}): Promise<RewardBreakdown[]> {
     if (rollouts.length === 0) return [];
-    const ctx = { ...this.context, step: opts.step, signal: opts.signal ?? this.context.signal };
-    const results = await Promise.all(this.terms.map((term) => this.callComponent(term, rollouts, ctx)));
-    const perTerm = results.map((r) => r.scores);
+    return this.compose(rollouts, await this.scoreComponents(rollouts, opts));
+  }
 
-    const normalized = perTerm.map((scores, t) => this.normalize(this.terms[t]!.name, scores));
-    return rollouts.map((rollout, i) => this.compose(rollout, i, results, normalized));
+  /**
+   * The first half of `score`: every component's checked scores, per term in `terms` order. The
+   * trainer calls it for rows as they finish and `compose` once for the whole batch, so running
+   * normalization sees the batch in rollout order whatever order the calls finish in.
+   */
+  async scoreComponents(rollouts: readonly Rollout[], opts: ScoreOptions = {}): Promise<ComponentScores> {
+    const ctx = { ...this.context, step: opts.step, signal: opts.signal ?? this.context.signal };
+    return Promise.all(this.terms.map((term) => this.callComponent(term, rollouts, ctx)));
+  }
+
+  /** The second half of `score`: normalization (updating running moments) and the weighted total. */
+  compose(rollouts: readonly Rollout[], perTerm: ComponentScores): RewardBreakdown[] {
+    if (rollouts.length === 0) return [];
+    const normalized = perTerm.map((r, t) => this.normalize(this.terms[t]!.name, r.scores));
+    return rollouts.map((rollout, i) => this.composeOne(rollout, i, perTerm, normalized));
   }
 
   /** Logs what the components still hold back (the missing-judgement rate); called when a run closes. */
@@ -160,7 +175,7 @@ export class RewardComposer {
     return scores.map((s) => (s === null ? null : moments.standardize(s.value)));
   }
 
-  private compose(
+  private composeOne(
     rollout: Rollout,
     index: number,
     results: ExplainedScores[],

@@ -20,7 +20,7 @@ import { responseRows, type Policy, type SequencePair } from '../policy.js';
 import { chunks } from '../ppo/config.js';
 import { promptsPerStep } from './config.js';
 import type { RlAlgorithm } from '../rl-loop.js';
-import type { Sampling, ScoredSample } from '../rollouts.js';
+import type { GeneratedSample, Sampling, ScoredSample } from '../rollouts.js';
 import { std } from '../advantages.js';
 
 function mean(xs: readonly number[]): number {
@@ -32,10 +32,12 @@ export class GrpoAlgorithm implements RlAlgorithm {
   readonly klStat = 'kl';
   readonly promptsPerStep: number;
   readonly generationsPerPrompt: number;
-  readonly chunkSize: number;
   readonly sampling: Sampling;
   readonly optimizer: AdamW;
   private readonly epsilonHigh: number;
+  /** The no-grad passes `prepare` ran while the batch was being judged. */
+  private prepared:
+    { samples: readonly GeneratedSample[]; oldLogprobs?: number[][]; refLogprobs: number[][] } | undefined;
 
   constructor(
     private readonly policy: Policy,
@@ -43,7 +45,6 @@ export class GrpoAlgorithm implements RlAlgorithm {
   ) {
     this.generationsPerPrompt = cfg.num_generations;
     this.promptsPerStep = promptsPerStep(cfg);
-    this.chunkSize = cfg.num_generations;
     this.sampling = {
       maxNewTokens: cfg.max_completion_length,
       temperature: cfg.temperature,
@@ -76,6 +77,16 @@ export class GrpoAlgorithm implements RlAlgorithm {
     return out;
   }
 
+  /** Old and reference log-probs need no rewards: compute them while the judge still works. */
+  prepare(samples: readonly GeneratedSample[]): void {
+    const pairs = samples.map((s) => ({ query: s.queryIds, response: s.responseIds }));
+    this.prepared = {
+      samples,
+      oldLogprobs: this.cfg.num_iterations > 1 ? this.logprobsOf(pairs, false) : undefined,
+      refLogprobs: this.logprobsOf(pairs, true),
+    };
+  }
+
   async update(samples: ScoredSample[], ctx: { step: number; totalSteps: number }): Promise<Record<string, number>> {
     const cfg = this.cfg;
     const t0 = performance.now();
@@ -91,9 +102,21 @@ export class GrpoAlgorithm implements RlAlgorithm {
     const active = samples.map(
       (s) => s.score !== null && !(cfg.mask_truncated_completions && s.finishReason === 'length'),
     );
-    const oldLogprobs = cfg.num_iterations > 1 ? this.logprobsOf(pairs, false) : undefined;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const reuse =
+      prepared !== undefined &&
+      prepared.samples.length === samples.length &&
+      prepared.samples.every(
+        (p, i) => p.queryIds === samples[i]!.queryIds && p.responseIds === samples[i]!.responseIds,
+      );
+    const oldLogprobs = reuse
+      ? prepared.oldLogprobs
+      : cfg.num_iterations > 1
+        ? this.logprobsOf(pairs, false)
+        : undefined;
     // Also with beta = 0 (TRL skips the reference then): one no-grad pass, so that `kl` is logged.
-    const refLogprobs = this.logprobsOf(pairs, true);
+    const refLogprobs = reuse ? prepared.refLogprobs : this.logprobsOf(pairs, true);
     const activeTokens = pairs.reduce((a, p, i) => a + (active[i] ? p.response.length : 0), 0);
 
     const params = this.params();

@@ -20,7 +20,7 @@ import { AdamW, clipGradNorm, type NamedParam } from '../optimizer.js';
 import { responseRows, type Policy, type SequencePair } from '../policy.js';
 import type { RlAlgorithm } from '../rl-loop.js';
 import type { TrainRng } from '../rng.js';
-import type { Sampling, ScoredSample } from '../rollouts.js';
+import type { GeneratedSample, Sampling, ScoredSample } from '../rollouts.js';
 import { RunningMoments, transformScores } from '../score-scaling.js';
 import { ValueHead } from '../value-head.js';
 import { backwardBatchSize, chunks } from './config.js';
@@ -40,19 +40,20 @@ export class PpoAlgorithm implements RlAlgorithm {
   readonly generationsPerPrompt = 1;
   readonly klStat = 'objective/kl';
   readonly promptsPerStep: number;
-  readonly chunkSize: number;
   readonly sampling: Sampling;
   readonly valueHead: ValueHead;
   readonly optimizer: AdamW;
   private klCtl: KlController;
   private moments = new RunningMoments();
+  /** The forward pass `prepare` ran while the batch was being judged. */
+  private prepared:
+    { pairs: SequencePair[]; fwd: ReturnType<PpoAlgorithm['forwardPass']>; seconds: number } | undefined;
 
   constructor(
     private readonly policy: Policy,
     private readonly cfg: PpoSection,
   ) {
     this.promptsPerStep = cfg.batch_size;
-    this.chunkSize = cfg.mini_batch_size;
     this.sampling = {
       maxNewTokens: cfg.max_new_tokens,
       temperature: cfg.temperature,
@@ -105,13 +106,38 @@ export class PpoAlgorithm implements RlAlgorithm {
     return { logprobs, refLogprobs, values, fullKls: full ? fullKls : undefined };
   }
 
+  /** The no-grad forward pass needs no scores: run it while the judge still works. */
+  prepare(samples: readonly GeneratedSample[]): void {
+    const t = performance.now();
+    const pairs = samples.map((s) => ({ query: s.queryIds, response: s.responseIds }));
+    this.prepared = { pairs, fwd: this.forwardPass(pairs), seconds: (performance.now() - t) / 1000 };
+  }
+
+  /** The prepared pass when it covers exactly `pairs` (mini-batches, hence numerics, are the same); else a fresh one. */
+  private forwardOf(pairs: readonly SequencePair[]): { fwd: ReturnType<PpoAlgorithm['forwardPass']>; seconds: number } {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (
+      prepared &&
+      prepared.pairs.length === pairs.length &&
+      prepared.pairs.every((p, i) => p.query === pairs[i]!.query && p.response === pairs[i]!.response)
+    ) {
+      return prepared;
+    }
+    const t = performance.now();
+    return { fwd: this.forwardPass(pairs), seconds: (performance.now() - t) / 1000 };
+  }
+
   async update(samples: ScoredSample[], ctx: { step: number; rng: TrainRng }): Promise<Record<string, number>> {
     const cfg = this.cfg;
     const tStart = performance.now();
     const timing: Record<string, number> = {};
     const kept = samples.filter((s) => s.score !== null);
     const beta = this.klCtl.value;
-    if (kept.length === 0) return { 'ppo/skipped': 1, 'objective/kl_coef': beta };
+    if (kept.length === 0) {
+      this.prepared = undefined;
+      return { 'ppo/skipped': 1, 'objective/kl_coef': beta };
+    }
     const n = kept.length;
     const scores = transformScores(
       kept.map((s) => s.score!),
@@ -120,11 +146,10 @@ export class PpoAlgorithm implements RlAlgorithm {
     );
     const pairs = kept.map((s) => ({ query: s.queryIds, response: s.responseIds }));
 
-    let t = performance.now();
-    const fwd = this.forwardPass(pairs);
-    timing['time/ppo/forward_pass'] = (performance.now() - t) / 1000;
+    const { fwd, seconds } = this.forwardOf(pairs);
+    timing['time/ppo/forward_pass'] = seconds;
 
-    t = performance.now();
+    let t = performance.now();
     const kl =
       fwd.fullKls ??
       fwd.logprobs.map((row, i) =>

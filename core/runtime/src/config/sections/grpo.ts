@@ -44,6 +44,13 @@ export const grpoSchema = z
     loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo', 'dapo']).default('dapo'),
     /** Exclude completions cut at max_completion_length from the loss. Default false. */
     mask_truncated_completions: z.boolean().default(false),
+    /**
+     * Generate step k+1's completions while step k's are still being judged, then train on step k:
+     * each batch is sampled by the policy one update older (one-step off-policy). Hides the judge's
+     * latency; see docs/training.md. Default false (measured: at a 1 s judge the lag cost more
+     * reward per step than the time it saved).
+     */
+    overlap_judging: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     const generationBatch = c.per_device_train_batch_size * c.gradient_accumulation_steps;

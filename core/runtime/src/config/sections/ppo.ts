@@ -102,7 +102,10 @@ export const rlRunFields = {
   top_p: z.number().gt(0).max(1).default(1.0),
   /** Prompts longer than this many tokens are cut from the left. Default 512. */
   max_prompt_length: z.number().int().positive().default(512),
-  /** Concurrent judge/composer calls in flight while a batch is still generating. Default 4. */
+  /**
+   * Reward-composer calls in flight at once, run-wide. Each finished row goes to the composer at
+   * once; rows finishing while every call is busy go together in the next free one. Default 4.
+   */
   reward_concurrency: z.number().int().positive().default(4),
   safety_gate: z.preprocess((v) => v ?? {}, safetyGateSchema),
   final_eval: z.preprocess((v) => v ?? {}, finalEvalSchema),
@@ -159,6 +162,12 @@ export const ppoSchema = z
     whiten_rewards: z.boolean().default(false),
     /** New tokens per rollout. Default 256. */
     max_new_tokens: z.number().int().positive().default(256),
+    /**
+     * Generate step k+1's rollouts while step k's are still being judged, then train on step k:
+     * each batch is sampled by the policy one update older (one-step off-policy). Hides the judge's
+     * latency; see docs/training.md. Default false (PPO is on-policy, as TRL defines it).
+     */
+    overlap_judging: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     const backward = c.mini_batch_size * c.gradient_accumulation_steps;
