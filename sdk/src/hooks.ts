@@ -38,8 +38,8 @@ export interface RewardBreakdown {
 
 /** Payload of onTrainStart. */
 export interface TrainStartPayload {
-  /** Which trainer runs. */
-  algo: 'ppo' | 'grpo' | 'sft';
+  /** Which trainer runs: `sft`, or the RL algorithm's name (`ppo`, `grpo`). */
+  algo: string;
   /** Planned optimization steps. */
   totalSteps: number;
   /** Where checkpoints and logs go. */
@@ -80,8 +80,8 @@ export interface StepPayload {
 
 /** Payload of onLog. */
 export interface LogPayload {
-  /** Which trainer logged. */
-  algo: 'ppo' | 'grpo' | 'sft';
+  /** Which trainer logged: `sft`, or the RL algorithm's name (`ppo`, `grpo`). */
+  algo: string;
   /** The step the values belong to. */
   step: number;
   /**

@@ -12,14 +12,15 @@ import {
   listCheckpoints,
   loadCheckpoint,
   saveCheckpoint,
-  type TrainerState,
+  type CheckpointState,
 } from '../../core/train/src/checkpoint-state.js';
 import { JsonlLog } from '../../core/train/src/run-log.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = () => mkdtemp(path.join(tmpdir(), 'medrl-ckpt-'));
 
-function state(step: number): TrainerState {
+// The loop's fields and, as PPO writes it, the algorithm's own (kl_ctl).
+function state(step: number): CheckpointState {
   return {
     format: 'medrl-trainer-state',
     version: 1,

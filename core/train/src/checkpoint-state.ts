@@ -14,10 +14,9 @@ import type { Checkpoint, CheckpointWriter, PluginContext } from '@medrl/sdk';
 import { MedrlError, PluginError, messageOf } from '@medrl/core';
 import { pathExists } from '@medrl/sdk/io';
 import { writeDirAtomic } from './atomic-dir.js';
-import type { KlControllerState } from './kl-controller.js';
 import type { AdamState, NamedParam } from './optimizer.js';
+import type { PendingBatchState } from './rollouts.js';
 import type { SafetyGateState } from './safety-gate.js';
-import type { RunningMomentsState } from './score-scaling.js';
 import { readTensorFile, writeTensorFile, type FloatTensor } from './state-file.js';
 
 export const TRAINER_STATE_JSON = 'trainer_state.json';
@@ -38,10 +37,16 @@ export interface DataCursor {
   rng: number[];
 }
 
-export interface TrainerState {
+/**
+ * The trainer state every loop writes (trainer_state.json), SFT's and RL's: each field a trainer
+ * writes is declared here. An RL algorithm's own state (PPO's KL controller and score moments) is
+ * stored beside these fields under the algorithm's names (AlgorithmState, CheckpointState).
+ */
+export type TrainerState = {
   format: 'medrl-trainer-state';
   version: 1;
-  algo: 'ppo' | 'grpo' | 'sft';
+  /** `sft` or the RL algorithm's registered name. */
+  algo: string;
   /** Steps completed. */
   step: number;
   total_steps: number;
@@ -49,8 +54,6 @@ export interface TrainerState {
   /** State of the trainer's random stream (sampling seeds, shuffles). */
   rng: number[];
   data: DataCursor;
-  kl_ctl?: KlControllerState;
-  score_moments?: RunningMomentsState;
   /** The reward composer's running normalization (reward.normalize: running). */
   reward_norm?: Record<string, { count: number; mean: number; m2: number }>;
   safety?: SafetyGateState;
@@ -59,11 +62,24 @@ export interface TrainerState {
   optimizer_step: number;
   /** Why training ended, for final checkpoints. */
   end_reason?: string;
-}
+  /** The stream of LoRA dropout masks, when LoRA is on (exact resume). */
+  lora_rng?: number[];
+  /** RL: the sampler's stream. */
+  sample_rng?: number[];
+  /** RL: batches generated for later steps (overlap_judging, or in hand when the run stopped); a resume trains on them. */
+  pending_batches?: PendingBatchState[];
+};
 
-export interface LoadedCheckpoint {
+/** An algorithm's own fields in a checkpoint's trainer state, named by the algorithm. */
+export type AlgorithmState = Record<string, unknown>;
+
+/** A checkpoint's trainer state: the loop's fields and the algorithm's. */
+export type CheckpointState = TrainerState & AlgorithmState;
+
+/** A checkpoint read back; `S` is what the trainer that reads it expects beside the loop's fields (JSON: maybe absent). */
+export interface LoadedCheckpoint<S extends AlgorithmState = AlgorithmState> {
   dir: string;
-  state: TrainerState;
+  state: TrainerState & Partial<S>;
   params: Record<string, FloatTensor>;
   optimizer: AdamState;
 }
@@ -120,10 +136,13 @@ export async function saveCheckpoint(opts: SaveCheckpointOptions): Promise<void>
 }
 
 /** Reads a checkpoint's trainer state; fails naming the directory and what is wrong. */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  let state: TrainerState;
+export async function loadCheckpoint<S extends AlgorithmState = AlgorithmState>(
+  dir: string,
+): Promise<LoadedCheckpoint<S>> {
+  let state: TrainerState & Partial<S>;
   try {
-    state = JSON.parse(await readFile(path.join(dir, TRAINER_STATE_JSON), 'utf8')) as TrainerState;
+    // Checked below (format and version); its fields are what saveCheckpoint wrote.
+    state = JSON.parse(await readFile(path.join(dir, TRAINER_STATE_JSON), 'utf8')) as TrainerState & Partial<S>;
   } catch (error) {
     throw new CheckpointError(`${dir}: cannot read ${TRAINER_STATE_JSON}: ${messageOf(error)}`, { cause: error });
   }

@@ -3,20 +3,17 @@
  * state and run directories. Imports @medrl/core, @medrl/engine and @medrl/sdk; never the CLI.
  */
 import type { Run } from '@medrl/core';
-import { GrpoAlgorithm } from './grpo/trainer.js';
-import { PpoAlgorithm } from './ppo/trainer.js';
+import { algorithmSpec } from './algorithms.js';
 import { runRlTraining, type TrainOptions, type TrainSummary } from './rl-loop.js';
 
-export type { TrainOptions, TrainSummary } from './rl-loop.js';
+export type { TrainOptions, TrainSummary, RlAlgorithm, RlSection } from './rl-loop.js';
+export { algorithmNames, algorithmSpec, registerAlgorithm, type AlgorithmSpec } from './algorithms.js';
 
-/** `medrl train`: PPO (default) or GRPO on the run's config. */
+/** `medrl train`: the registered algorithm `options.algo` (ppo, grpo) on the run's config. */
 export function runTrain(run: Run, options: TrainOptions): Promise<TrainSummary> {
-  if (options.algo === 'grpo') {
-    const cfg = run.config.grpo;
-    return runRlTraining(run, cfg, options, (policy) => new GrpoAlgorithm(policy, cfg));
-  }
-  const cfg = run.config.ppo;
-  return runRlTraining(run, cfg, options, (policy) => new PpoAlgorithm(policy, cfg));
+  const spec = algorithmSpec(options.algo);
+  const section = spec.section(run.config);
+  return runRlTraining(run, section, options, (policy) => spec.create(policy, section));
 }
 
 export { writeDirAtomic } from './atomic-dir.js';

@@ -51,11 +51,14 @@ export function modelFromTensors(
  * declared local base, else `basePath`, i.e. model.path). `mergedFrom` is set in the second case:
  * the start model then exists only in memory, and adapters trained on it need it written out.
  */
-export async function loadStartModel(
-  dir: string,
-  basePath: string | undefined,
-  logger?: Logger,
-): Promise<{ model: Qwen3Model; tokenizer: Tokenizer; mergedFrom?: string }> {
+/** The model RL starts from; `mergedFrom` names the adapters merged into it (then it exists only in memory). */
+export interface StartModel {
+  model: Qwen3Model;
+  tokenizer: Tokenizer;
+  mergedFrom?: string;
+}
+
+export async function loadStartModel(dir: string, basePath: string | undefined, logger?: Logger): Promise<StartModel> {
   if (!(await pathExists(dir))) {
     throw new MedrlError(
       `${dir}: starting model not found; run \`medrl sft\` first or set ppo.model_path / grpo.model_path`,

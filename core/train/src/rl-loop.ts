@@ -11,6 +11,12 @@
  * the first thing its verdict could change; with `overlap_judging` the next step's batch is
  * generated while this one is judged (one-step off-policy). None of it changes a number when
  * `overlap_judging` is off: every batch is composed in rollout order, in the same order as before.
+ *
+ * The loop knows an algorithm only as an RlAlgorithm (algorithms.ts registers PPO and GRPO): its
+ * sizes, sampling, optimizer, update and its own state in checkpoints. `runRlTraining` opens an
+ * RlTrainer (output directory, resume, prompts, policy, algorithm, gate) and runs it; the trainer's
+ * methods are the phases of a run: `train` (the steps), `step`, `finishStep`, the gate's
+ * `startGate`/`settle`, checkpoints (`trainerState`, `saveStep`, `writeCheckpoint`) and `end`.
  */
 import path from 'node:path';
 import type { Checkpoint, RewardBreakdown } from '@medrl/sdk';
@@ -19,11 +25,12 @@ import {
   MedrlError,
   redactConfig,
   stopRequested,
-  type GrpoSection,
   type PpoSection,
+  type RewardComposer,
   type Run,
 } from '@medrl/core';
 import { initBackend, EngineRng } from '@medrl/engine';
+import { pathExists } from '@medrl/sdk/io';
 import { recoverDirs } from './atomic-dir.js';
 import {
   FINAL_DIR,
@@ -34,12 +41,14 @@ import {
   saveCheckpoint,
   stepDir,
   writeStartModel,
-  type TrainerState,
+  type AlgorithmState,
+  type CheckpointState,
+  type LoadedCheckpoint,
 } from './checkpoint-state.js';
 import { PromptCursor } from './data-cursor.js';
 import type { AdamW, NamedParam } from './optimizer.js';
-import { Policy, loadStartModel } from './policy.js';
-import { createProgress, type ProgressMode } from './progress.js';
+import { Policy, loadStartModel, type StartModel } from './policy.js';
+import { createProgress, type Progress, type ProgressMode } from './progress.js';
 import { readPrompts, type TrainPrompt } from './prompts.js';
 import {
   ComposerSlots,
@@ -48,7 +57,6 @@ import {
   letRequestsLeave,
   restoreBatch,
   type GeneratedSample,
-  type PendingBatchState,
   type RolloutBatch,
   type RolloutEvent,
   type Sampling,
@@ -58,12 +66,15 @@ import { TrainRng } from './rng.js';
 import { JsonlLog } from './run-log.js';
 import { SafetyGate, gateScore, meanOf, type SafetyVerdict } from './safety-gate.js';
 import { writeModelDir } from './sft/tiny-start.js';
-import { pathExists } from '@medrl/sdk/io';
-import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget } from './run-dir.js';
+import { RunRecord, clearForNewRun, finishedLine, newRunName, resumeTarget, type RunInfo } from './run-dir.js';
 
-/** What an algorithm (PPO, GRPO) plugs into the loop. */
-export interface RlAlgorithm {
-  readonly algo: 'ppo' | 'grpo';
+/**
+ * What an algorithm (PPO, GRPO, ...) plugs into the loop. `S` is its own state in checkpoints
+ * (PPO: the KL controller and score moments), stored beside the loop's fields under its names.
+ */
+export interface RlAlgorithm<S extends AlgorithmState = AlgorithmState> {
+  /** Its registered name (`--algo`). */
+  readonly algo: string;
   /** Distinct prompts per step. */
   readonly promptsPerStep: number;
   /** Rollouts per prompt (GRPO's group; 1 for PPO). */
@@ -84,14 +95,33 @@ export interface RlAlgorithm {
     samples: ScoredSample[],
     ctx: { step: number; totalSteps: number; rng: TrainRng },
   ): Promise<Record<string, number>>;
-  /** Algorithm state for checkpoints (KL controller, score moments). */
-  state(): Pick<TrainerState, 'kl_ctl' | 'score_moments'>;
-  restore(state: TrainerState): void;
+  /** Its state for checkpoints. */
+  state(): S;
+  /** Restores what `state` wrote (a checkpoint's state; fields it does not know are the loop's). */
+  restore(state: Partial<S>): void;
   dispose(): void;
 }
 
+/** The fields of an algorithm's config section that the loop reads (every RL section has them). */
+export type RlSection = Pick<
+  PpoSection,
+  | 'model_path'
+  | 'prompts_path'
+  | 'fallback_prompts_path'
+  | 'steps'
+  | 'seed'
+  | 'save_steps'
+  | 'eval_steps'
+  | 'gradient_checkpointing'
+  | 'max_prompt_length'
+  | 'reward_concurrency'
+  | 'safety_gate'
+  | 'overlap_judging'
+>;
+
 export interface TrainOptions {
-  algo: 'ppo' | 'grpo';
+  /** A registered algorithm (algorithms.ts): `ppo`, `grpo`. */
+  algo: string;
   /** Overrides the section's `steps`. */
   steps?: number;
   /** Continue from the latest checkpoint. */
@@ -102,7 +132,7 @@ export interface TrainOptions {
 }
 
 export interface TrainSummary {
-  algo: 'ppo' | 'grpo';
+  algo: string;
   /** Steps completed (including those before a resume). */
   steps: number;
   totalSteps: number;
@@ -153,7 +183,7 @@ export function rewardStats(
 }
 
 /** The held-out high-risk prompts the safety gate answers. */
-async function gatePrompts(section: PpoSection | GrpoSection, rootDir: string): Promise<TrainPrompt[]> {
+async function gatePrompts(section: RlSection, rootDir: string): Promise<TrainPrompt[]> {
   const gate = section.safety_gate;
   const levels = new Set<string>(gate.risk_levels);
   const out: TrainPrompt[] = [];
@@ -168,19 +198,31 @@ async function gatePrompts(section: PpoSection | GrpoSection, rootDir: string): 
   return out;
 }
 
+/** The RL prompt file, else the SFT training file (as the original pipeline did). */
+async function promptsFile(run: Run, section: RlSection): Promise<string> {
+  const file = path.resolve(run.rootDir, section.prompts_path);
+  if (await pathExists(file)) return file;
+  const fallback = path.resolve(run.rootDir, section.fallback_prompts_path);
+  if (!(await pathExists(fallback))) {
+    throw new MedrlError(
+      `no training prompts: neither ${file} nor ${fallback} exists; run \`medrl prepare\` and \`medrl prepare-rl\``,
+    );
+  }
+  run.logger.warn(`${file} not found; using ${fallback} as prompts`);
+  return fallback;
+}
+
 /** Runs `medrl train` with the given algorithm; `makeAlgorithm` builds it on the loaded policy. */
 export async function runRlTraining(
   run: Run,
-  section: PpoSection | GrpoSection,
+  section: RlSection,
   options: TrainOptions,
   makeAlgorithm: AlgorithmFactory,
 ): Promise<TrainSummary> {
   const t0 = performance.now();
-  const { config, rootDir, logger, hooks } = run;
-  const resolve = (p: string) => path.resolve(rootDir, p);
-  const outputDir = resolve(config.output.output_dir);
+  const outputDir = path.resolve(run.rootDir, run.config.output.output_dir);
   const checkpointsDir = path.join(outputDir, 'checkpoints');
-  for (const action of await recoverDirs(checkpointsDir)) logger.warn(`checkpoints: ${action}`);
+  for (const action of await recoverDirs(checkpointsDir)) run.logger.warn(`checkpoints: ${action}`);
   // --resume continues an unfinished run; a finished one is said to be finished.
   const target = await resumeTarget(
     outputDir,
@@ -191,7 +233,7 @@ export async function runRlTraining(
   );
   const info = target.info;
   if (target.finished) {
-    logger.warn(finishedLine(outputDir, info, 'medrl train'));
+    run.logger.warn(finishedLine(outputDir, info, 'medrl train'));
     return {
       algo: options.algo,
       steps: info?.step ?? 0,
@@ -207,261 +249,390 @@ export async function runRlTraining(
       backend: 'none',
     };
   }
-  const backend = await initBackend(config.engine, logger);
+  const trainer = await RlTrainer.open(run, section, options, makeAlgorithm, {
+    t0,
+    outputDir,
+    checkpointsDir,
+    resumeDir: target.dir,
+    info,
+  });
+  return trainer.train();
+}
 
-  // Prompts: the RL prompt file, else the SFT training file (as the original pipeline did).
-  let promptsFile = resolve(section.prompts_path);
-  if (!(await pathExists(promptsFile))) {
-    const fallback = resolve(section.fallback_prompts_path);
-    if (!(await pathExists(fallback))) {
-      throw new MedrlError(
-        `no training prompts: neither ${promptsFile} nor ${fallback} exists; run \`medrl prepare\` and \`medrl prepare-rl\``,
+interface OpenContext {
+  t0: number;
+  outputDir: string;
+  checkpointsDir: string;
+  /** The checkpoint `--resume` continues from, if any. */
+  resumeDir?: string;
+  info?: RunInfo;
+}
+
+/** One `medrl train` run, from the opened policy to the final checkpoint. */
+class RlTrainer {
+  // Set by open() and restore()/newRun(); fixed while the steps run.
+  private readonly totalSteps: number;
+  private readonly metrics: JsonlLog;
+  private readonly rolloutLog: JsonlLog;
+  private readonly gate: SafetyGate;
+  private readonly slots: ComposerSlots;
+  private runName = '';
+  private earlierRun?: string;
+  private resumedFrom?: number;
+  private record!: RunRecord;
+  private gateSet: TrainPrompt[] = [];
+  private adapterBase = '';
+
+  // Random streams and the prompt position: restored on resume, saved in every checkpoint.
+  private rng: TrainRng;
+  private sampleRng: EngineRng;
+  private cursor: PromptCursor;
+
+  /** Batches generated before their step (overlap_judging), or kept by the checkpoint resumed from. */
+  private readonly ahead: RolloutBatch[] = [];
+  /** The batch of the step in progress, from its generation to its update. */
+  private inHand: RolloutBatch | undefined;
+  /** A gate evaluation being judged: settled before the next update (the first thing its verdict could change). */
+  private unsettled: (() => Promise<boolean>) | undefined;
+
+  // Progress of this invocation.
+  private startStep = 0;
+  private step = 0;
+  private reason = 'finished';
+  private rolledBack: number | undefined;
+  private lastSaved = -1;
+  private lastKl = Number.NaN;
+  private readonly rewardHistory: number[] = [];
+  private progress!: Progress;
+
+  private constructor(
+    private readonly run: Run,
+    private readonly section: RlSection,
+    private readonly options: TrainOptions,
+    private readonly where: OpenContext,
+    private readonly backend: string,
+    private readonly prompts: TrainPrompt[],
+    private readonly start: StartModel,
+    private readonly policy: Policy,
+    private readonly algorithm: RlAlgorithm,
+    private readonly composer: RewardComposer,
+  ) {
+    this.totalSteps = options.steps ?? section.steps ?? Math.ceil(prompts.length / algorithm.promptsPerStep);
+    this.metrics = new JsonlLog(path.join(where.outputDir, 'metrics.jsonl'));
+    this.rolloutLog = new JsonlLog(path.join(where.outputDir, 'rollouts.jsonl'));
+    this.rng = TrainRng.create(section.seed, `${options.algo}/train`);
+    this.sampleRng = EngineRng.fromSeed(TrainRng.create(section.seed, `${options.algo}/sample`).seed());
+    this.cursor = PromptCursor.start(prompts.length, TrainRng.create(section.seed, `${options.algo}/data`));
+    this.gate = new SafetyGate(section.safety_gate);
+    this.slots = new ComposerSlots(section.reward_concurrency);
+  }
+
+  /** Loads the backend, prompts, starting policy and algorithm, then resumes or starts a run. */
+  static async open(
+    run: Run,
+    section: RlSection,
+    options: TrainOptions,
+    makeAlgorithm: AlgorithmFactory,
+    where: OpenContext,
+  ): Promise<RlTrainer> {
+    const { config, logger } = run;
+    const backend = await initBackend(config.engine, logger);
+    const prompts = await readPrompts(await promptsFile(run, section));
+    const start = await loadStartModel(
+      path.resolve(run.rootDir, section.model_path),
+      config.model.path ? path.resolve(run.rootDir, config.model.path) : undefined,
+      logger,
+    );
+    const lora = config.model.lora;
+    const policy = Policy.create(
+      start.model,
+      start.tokenizer,
+      { enabled: lora.enabled, r: lora.r, alpha: lora.alpha, dropout: lora.dropout, targetModules: lora.targetModules },
+      section.seed,
+      { gradientCheckpointing: section.gradient_checkpointing },
+    );
+    const algorithm = makeAlgorithm(policy);
+    const composer = run.composer;
+    const gateCfg = section.safety_gate;
+    if (gateCfg.enabled && gateCfg.score !== 'total' && !composer.componentNames.includes(gateCfg.score)) {
+      throw new ConfigError(
+        `${options.algo}.safety_gate.score: "${gateCfg.score}" is not a reward component (components: ${composer.componentNames.join(', ')}; or use "total")`,
       );
     }
-    logger.warn(`${promptsFile} not found; using ${fallback} as prompts`);
-    promptsFile = fallback;
-  }
-  const prompts = await readPrompts(promptsFile);
-
-  const start = await loadStartModel(
-    resolve(section.model_path),
-    config.model.path ? resolve(config.model.path) : undefined,
-    logger,
-  );
-  const lora = config.model.lora;
-  const policy = Policy.create(
-    start.model,
-    start.tokenizer,
-    {
-      enabled: lora.enabled,
-      r: lora.r,
-      alpha: lora.alpha,
-      dropout: lora.dropout,
-      targetModules: lora.targetModules,
-    },
-    section.seed,
-    { gradientCheckpointing: section.gradient_checkpointing },
-  );
-  const algorithm = makeAlgorithm(policy);
-  const composer = run.composer;
-  const gateCfg = section.safety_gate;
-  if (gateCfg.enabled && gateCfg.score !== 'total' && !composer.componentNames.includes(gateCfg.score)) {
-    throw new ConfigError(
-      `${options.algo}.safety_gate.score: "${gateCfg.score}" is not a reward component (components: ${composer.componentNames.join(', ')}; or use "total")`,
+    const trainer = new RlTrainer(
+      run,
+      section,
+      options,
+      where,
+      backend.backend,
+      prompts,
+      start,
+      policy,
+      algorithm,
+      composer,
     );
+    if (where.resumeDir) await trainer.restore(await loadCheckpoint(where.resumeDir));
+    else await trainer.newRun();
+    await trainer.prepareRun();
+    return trainer;
   }
 
-  const perStep = algorithm.promptsPerStep;
-  const totalSteps = options.steps ?? section.steps ?? Math.ceil(prompts.length / perStep);
-  const metrics = new JsonlLog(path.join(outputDir, 'metrics.jsonl'));
-  const rolloutLog = new JsonlLog(path.join(outputDir, 'rollouts.jsonl'));
+  private get batchOptions() {
+    return {
+      composer: this.composer,
+      slots: this.slots,
+      prompts: this.prompts,
+      generationsPerPrompt: this.algorithm.generationsPerPrompt,
+      signal: this.run.context.signal,
+      onEvent: this.options.onRolloutEvent,
+    };
+  }
 
-  let rng = TrainRng.create(section.seed, `${options.algo}/train`);
-  let sampleRng = EngineRng.fromSeed(TrainRng.create(section.seed, `${options.algo}/sample`).seed());
-  let cursor = PromptCursor.start(prompts.length, TrainRng.create(section.seed, `${options.algo}/data`));
-  const gate = new SafetyGate(gateCfg);
-  let startStep = 0;
-  let resumedFrom: number | undefined;
-  const overlap = section.overlap_judging;
-  const slots = new ComposerSlots(section.reward_concurrency);
-  const batchOptions = {
-    composer,
-    slots,
-    prompts,
-    generationsPerPrompt: algorithm.generationsPerPrompt,
-    signal: run.context.signal,
-    onEvent: options.onRolloutEvent,
-  };
-  /** Batches generated before their step (overlap_judging), or kept by the checkpoint resumed from. */
-  const ahead: RolloutBatch[] = [];
-  /** The batch of the step in progress, from its generation to its update. */
-  let inHand: RolloutBatch | undefined;
-
-  let runName: string;
-  let earlierRun: string | undefined;
-  if (target.dir) {
-    const loaded = await loadCheckpoint(target.dir);
+  /** `--resume`: the algorithm, weights, optimizer, streams, prompt position, gate and pending batches. */
+  private async restore(loaded: LoadedCheckpoint): Promise<void> {
     const s = loaded.state;
-    if (s.algo !== options.algo) {
+    if (s.algo !== this.options.algo) {
       throw new MedrlError(`${loaded.dir} is a ${s.algo} checkpoint; resume it with --algo ${s.algo}`);
     }
-    algorithm.restore(s);
-    restoreParams(algorithm.params(), loaded.params, loaded.dir);
-    algorithm.optimizer.load(loaded.optimizer);
-    rng = TrainRng.fromState(s.rng);
-    const extraState = s as TrainerState & {
-      sample_rng?: number[];
-      lora_rng?: number[];
-      pending_batches?: PendingBatchState[];
-    };
-    if (extraState.sample_rng) sampleRng = EngineRng.fromState(extraState.sample_rng);
+    this.algorithm.restore(s);
+    restoreParams(this.algorithm.params(), loaded.params, loaded.dir);
+    this.algorithm.optimizer.load(loaded.optimizer);
+    this.rng = TrainRng.fromState(s.rng);
+    if (s.sample_rng) this.sampleRng = EngineRng.fromState(s.sample_rng);
     // Batches generated before the checkpoint for later steps: the same rows, judged again.
-    for (const b of extraState.pending_batches ?? []) ahead.push(restoreBatch(b, batchOptions));
-    if (extraState.lora_rng && policy.lora) policy.lora.restoreRngState(extraState.lora_rng);
-    cursor = PromptCursor.restore(prompts.length, s.data);
-    if (s.reward_norm) composer.restore(s.reward_norm);
-    if (s.safety) gate.restore(s.safety);
-    startStep = s.step;
-    resumedFrom = s.step;
-    await metrics.truncateAfter(startStep);
-    await rolloutLog.truncateAfter(startStep);
-    runName = info?.name ?? newRunName(null);
-    logger.info(`resuming run "${runName}" from ${loaded.dir} (step ${startStep} of ${totalSteps})`);
-  } else {
-    // A new run: the earlier one moves to runs/<its name> (or is deleted with --overwrite-output-dir).
-    runName = newRunName(config.output.run_name);
-    const earlier = await clearForNewRun(outputDir, 'rl', { overwrite: config.output.overwrite_output_dir, logger });
-    earlierRun = earlier?.dir;
-    await metrics.reset();
-    await rolloutLog.reset();
-  }
-
-  const record = new RunRecord(outputDir, runName, options.algo, totalSteps, target.dir ? info?.started_at : undefined);
-  await record.write(startStep, 'running');
-
-  const gateSet = gateCfg.enabled ? await gatePrompts(section, rootDir) : [];
-  if (gateCfg.enabled && gateSet.length === 0) {
-    logger.warn(
-      `safety gate: no ${gateCfg.risk_levels.join('/')} prompts found in ${gateCfg.prompts.join(', ')}; the gate is off for this run`,
+    for (const b of s.pending_batches ?? []) this.ahead.push(restoreBatch(b, this.batchOptions));
+    if (s.lora_rng && this.policy.lora) this.policy.lora.restoreRngState(s.lora_rng);
+    this.cursor = PromptCursor.restore(this.prompts.length, s.data);
+    if (s.reward_norm) this.composer.restore(s.reward_norm);
+    if (s.safety) this.gate.restore(s.safety);
+    this.startStep = s.step;
+    this.resumedFrom = s.step;
+    await this.metrics.truncateAfter(this.startStep);
+    await this.rolloutLog.truncateAfter(this.startStep);
+    this.runName = this.where.info?.name ?? newRunName(null);
+    this.run.logger.info(
+      `resuming run "${this.runName}" from ${loaded.dir} (step ${this.startStep} of ${this.totalSteps})`,
     );
   }
-  const gateOn = gateSet.length > 0;
 
-  const trainerState = (step: number, extra: Partial<TrainerState> = {}): TrainerState & Record<string, unknown> => ({
-    format: 'medrl-trainer-state',
-    version: 1,
-    algo: options.algo,
-    step,
-    total_steps: totalSteps,
-    seed: section.seed,
-    rng: rng.state(),
-    data: cursor.state(),
-    ...algorithm.state(),
-    reward_norm: composer.state(),
-    safety: gate.state(),
-    param_names: algorithm.params().map((p) => p.name),
-    optimizer_step: algorithm.optimizer.steps,
-    sample_rng: sampleRng.state(),
-    ...(policy.lora ? { lora_rng: policy.lora.rngState() } : {}),
-    // The prompt cursor and the sampler are past these: a resume must train on the same rows.
-    ...(inHand || ahead.length > 0
-      ? { pending_batches: [...(inHand ? [inHand] : []), ...ahead].map((b) => b.state()) }
-      : {}),
-    ...extra,
-  });
-  const exportParams = () =>
-    Object.fromEntries(
-      algorithm
-        .params()
-        .map(({ name, variable }) => [
-          name,
-          { shape: [...variable.shape], data: Float32Array.from(variable.dataSync()) },
-        ]),
-    );
-  const writers = run.registry.writers.entries();
-  // Step adapters need their base on disk: the start directory, or the merged SFT result written once.
-  const adapterBase =
-    policy.lora && start.mergedFrom
-      ? await writeStartModel(
-          checkpointsDir,
-          (d) => writeModelDir(d, policy.model, policy.tokenizer),
-          resumedFrom !== undefined,
-        )
-      : resolve(section.model_path);
-  /** Writes one checkpoint directory (weights through the writer plugins, trainer state, tokenizer), then onCheckpoint. */
-  const writeCheckpoint = async (
-    dir: string,
-    step: number,
-    state: ReturnType<typeof trainerState>,
-    checkpoint: Checkpoint,
-    final: boolean,
-  ) => {
-    await saveCheckpoint({
-      dir,
-      checkpoint,
-      writers,
-      context: run.context,
-      state,
-      params: exportParams(),
-      optimizer: algorithm.optimizer.state(),
-      extra: (d) => policy.tokenizer.save(d),
+  /** A new run: the earlier one moves to runs/<its name> (or is deleted with --overwrite-output-dir). */
+  private async newRun(): Promise<void> {
+    const { config, logger } = this.run;
+    this.runName = newRunName(config.output.run_name);
+    const earlier = await clearForNewRun(this.where.outputDir, 'rl', {
+      overwrite: config.output.overwrite_output_dir,
+      logger,
     });
-    await hooks.emit('checkpoint', { step, dir, final });
-  };
-  const saveStep = async (step: number) => {
-    const dir = stepDir(checkpointsDir, step);
-    const state = trainerState(step);
-    const checkpoint = policy.stepCheckpoint(
-      step,
-      path.relative(dir, adapterBase),
-      state as unknown as Record<string, unknown>,
+    this.earlierRun = earlier?.dir;
+    await this.metrics.reset();
+    await this.rolloutLog.reset();
+  }
+
+  /** run.json, the gate's prompts, the base of step adapters, and the warnings a run starts with. */
+  private async prepareRun(): Promise<void> {
+    const { logger } = this.run;
+    const { outputDir, checkpointsDir } = this.where;
+    const gateCfg = this.section.safety_gate;
+    this.record = new RunRecord(
+      outputDir,
+      this.runName,
+      this.options.algo,
+      this.totalSteps,
+      this.where.resumeDir ? this.where.info?.started_at : undefined,
     );
-    await writeCheckpoint(dir, step, state, checkpoint, false);
-    return dir;
-  };
+    await this.record.write(this.startStep, 'running');
+
+    this.gateSet = gateCfg.enabled ? await gatePrompts(this.section, this.run.rootDir) : [];
+    if (gateCfg.enabled && this.gateSet.length === 0) {
+      logger.warn(
+        `safety gate: no ${gateCfg.risk_levels.join('/')} prompts found in ${gateCfg.prompts.join(', ')}; the gate is off for this run`,
+      );
+    }
+    // Step adapters need their base on disk: the start directory, or the merged SFT result written once.
+    this.adapterBase =
+      this.policy.lora && this.start.mergedFrom
+        ? await writeStartModel(
+            checkpointsDir,
+            (d) => writeModelDir(d, this.policy.model, this.policy.tokenizer),
+            this.resumedFrom !== undefined,
+          )
+        : path.resolve(this.run.rootDir, this.section.model_path);
+    if (this.run.registry.writers.entries().length === 0) {
+      logger.warn(
+        'no checkpoint writer is registered: checkpoints hold only the trainer state (add @medrl/plugin-checkpoint-hf)',
+      );
+    }
+  }
+
+  private get gateOn(): boolean {
+    return this.gateSet.length > 0;
+  }
+
+  /** Every step from where the run stands, then the final checkpoint (or the interrupted one). */
+  async train(): Promise<TrainSummary> {
+    const { config, hooks, logger } = this.run;
+    await hooks.emit('trainStart', {
+      algo: this.options.algo,
+      totalSteps: this.totalSteps,
+      outputDir: this.where.outputDir,
+      config: redactConfig(config as unknown as Record<string, unknown>),
+      runName: this.runName,
+      ...(this.resumedFrom !== undefined ? { resumedFrom: this.resumedFrom } : {}),
+    });
+    this.progress = createProgress(this.options.progress ?? config.output.progress, this.options.algo, logger, [
+      'reward',
+      'kl',
+    ]);
+    this.progress.start(this.totalSteps, this.startStep);
+    this.step = this.startStep;
+    try {
+      if (this.gateOn && this.resumedFrom === undefined) await this.startBaseline();
+      while (this.step < this.totalSteps) {
+        if (stopRequested(this.run)) {
+          if (!(await this.settle())) this.reason = 'interrupted';
+          break;
+        }
+        if (await this.runStep()) break;
+      }
+      await this.settle(); // the last evaluation
+    } catch (error) {
+      await this.record.write(this.step, 'failed', error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      this.progress.stop();
+    }
+    return this.end();
+  }
+
+  /** The gate's step-0 evaluation: generated now, judged while step 1 generates. */
+  private async startBaseline(): Promise<void> {
+    const { hooks, logger } = this.run;
+    const baseline = await this.startGate(0);
+    this.unsettled = async () => {
+      const verdict = await baseline.verdict();
+      await this.metrics.append([{ step: 0, ...verdict.stats }]);
+      await hooks.emit('log', { algo: this.options.algo, step: 0, values: verdict.stats });
+      logger.info(
+        `safety gate baseline: ${verdict.stats['safety/score']!.toFixed(4)} (${this.section.safety_gate.score})`,
+      );
+      if (this.section.safety_gate.action === 'rollback') await this.saveStep(0);
+      return false;
+    };
+  }
+
+  /** Generates a step's batch (or takes the one generated ahead), and the next one with overlap_judging. */
+  private async takeBatch(current: number): Promise<RolloutBatch> {
+    const generateFor = (step: number) =>
+      generateBatch({
+        ...this.batchOptions,
+        policy: this.policy,
+        promptIndices: this.cursor.take(this.algorithm.promptsPerStep),
+        step,
+        policyVersion: this.step,
+        sampling: this.algorithm.sampling,
+        maxPromptLength: this.section.max_prompt_length,
+        rng: this.sampleRng,
+      });
+    this.inHand = this.ahead.shift() ?? (await generateFor(current));
+    if (this.section.overlap_judging && current < this.totalSteps && this.ahead.length === 0) {
+      // The next step's batch, sampled by the weights before this step's update.
+      this.ahead.push(await generateFor(current + 1));
+    }
+    return this.inHand;
+  }
+
+  /** One step: rollouts, rewards, the update, stats, maybe a gate evaluation. True = stop training. */
+  private async runStep(): Promise<boolean> {
+    const { hooks } = this.run;
+    const current = this.step + 1;
+    const stepStart = performance.now();
+    const batch = await this.takeBatch(current);
+    await letRequestsLeave();
+    this.algorithm.prepare?.(batch.samples);
+    if (await this.settle()) return true;
+
+    const rolloutList = batch.samples.map((s) => s.rollout);
+    await hooks.emit('rollout', { step: current, rollouts: rolloutList });
+    const waitStart = performance.now();
+    const samples = await batch.scored();
+    const rewardWait = (performance.now() - waitStart) / 1000;
+    const breakdowns = samples.map((s) => s.breakdown);
+    await hooks.emit('reward', { step: current, rollouts: rolloutList, breakdowns });
+
+    const updateStats = await this.algorithm.update(samples, {
+      step: current,
+      totalSteps: this.totalSteps,
+      rng: this.rng,
+    });
+    this.inHand = undefined;
+    this.step = current;
+    const stats: Record<string, number> = {
+      ...updateStats,
+      ...rewardStats(breakdowns, this.composer.componentNames),
+      'time/rollout/generate': batch.generateSeconds,
+      'time/rollout/reward_wait': rewardWait,
+      // Updates between the weights that sampled the batch and the ones it just trained.
+      ...(this.section.overlap_judging ? { 'rollout/policy_lag': current - 1 - batch.policyVersion } : {}),
+    };
+    if (this.gateOn && (current % this.section.eval_steps === 0 || current === this.totalSteps)) {
+      const evaluation = await this.startGate(current);
+      stats['time/safety/generate'] = evaluation.generateSeconds;
+      stats['time/step'] = (performance.now() - stepStart) / 1000;
+      this.unsettled = async () => this.finishStep(current, stats, samples, await evaluation.verdict());
+      return false;
+    }
+    stats['time/step'] = (performance.now() - stepStart) / 1000;
+    return this.finishStep(current, stats, samples);
+  }
+
+  /** Settles the gate evaluation being judged, if any; true = it stopped training. */
+  private async settle(): Promise<boolean> {
+    const pending = this.unsettled;
+    this.unsettled = undefined;
+    return pending ? pending() : false;
+  }
 
   /**
    * Generates the gate's answers at the current weights (rows are judged as they finish) and
    * returns how to get the verdict: composing waits for the judge, so the caller decides when.
    */
-  const startGate = async (step: number) => {
+  private async startGate(step: number) {
+    const gateCfg = this.section.safety_gate;
     const started = performance.now();
     const answers = await generateGateAnswers({
-      policy,
-      composer,
-      slots,
-      prompts: gateSet,
+      policy: this.policy,
+      composer: this.composer,
+      slots: this.slots,
+      prompts: this.gateSet,
       step,
-      maxNewTokens: gateCfg.max_new_tokens ?? algorithm.sampling.maxNewTokens,
-      maxPromptLength: section.max_prompt_length,
-      signal: run.context.signal,
-      onEvent: options.onRolloutEvent,
+      maxNewTokens: gateCfg.max_new_tokens ?? this.algorithm.sampling.maxNewTokens,
+      maxPromptLength: this.section.max_prompt_length,
+      signal: this.run.context.signal,
+      onEvent: this.options.onRolloutEvent,
     });
     const generateSeconds = (performance.now() - started) / 1000;
     return {
       generateSeconds,
       verdict: async (): Promise<SafetyVerdict> => {
-        const breakdowns = composer.compose(answers.rollouts, await answers.scores);
-        return gate.evaluate(step, gateScore(breakdowns, gateCfg.score));
+        const breakdowns = this.composer.compose(answers.rollouts, await answers.scores);
+        return this.gate.evaluate(step, gateScore(breakdowns, gateCfg.score));
       },
     };
-  };
-
-  if (writers.length === 0) {
-    logger.warn(
-      'no checkpoint writer is registered: checkpoints hold only the trainer state (add @medrl/plugin-checkpoint-hf)',
-    );
   }
-  await hooks.emit('trainStart', {
-    algo: options.algo,
-    totalSteps,
-    outputDir,
-    config: redactConfig(config as unknown as Record<string, unknown>),
-    runName,
-    ...(resumedFrom !== undefined ? { resumedFrom } : {}),
-  });
-
-  const progress = createProgress(options.progress ?? config.output.progress, options.algo, logger, ['reward', 'kl']);
-  progress.start(totalSteps, startStep);
-  const rewardHistory: number[] = [];
-  let lastKl = Number.NaN;
-  let reason = 'finished';
-  let step = startStep;
-  let rolledBack: number | undefined;
-  let lastSaved = -1;
 
   /** Logs a finished step, writes its checkpoint when due and handles a gate trip; true = stop training. */
-  const finishStep = async (
+  private async finishStep(
     done: number,
     stats: Record<string, number>,
     samples: readonly ScoredSample[],
     verdict?: SafetyVerdict,
-  ): Promise<boolean> => {
+  ): Promise<boolean> {
+    const { config, hooks } = this.run;
     if (verdict) Object.assign(stats, verdict.stats);
-    await metrics.append([{ step: done, ...stats }]);
-    await hooks.emit('log', { algo: options.algo, step: done, values: stats });
+    await this.metrics.append([{ step: done, ...stats }]);
+    await hooks.emit('log', { algo: this.options.algo, step: done, values: stats });
     if (config.output.log_rollouts) {
-      await rolloutLog.append(
+      await this.rolloutLog.append(
         samples.map((s) => ({
           step: done,
           id: s.rollout.id,
@@ -473,176 +644,155 @@ export async function runRlTraining(
       );
     }
     await hooks.emit('step', { step: done, stats });
-    rewardHistory.push(stats['env/reward_mean']!);
-    lastKl = stats[algorithm.klStat] ?? Number.NaN;
-    progress.update(done, { reward: stats['env/reward_mean']!, kl: lastKl });
+    this.rewardHistory.push(stats['env/reward_mean']!);
+    this.lastKl = stats[this.algorithm.klStat] ?? Number.NaN;
+    this.progress.update(done, { reward: stats['env/reward_mean']!, kl: this.lastKl });
 
-    const isBestGate = verdict !== undefined && gate.best?.step === done;
-    if (
-      (section.save_steps !== null && done % section.save_steps === 0) ||
-      (gateCfg.action === 'rollback' && isBestGate)
-    ) {
-      await saveStep(done);
-      lastSaved = done;
-      const keep = [done, ...(gate.best ? [gate.best.step] : [])];
-      for (const removed of await rotateCheckpoints(checkpointsDir, config.output.save_total_limit, keep)) {
-        logger.debug(`save_total_limit ${config.output.save_total_limit}: removed ${removed}`);
-      }
-    }
+    await this.checkpointIfDue(done, verdict !== undefined && this.gate.best?.step === done);
     if (!verdict?.tripped) return false;
-    reason = `safety gate: ${verdict.reason}`;
-    if (gateCfg.action === 'rollback' && gate.best) {
-      const best = gate.best;
-      const loaded = await loadCheckpoint(stepDir(checkpointsDir, best.step));
-      restoreParams(algorithm.params(), loaded.params, loaded.dir);
-      rolledBack = best.step;
-      reason += `; rolled back to step_${best.step} (safety score ${best.score.toFixed(4)})`;
-    } else {
-      reason += '; stopped';
-    }
-    logger.warn(reason);
+    await this.tripped(verdict);
     return true;
-  };
-
-  // A gate evaluation being judged: settled before the next update (the first thing its verdict
-  // could change), so its judge calls run beside the next step's generation and forward passes.
-  let unsettled: (() => Promise<boolean>) | undefined;
-  const settle = async (): Promise<boolean> => {
-    const pending = unsettled;
-    unsettled = undefined;
-    return pending ? pending() : false;
-  };
-
-  try {
-    if (gateOn && resumedFrom === undefined) {
-      const baseline = await startGate(0);
-      unsettled = async () => {
-        const verdict = await baseline.verdict();
-        await metrics.append([{ step: 0, ...verdict.stats }]);
-        await hooks.emit('log', { algo: options.algo, step: 0, values: verdict.stats });
-        logger.info(`safety gate baseline: ${verdict.stats['safety/score']!.toFixed(4)} (${gateCfg.score})`);
-        if (gateCfg.action === 'rollback') await saveStep(0);
-        return false;
-      };
-    }
-    while (step < totalSteps) {
-      if (stopRequested(run)) {
-        if (!(await settle())) reason = 'interrupted';
-        break;
-      }
-      const current = step + 1;
-      const stepStart = performance.now();
-      inHand =
-        ahead.shift() ??
-        (await generateBatch({
-          ...batchOptions,
-          policy,
-          promptIndices: cursor.take(perStep),
-          step: current,
-          policyVersion: step,
-          sampling: algorithm.sampling,
-          maxPromptLength: section.max_prompt_length,
-          rng: sampleRng,
-        }));
-      const batch = inHand;
-      if (overlap && current < totalSteps && ahead.length === 0) {
-        // The next step's batch, sampled by the weights before this step's update.
-        ahead.push(
-          await generateBatch({
-            ...batchOptions,
-            policy,
-            promptIndices: cursor.take(perStep),
-            step: current + 1,
-            policyVersion: step,
-            sampling: algorithm.sampling,
-            maxPromptLength: section.max_prompt_length,
-            rng: sampleRng,
-          }),
-        );
-      }
-      await letRequestsLeave();
-      algorithm.prepare?.(batch.samples);
-      if (await settle()) break;
-
-      const rolloutList = batch.samples.map((s) => s.rollout);
-      await hooks.emit('rollout', { step: current, rollouts: rolloutList });
-      const waitStart = performance.now();
-      const samples = await batch.scored();
-      const rewardWait = (performance.now() - waitStart) / 1000;
-      const breakdowns = samples.map((s) => s.breakdown);
-      await hooks.emit('reward', { step: current, rollouts: rolloutList, breakdowns });
-
-      const updateStats = await algorithm.update(samples, { step: current, totalSteps, rng });
-      inHand = undefined;
-      step = current;
-      const stats: Record<string, number> = {
-        ...updateStats,
-        ...rewardStats(breakdowns, composer.componentNames),
-        'time/rollout/generate': batch.generateSeconds,
-        'time/rollout/reward_wait': rewardWait,
-        // Updates between the weights that sampled the batch and the ones it just trained.
-        ...(overlap ? { 'rollout/policy_lag': current - 1 - batch.policyVersion } : {}),
-      };
-      if (gateOn && (step % section.eval_steps === 0 || step === totalSteps)) {
-        const evaluation = await startGate(step);
-        stats['time/safety/generate'] = evaluation.generateSeconds;
-        stats['time/step'] = (performance.now() - stepStart) / 1000;
-        unsettled = async () => finishStep(current, stats, samples, await evaluation.verdict());
-      } else {
-        stats['time/step'] = (performance.now() - stepStart) / 1000;
-        if (await finishStep(step, stats, samples)) break;
-      }
-    }
-    await settle(); // the last evaluation
-  } catch (error) {
-    await record.write(step, 'failed', error instanceof Error ? error.message : String(error));
-    throw error;
-  } finally {
-    progress.stop();
   }
-  // A batch generated for a step that did not run; an interrupted run keeps those ahead for --resume.
-  inHand = undefined;
-  if (reason !== 'interrupted') ahead.length = 0;
 
-  let finalDir: string | undefined;
-  let checkpointDir: string | undefined;
-  if (reason === 'interrupted') {
-    if (lastSaved !== step && step > startStep) await saveStep(step);
-    if (step > 0) checkpointDir = stepDir(checkpointsDir, step);
-    await record.write(step, 'interrupted', `interrupted after step ${step}`);
-    logger.warn(
-      checkpointDir
-        ? `interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
-        : 'interrupted before the first step; nothing to resume',
-    );
-  } else {
-    finalDir = path.join(checkpointsDir, FINAL_DIR);
-    const finalStep = rolledBack ?? step;
-    const state = trainerState(step, { end_reason: reason });
-    const checkpoint = policy.finalCheckpoint(finalStep, state as unknown as Record<string, unknown>);
-    await writeCheckpoint(finalDir, finalStep, state, checkpoint, true);
+  /** Every save_steps, and at the best gate score when a trip rolls back; keeps save_total_limit. */
+  private async checkpointIfDue(done: number, isBestGate: boolean): Promise<void> {
+    const { config, logger } = this.run;
+    const { save_steps: saveSteps, safety_gate: gateCfg } = this.section;
+    if (!((saveSteps !== null && done % saveSteps === 0) || (gateCfg.action === 'rollback' && isBestGate))) return;
+    await this.saveStep(done);
+    this.lastSaved = done;
+    const keep = [done, ...(this.gate.best ? [this.gate.best.step] : [])];
+    for (const removed of await rotateCheckpoints(this.where.checkpointsDir, config.output.save_total_limit, keep)) {
+      logger.debug(`save_total_limit ${config.output.save_total_limit}: removed ${removed}`);
+    }
   }
-  if (reason !== 'interrupted') await record.write(step, 'finished', reason);
-  await hooks.emit('trainEnd', { step, outputDir, reason });
-  algorithm.dispose();
-  policy.dispose();
 
-  const window = Math.min(5, rewardHistory.length);
-  return {
-    algo: options.algo,
-    steps: step,
-    totalSteps,
-    resumedFrom,
-    reason,
-    outputDir,
-    runName,
-    ...(earlierRun ? { earlierRun } : {}),
-    ...(checkpointDir ? { checkpointDir } : {}),
-    finalDir,
-    rewardFirst: meanOf(rewardHistory.slice(0, window)),
-    rewardLast: meanOf(rewardHistory.slice(rewardHistory.length - window)),
-    klLast: lastKl,
-    seconds: (performance.now() - t0) / 1000,
-    backend: backend.backend,
-  };
+  /** The gate tripped: stop, or roll back to the step with the best gate score and stop. */
+  private async tripped(verdict: SafetyVerdict): Promise<void> {
+    this.reason = `safety gate: ${verdict.reason}`;
+    const best = this.gate.best;
+    if (this.section.safety_gate.action === 'rollback' && best) {
+      const loaded = await loadCheckpoint(stepDir(this.where.checkpointsDir, best.step));
+      restoreParams(this.algorithm.params(), loaded.params, loaded.dir);
+      this.rolledBack = best.step;
+      this.reason += `; rolled back to step_${best.step} (safety score ${best.score.toFixed(4)})`;
+    } else {
+      this.reason += '; stopped';
+    }
+    this.run.logger.warn(this.reason);
+  }
+
+  /** What a checkpoint keeps: the loop's fields (TrainerState) and the algorithm's own. */
+  private trainerState(step: number, extra: { end_reason?: string } = {}): CheckpointState {
+    const pending = [...(this.inHand ? [this.inHand] : []), ...this.ahead];
+    return {
+      format: 'medrl-trainer-state',
+      version: 1,
+      algo: this.options.algo,
+      step,
+      total_steps: this.totalSteps,
+      seed: this.section.seed,
+      rng: this.rng.state(),
+      data: this.cursor.state(),
+      ...this.algorithm.state(),
+      reward_norm: this.composer.state(),
+      safety: this.gate.state(),
+      param_names: this.algorithm.params().map((p) => p.name),
+      optimizer_step: this.algorithm.optimizer.steps,
+      sample_rng: this.sampleRng.state(),
+      ...(this.policy.lora ? { lora_rng: this.policy.lora.rngState() } : {}),
+      // The prompt cursor and the sampler are past these: a resume must train on the same rows.
+      ...(pending.length > 0 ? { pending_batches: pending.map((b) => b.state()) } : {}),
+      ...extra,
+    };
+  }
+
+  /** Writes one checkpoint directory (weights through the writer plugins, trainer state, tokenizer), then onCheckpoint. */
+  private async writeCheckpoint(
+    dir: string,
+    step: number,
+    state: CheckpointState,
+    checkpoint: Checkpoint,
+    final: boolean,
+  ): Promise<void> {
+    await saveCheckpoint({
+      dir,
+      checkpoint,
+      writers: this.run.registry.writers.entries(),
+      context: this.run.context,
+      state,
+      params: Object.fromEntries(
+        this.algorithm
+          .params()
+          .map(({ name, variable }) => [
+            name,
+            { shape: [...variable.shape], data: Float32Array.from(variable.dataSync()) },
+          ]),
+      ),
+      optimizer: this.algorithm.optimizer.state(),
+      extra: (d) => this.policy.tokenizer.save(d),
+    });
+    await this.run.hooks.emit('checkpoint', { step, dir, final });
+  }
+
+  private async saveStep(step: number): Promise<string> {
+    const dir = stepDir(this.where.checkpointsDir, step);
+    const state = this.trainerState(step);
+    const checkpoint = this.policy.stepCheckpoint(step, path.relative(dir, this.adapterBase), state);
+    await this.writeCheckpoint(dir, step, state, checkpoint, false);
+    return dir;
+  }
+
+  /** The end of the run: final_rl_model, or the interrupted run's last checkpoint; trainEnd; the summary. */
+  private async end(): Promise<TrainSummary> {
+    const { hooks, logger } = this.run;
+    const { outputDir, checkpointsDir } = this.where;
+    const { step, reason, totalSteps } = this;
+    // A batch generated for a step that did not run; an interrupted run keeps those ahead for --resume.
+    this.inHand = undefined;
+    if (reason !== 'interrupted') this.ahead.length = 0;
+
+    let finalDir: string | undefined;
+    let checkpointDir: string | undefined;
+    if (reason === 'interrupted') {
+      if (this.lastSaved !== step && step > this.startStep) await this.saveStep(step);
+      if (step > 0) checkpointDir = stepDir(checkpointsDir, step);
+      await this.record.write(step, 'interrupted', `interrupted after step ${step}`);
+      logger.warn(
+        checkpointDir
+          ? `interrupted after step ${step}/${totalSteps}; checkpoint ${checkpointDir}`
+          : 'interrupted before the first step; nothing to resume',
+      );
+    } else {
+      finalDir = path.join(checkpointsDir, FINAL_DIR);
+      const finalStep = this.rolledBack ?? step;
+      const state = this.trainerState(step, { end_reason: reason });
+      const checkpoint = this.policy.finalCheckpoint(finalStep, state);
+      await this.writeCheckpoint(finalDir, finalStep, state, checkpoint, true);
+    }
+    if (reason !== 'interrupted') await this.record.write(step, 'finished', reason);
+    await hooks.emit('trainEnd', { step, outputDir, reason });
+    this.algorithm.dispose();
+    this.policy.dispose();
+
+    const history = this.rewardHistory;
+    const window = Math.min(5, history.length);
+    return {
+      algo: this.options.algo,
+      steps: step,
+      totalSteps,
+      resumedFrom: this.resumedFrom,
+      reason,
+      outputDir,
+      runName: this.runName,
+      ...(this.earlierRun ? { earlierRun: this.earlierRun } : {}),
+      ...(checkpointDir ? { checkpointDir } : {}),
+      finalDir,
+      rewardFirst: meanOf(history.slice(0, window)),
+      rewardLast: meanOf(history.slice(history.length - window)),
+      klLast: this.lastKl,
+      seconds: (performance.now() - this.where.t0) / 1000,
+      backend: this.backend,
+    };
+  }
 }

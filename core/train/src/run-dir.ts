@@ -28,8 +28,8 @@ export interface RunInfo {
   format: 'medrl-run';
   version: 1;
   name: string;
-  /** The trainer. */
-  algo: 'sft' | 'ppo' | 'grpo';
+  /** The trainer: `sft`, or the RL algorithm's name. */
+  algo: string;
   status: RunStatus;
   /** Why it ended (finished, interrupted, safety gate: ..., the error of a failed run). */
   reason?: string;

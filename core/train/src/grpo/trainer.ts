@@ -13,9 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GrpoSection } from '@medrl/core';
 import { groupAdvantages } from '../advantages.js';
-import type { TrainerState } from '../checkpoint-state.js';
 import { entropyFromLogits, grpoLoss, stopGradient } from '../losses.js';
-import { AdamW, clipGradNorm, learningRateAt, type NamedParam } from '../optimizer.js';
+import { accumulatedStep, AdamW, learningRateAt, type NamedParam } from '../optimizer.js';
 import { responseRows, type Policy, type SequencePair } from '../policy.js';
 import { chunks } from '../ppo/config.js';
 import { promptsPerStep } from './config.js';
@@ -59,7 +58,8 @@ export class GrpoAlgorithm implements RlAlgorithm {
     return this.policy.params();
   }
 
-  state(): Pick<TrainerState, 'kl_ctl' | 'score_moments'> {
+  /** GRPO keeps nothing beside the loop's state (no value head, no KL controller). */
+  state(): Record<string, never> {
     return {};
   }
 
@@ -120,8 +120,6 @@ export class GrpoAlgorithm implements RlAlgorithm {
     const activeTokens = pairs.reduce((a, p, i) => a + (active[i] ? p.response.length : 0), 0);
 
     const params = this.params();
-    const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-    const varList = params.map((p) => p.variable);
     const microBatches = chunks(
       pairs.map((_, i) => i),
       cfg.per_device_train_batch_size,
@@ -133,9 +131,13 @@ export class GrpoAlgorithm implements RlAlgorithm {
     let gradNorm = Number.NaN;
     let lr = cfg.learning_rate;
     for (let iteration = 0; iteration < cfg.num_iterations; iteration++) {
-      let acc: Record<string, tf.Tensor> = {};
-      for (const mb of microBatches) {
-        const { value, grads } = tf.variableGrads(() => {
+      const optimizerStep = (ctx.step - 1) * cfg.num_iterations + iteration;
+      lr = learningRateAt(cfg.learning_rate, optimizerStep, totalOptimizerSteps, warmup, cfg.lr_scheduler_type);
+      const result = accumulatedStep(
+        this.optimizer,
+        params,
+        microBatches,
+        (mb) => {
           const cur = this.policy.forwardResponses(
             mb.map((i) => pairs[i]!),
             { training: true, logits: true },
@@ -171,26 +173,11 @@ export class GrpoAlgorithm implements RlAlgorithm {
           mbStats.push(recorded);
           // dapo's normalizer already spans the accumulated batch; the others average micro-batches.
           return (cfg.loss_type === 'dapo' ? loss : tf.div(loss, microBatches.length)) as tf.Scalar;
-        }, varList);
-        losses.push(value.dataSync()[0]!);
-        value.dispose();
-        const next: Record<string, tf.Tensor> = {};
-        for (const [tfName, grad] of Object.entries(grads)) {
-          const name = nameOf.get(tfName)!;
-          if (acc[name]) {
-            next[name] = tf.add(acc[name]!, grad);
-            acc[name]!.dispose();
-            grad.dispose();
-          } else next[name] = grad;
-        }
-        acc = next;
-      }
-      const optimizerStep = (ctx.step - 1) * cfg.num_iterations + iteration;
-      lr = learningRateAt(cfg.learning_rate, optimizerStep, totalOptimizerSteps, warmup, cfg.lr_scheduler_type);
-      const clipped = clipGradNorm(acc, cfg.max_grad_norm);
-      gradNorm = clipped.norm;
-      this.optimizer.step(clipped.grads, lr);
-      for (const grad of Object.values(clipped.grads)) grad.dispose();
+        },
+        { maxGradNorm: cfg.max_grad_norm, lr },
+      );
+      losses.push(...result.losses);
+      gradNorm = result.gradNorm;
     }
 
     const tokens = mbStats.reduce((a, s) => a + s.tokens!, 0);

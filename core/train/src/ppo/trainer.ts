@@ -13,15 +13,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PpoSection } from '@medrl/core';
 import { computeGae, maskedMean } from '../advantages.js';
-import type { TrainerState } from '../checkpoint-state.js';
-import { createKlController, restoreKlController, type KlController } from '../kl-controller.js';
+import {
+  createKlController,
+  restoreKlController,
+  type KlController,
+  type KlControllerState,
+} from '../kl-controller.js';
 import { fullKl, klPenalty, ppoLoss } from '../losses.js';
-import { AdamW, clipGradNorm, type NamedParam } from '../optimizer.js';
+import { accumulatedStep, AdamW, type NamedParam } from '../optimizer.js';
 import { responseRows, type Policy, type SequencePair } from '../policy.js';
 import type { RlAlgorithm } from '../rl-loop.js';
 import type { TrainRng } from '../rng.js';
 import type { GeneratedSample, Sampling, ScoredSample } from '../rollouts.js';
-import { RunningMoments, transformScores } from '../score-scaling.js';
+import { RunningMoments, transformScores, type RunningMomentsState } from '../score-scaling.js';
 import { ValueHead } from '../value-head.js';
 import { backwardBatchSize, chunks } from './config.js';
 
@@ -35,7 +39,15 @@ function std(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
-export class PpoAlgorithm implements RlAlgorithm {
+/** PPO's own fields in a checkpoint's trainer state. */
+export type PpoState = {
+  /** The adaptive (or fixed) KL controller. */
+  kl_ctl: KlControllerState;
+  /** Running moments of the scores (use_score_scaling / use_score_norm). */
+  score_moments: RunningMomentsState;
+};
+
+export class PpoAlgorithm implements RlAlgorithm<PpoState> {
   readonly algo = 'ppo' as const;
   readonly generationsPerPrompt = 1;
   readonly klStat = 'objective/kl';
@@ -70,11 +82,11 @@ export class PpoAlgorithm implements RlAlgorithm {
     return [...this.policy.params(), ...this.valueHead.params()];
   }
 
-  state(): Pick<TrainerState, 'kl_ctl' | 'score_moments'> {
+  state(): PpoState {
     return { kl_ctl: this.klCtl.state(), score_moments: this.moments.state() };
   }
 
-  restore(state: TrainerState): void {
+  restore(state: Partial<PpoState>): void {
     if (state.kl_ctl) this.klCtl = restoreKlController(state.kl_ctl, this.cfg);
     if (state.score_moments) this.moments = RunningMoments.from(state.score_moments);
   }
@@ -174,8 +186,6 @@ export class PpoAlgorithm implements RlAlgorithm {
 
     t = performance.now();
     const params = this.params();
-    const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-    const varList = params.map((p) => p.variable);
     const allStats: Record<string, number>[] = [];
     let earlyStopped = 0;
     let epochs = 0;
@@ -186,10 +196,11 @@ export class PpoAlgorithm implements RlAlgorithm {
       const perm = ctx.rng.permutation(n);
       for (const backward of chunks(perm, backwardBatchSize(cfg))) {
         const miniBatches = chunks(backward, cfg.mini_batch_size);
-        let acc: Record<string, tf.Tensor> = {};
-        for (const mb of miniBatches) {
-          let mbStats: Record<string, number> = {};
-          const { value, grads } = tf.variableGrads(() => {
+        ({ gradNorm } = accumulatedStep(
+          this.optimizer,
+          params,
+          miniBatches,
+          (mb) => {
             const cur = this.policy.forwardResponses(
               mb.map((i) => pairs[i]!),
               { hidden: true, logits: true, training: true },
@@ -213,26 +224,11 @@ export class PpoAlgorithm implements RlAlgorithm {
               },
               cfg,
             );
-            mbStats = Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v.dataSync()[0]!]));
+            allStats.push(Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v.dataSync()[0]!])));
             return tf.div(loss, miniBatches.length) as tf.Scalar;
-          }, varList);
-          value.dispose();
-          allStats.push(mbStats);
-          const next: Record<string, tf.Tensor> = {};
-          for (const [tfName, g] of Object.entries(grads)) {
-            const name = nameOf.get(tfName)!;
-            next[name] = acc[name] ? tf.add(acc[name]!, g) : g;
-            if (acc[name]) {
-              acc[name]!.dispose();
-              g.dispose();
-            }
-          }
-          acc = next;
-        }
-        const clipped = clipGradNorm(acc, cfg.max_grad_norm);
-        gradNorm = clipped.norm;
-        this.optimizer.step(clipped.grads, lr);
-        for (const g of Object.values(clipped.grads)) g.dispose();
+          },
+          { maxGradNorm: cfg.max_grad_norm, lr },
+        ));
       }
       const last = allStats[allStats.length - 1];
       if (cfg.early_stopping && last && last['policy/policykl']! > 1.5 * cfg.target_kl) {

@@ -198,8 +198,7 @@ export interface SftSummary {
 const summarySteps = (totalSteps: number) => Math.max(1, Math.min(10, Math.floor(totalSteps / 4)));
 
 /** What an SFT checkpoint adds to the trainer state. */
-interface SftState extends TrainerState {
-  lora_rng?: number[];
+type SftOwnState = {
   sft: {
     run_name: string;
     examples: number;
@@ -210,7 +209,7 @@ interface SftState extends TrainerState {
     window: number[];
     eval_loss: number | null;
   };
-}
+};
 
 async function fileExists(file: string): Promise<boolean> {
   return stat(file).then(
@@ -352,8 +351,8 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   let resumedFrom: number | undefined;
   let earlierRun: string | undefined;
   if (resumeDir) {
-    const loaded = await loadCheckpoint(resumeDir);
-    const s = loaded.state as SftState;
+    const loaded = await loadCheckpoint<SftOwnState>(resumeDir);
+    const s = loaded.state;
     if (s.algo !== 'sft' || !s.sft) throw new MedrlError(`${loaded.dir} is a ${s.algo} checkpoint, not an SFT one`);
     if (s.sft.examples !== trainExamples.length || s.sft.vocab_size !== model.config.vocab_size) {
       throw new MedrlError(
@@ -427,7 +426,7 @@ export async function runSft(run: Run, options: SftOptions = {}): Promise<SftSum
   if (writers.length === 0) {
     logger.warn('sft: no checkpoint writer registered; writing model files with the built-in encoder');
   }
-  const trainerState = (): SftState => ({
+  const trainerState = (): TrainerState & SftOwnState => ({
     format: 'medrl-trainer-state',
     version: 1,
     algo: 'sft',
