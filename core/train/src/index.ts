@@ -10,7 +10,7 @@ export type { TrainOptions, TrainSummary, RlAlgorithm, RlSection } from './rl-lo
 export { algorithmNames, algorithmSpec, registerAlgorithm, type AlgorithmSpec } from './algorithms.js';
 
 /** `medrl train`: the registered algorithm `options.algo` (ppo, grpo) on the run's config. */
-export function runTrain(run: Run, options: TrainOptions): Promise<TrainSummary> {
+export async function runTrain(run: Run, options: TrainOptions): Promise<TrainSummary> {
   const spec = algorithmSpec(options.algo);
   const section = spec.section(run.config);
   return runRlTraining(run, section, options, (policy) => spec.create(policy, section));
