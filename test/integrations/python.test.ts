@@ -198,7 +198,19 @@ describe('the integration files', () => {
   });
 
   it('import only the standard library (and torch where OpenRLHF has it, optionally)', () => {
-    const stdlib = ['__future__', 'concurrent', 'http', 'json', 'logging', 'os', 'random', 'socket', 'sys', 'time', 'urllib'];
+    const stdlib = [
+      '__future__',
+      'concurrent',
+      'http',
+      'json',
+      'logging',
+      'os',
+      'random',
+      'socket',
+      'sys',
+      'time',
+      'urllib',
+    ];
     expect(imported(CLIENT).filter((name) => !stdlib.includes(name))).toEqual([]);
     for (const file of INTEGRATIONS) {
       expect(
