@@ -8,7 +8,6 @@ import { DEFAULT_REWARD_COMPONENTS } from '../config/sections/reward.js';
 import { DEFAULT_PLUGINS } from '../config/schema.js';
 import { MedrlError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { installCommand, medrlCommand, quote, resolvesFrom } from './sources.js';
 
 export type ConfigFormat = 'ts' | 'json' | 'yaml';
 
@@ -91,6 +90,7 @@ export async function nextCommands(
   source: string,
   cwd = process.cwd(),
 ): Promise<{ install?: string; check: string }> {
+  const { installCommand, medrlCommand, quote, resolvesFrom } = await import('./sources.js');
   const cd = path.resolve(cwd) === path.resolve(dir) ? '' : `cd ${quote(dir)} && `;
   const check = `${cd}${medrlCommand(dir)} config --check`;
   const missing = importedPackages(source).filter((name) => !resolvesFrom(dir, name));

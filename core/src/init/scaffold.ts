@@ -4,11 +4,10 @@
  * `@scope/medrl-plugin-<name>`, so configs can refer to it by `<name>`.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { API_VERSION } from '@medrl/sdk';
 import { MedrlError } from '../errors.js';
-import { packInto } from './sources.js';
 
 export type PluginKind = 'reward' | 'judge';
 
@@ -302,16 +301,15 @@ export async function scaffoldPlugin(options: {
   let sdkSpec = `^${options.sdk.version}`;
   const written: string[] = [];
   if (options.sdk.vendorFrom) {
-    const vendor = path.join(dir, VENDOR_DIR);
-    await mkdir(vendor, { recursive: true });
+    const { packInto } = await import('./sources.js');
+    let tarball: string;
     try {
-      const tarball = await packInto(options.sdk.vendorFrom, vendor);
-      sdkSpec = `file:${VENDOR_DIR}/${tarball}`;
-      written.push(`${VENDOR_DIR}/${tarball}`);
+      tarball = await packInto(options.sdk.vendorFrom, path.join(dir, VENDOR_DIR));
     } catch (error) {
-      await rm(vendor, { recursive: true, force: true });
-      throw error;
+      throw new MedrlError(`medrl init plugin: ${(error as Error).message}; or use --sdk registry`);
     }
+    sdkSpec = `file:${VENDOR_DIR}/${tarball}`;
+    written.push(`${VENDOR_DIR}/${tarball}`);
   }
   const files = scaffoldFiles(packageName, options.kind, options.sdk.version, sdkSpec);
   for (const [rel, content] of Object.entries(files)) {

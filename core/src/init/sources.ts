@@ -6,10 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MedrlError } from '../errors.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -53,8 +53,12 @@ export async function onRegistry(name: string, range: string): Promise<boolean> 
   }
 }
 
-/** `npm pack`s the folder of an installed package into `destination`; returns the tarball's file name. */
+/**
+ * `npm pack`s the folder of an installed package into `destination` (created, and removed again if
+ * packing fails); returns the tarball's file name.
+ */
 export async function packInto(packageDir: string, destination: string): Promise<string> {
+  await mkdir(destination, { recursive: true });
   try {
     const { stdout } = await run('npm', ['pack', packageDir, '--json', '--pack-destination', destination], {
       cwd: destination,
@@ -67,7 +71,8 @@ export async function packInto(packageDir: string, destination: string): Promise
     if (!existsSync(path.join(destination, file))) throw new Error(`npm pack printed no tarball name:\n${stdout}`);
     return file;
   } catch (error) {
-    throw new MedrlError(`could not pack ${packageDir} into ${destination}: ${(error as Error).message}`);
+    await rm(destination, { recursive: true, force: true });
+    throw new Error(`could not pack ${packageDir} into ${destination}: ${(error as Error).message}`, { cause: error });
   }
 }
 
