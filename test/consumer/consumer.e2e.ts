@@ -157,6 +157,50 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/**
+ * `medrl train --steps 2` (PPO, 2 rollouts of 8 tokens a step) in the project `dir`, from the embedded
+ * model: with processed data and RL prompts in place, the main job only copies that model first.
+ */
+async function trainTwoSteps(dir: string): Promise<void> {
+  const records = Array.from({ length: 4 }, (_, i) =>
+    JSON.stringify({
+      id: `r${i}`,
+      instruction: i % 2 ? QUESTIONS.cold : QUESTIONS.chest,
+      input: '',
+      output: '<think>先判断风险。</think>建议尽快就医。',
+      meta: { risk_level: i % 2 ? 'low' : 'critical' },
+    }),
+  );
+  const prompts = Array.from({ length: 4 }, (_, i) =>
+    JSON.stringify({ id: `p${i}`, prompt: i % 2 ? QUESTIONS.cold : QUESTIONS.chest }),
+  );
+  // With processed data and RL prompts in place, the main job only copies the embedded model.
+  writeTree(dir, {
+    'data/processed/train.jsonl': records.join('\n') + '\n',
+    'data/rl/training_prompts.jsonl': prompts.join('\n') + '\n',
+  });
+  const train = ok(
+    await sh(
+      'npx medrl train --algo ppo --steps 2 --batch-size 2 --mini-batch-size 2 --max-new-tokens 8 --no-final-eval --progress log --json',
+      dir,
+    ),
+  );
+  const result = JSON.parse(train.stdout);
+  expect(result.stages.map((s: { stage: string }) => s.stage)).toEqual(['start-model']);
+  expect(result.train).toMatchObject({ algo: 'ppo', reason: 'finished', steps: 2, totalSteps: 2 });
+  const rl = path.join(dir, 'models/rl');
+  expect(existsSync(path.join(rl, 'checkpoints/final_rl_model/model.safetensors'))).toBe(true);
+  // The default logger (output.report_to: tensorboard) wrote its event file.
+  expect(readdirSync(path.join(rl, 'tensorboard')).some((n) => n.startsWith('events.out.tfevents.'))).toBe(true);
+  const metrics = readFileSync(path.join(rl, 'metrics.jsonl'), 'utf8').trim().split('\n');
+  expect(metrics).toHaveLength(2);
+  for (const row of metrics.map((l) => JSON.parse(l) as Record<string, number>)) {
+    const reward = row['env/reward_mean'] ?? row['rewards/mean'];
+    expect(reward, JSON.stringify(row)).toBeGreaterThanOrEqual(-1);
+    expect(reward).toBeLessThanOrEqual(1);
+  }
+}
+
 describe('an app that installs the tarballs', () => {
   it('has the medrl bin from the CLI package', async () => {
     expect(cli, 'a published workspace ships the medrl bin').toBeDefined();
@@ -205,43 +249,7 @@ describe('an app that installs the tarballs', () => {
     expect(referral!.total!).toBeGreaterThan(dismissive!.total!);
   });
 
-  it('medrl train --steps 2 trains from the embedded model', async () => {
-    const records = Array.from({ length: 4 }, (_, i) =>
-      JSON.stringify({
-        id: `r${i}`,
-        instruction: i % 2 ? QUESTIONS.cold : QUESTIONS.chest,
-        input: '',
-        output: '<think>先判断风险。</think>建议尽快就医。',
-        meta: { risk_level: i % 2 ? 'low' : 'critical' },
-      }),
-    );
-    const prompts = Array.from({ length: 4 }, (_, i) =>
-      JSON.stringify({ id: `p${i}`, prompt: i % 2 ? QUESTIONS.cold : QUESTIONS.chest }),
-    );
-    // With processed data and RL prompts in place, the main job only copies the embedded model.
-    writeTree(app, {
-      'data/processed/train.jsonl': records.join('\n') + '\n',
-      'data/rl/training_prompts.jsonl': prompts.join('\n') + '\n',
-    });
-    const train = ok(
-      await sh(
-        'npx medrl train --algo ppo --steps 2 --batch-size 2 --mini-batch-size 2 --max-new-tokens 8 --no-final-eval --progress log --json',
-        app,
-      ),
-    );
-    const result = JSON.parse(train.stdout);
-    expect(result.stages.map((s: { stage: string }) => s.stage)).toEqual(['start-model']);
-    expect(result.train).toMatchObject({ algo: 'ppo', reason: 'finished', steps: 2, totalSteps: 2 });
-    const rl = path.join(app, 'models/rl');
-    expect(existsSync(path.join(rl, 'checkpoints/final_rl_model/model.safetensors'))).toBe(true);
-    const metrics = readFileSync(path.join(rl, 'metrics.jsonl'), 'utf8').trim().split('\n');
-    expect(metrics).toHaveLength(2);
-    for (const row of metrics.map((l) => JSON.parse(l) as Record<string, number>)) {
-      const reward = row['env/reward_mean'] ?? row['rewards/mean'];
-      expect(reward, JSON.stringify(row)).toBeGreaterThanOrEqual(-1);
-      expect(reward).toBeLessThanOrEqual(1);
-    }
-  });
+  it('medrl train --steps 2 trains from the embedded model', () => trainTwoSteps(app));
 });
 
 describe('a plugin scaffolded by medrl init plugin', () => {
@@ -316,7 +324,7 @@ async function projectWith(name: string, direct: Manifest[], files: Record<strin
 }
 
 describe.skipIf(!cliPackage)('a project that installs only the CLI package medrl', () => {
-  it('runs the config medrl init writes, with the plugins the CLI brings', async () => {
+  it('runs the config medrl init writes, rewards and trains with what the CLI brings', async () => {
     const dir = await projectWith('cli-only', [cliPackage!]);
     const init = ok(await sh('npx medrl init', dir));
     const check = printed(init.stdout, /check it with:/);
@@ -325,6 +333,8 @@ describe.skipIf(!cliPackage)('a project that installs only the CLI package medrl
     writeTree(dir, { 'answers.jsonl': ANSWERS });
     ok(await sh('npx medrl reward --input answers.jsonl --out scored.jsonl', dir));
     expect(readJsonl(path.join(dir, 'scored.jsonl')).map((b) => b.id)).toEqual(['referral', 'dismissive', 'cold']);
+    // The default loggers (report_to) and checkpoint writers come with the CLI too.
+    await trainTwoSteps(dir);
   });
 });
 
