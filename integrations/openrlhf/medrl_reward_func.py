@@ -5,228 +5,31 @@
 OpenRLHF loads `reward_func(queries, prompts, labels)` from the file and calls it with lists of
 strings; this forwards them to medrl serve's OpenRLHF endpoint, adding the bearer token that
 OpenRLHF's own HTTP client cannot send, with timeouts and retries. Standard library only,
-Python 3.8+: copy this one file. Configuration is read from environment variables at every call
+Python 3.8+: copy this file together with ../medrl_client.py (the HTTP client it shares with the veRL
+integration) into one folder. Configuration is read from environment variables at every call
 (README.md beside this file lists them).
 """
 
 from __future__ import annotations
 
-import http.client
-import json
-import logging
 import os
-import random
-import socket
-import time
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+import sys
 
 __all__ = ["reward_func", "MedrlRewardError"]
 
-# --- medrl HTTP client (begin): kept identical in integrations/verl and integrations/openrlhf ---
-# Each integration is one self-contained file, so this part is written twice; a test checks that
-# both copies stay the same.
+# The HTTP client both integrations share, integrations/medrl_client.py: in this file's folder when
+# both files were copied together, else in the folder above (medrl's repository). Trainers load this
+# file by path, so its folder is not on Python's module path: put the one holding the client first.
+_here = os.path.dirname(os.path.abspath(__file__))
+for _folder in (_here, os.path.dirname(_here)):
+    if os.path.isfile(os.path.join(_folder, "medrl_client.py")):
+        if _folder not in sys.path:
+            sys.path.insert(0, _folder)
+        break
+else:
+    raise ImportError("medrl_client.py is neither beside %s nor in the folder above: copy it with this file" % __file__)
 
-log = logging.getLogger("medrl_reward")
-
-_ROUTES = ("/get_reward", "/v1/reward")
-_MAX_DELAY = 30.0
-
-
-class MedrlRewardError(RuntimeError):
-    """A call to `medrl serve` failed. `url` is the endpoint; `status` the HTTP status, if one came back."""
-
-    def __init__(self, message, url, status=None):
-        super().__init__(message)
-        self.url = url
-        self.status = status
-
-
-class Settings:
-    """Client settings: environment variables, overridden by keyword arguments of the same name in
-    lower case (veRL passes `custom_reward_function.reward_kwargs` that way). Never the token itself."""
-
-    def __init__(self, overrides=None):
-        overrides = overrides or {}
-        url = _setting(overrides, "MEDRL_URL", "http://127.0.0.1:8000", _http_url, "an http:// or https:// URL")
-        url = url.rstrip("/")
-        for route in _ROUTES:  # accept the route too, as OpenRLHF's --reward.remote_url has it
-            if url.endswith(route):
-                url = url[: -len(route)]
-        self.url = url
-        self.token_env = _setting(overrides, "MEDRL_TOKEN_ENV", "MEDRL_SERVE_TOKEN", str, "a variable name")
-        self.token = os.environ.get(self.token_env) or None
-        self.timeout = _setting(overrides, "MEDRL_TIMEOUT", 180.0, _positive(float), "seconds > 0")
-        self.retries = _setting(overrides, "MEDRL_RETRIES", 5, _at_least(int, 0), "an integer >= 0")
-        self.backoff = _setting(overrides, "MEDRL_BACKOFF", 1.0, _at_least(float, 0), "seconds >= 0")
-        self.batch_size = _setting(overrides, "MEDRL_BATCH_SIZE", 256, _at_least(int, 1), "an integer >= 1")
-        self.parallel = _setting(overrides, "MEDRL_PARALLEL", 4, _at_least(int, 1), "an integer >= 1")
-        self.dropped_score = _setting(overrides, "MEDRL_DROPPED_SCORE", None, float, "a number")
-
-
-def _setting(overrides, name, default, parse, expected):
-    key = name.lower()
-    if overrides.get(key) is not None:
-        raw, source = overrides[key], key
-    else:
-        raw, source = os.environ.get(name), name
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return default
-    try:
-        return parse(raw.strip() if isinstance(raw, str) else raw)
-    except (TypeError, ValueError):
-        raise ValueError("%s=%r: expected %s" % (source, raw, expected)) from None
-
-
-def _http_url(raw):
-    if not str(raw).startswith(("http://", "https://")):
-        raise ValueError(raw)
-    return str(raw)
-
-
-def _positive(parse):
-    def check(raw):
-        value = parse(raw)
-        if not value > 0:
-            raise ValueError(raw)
-        return value
-
-    return check
-
-
-def _at_least(parse, low):
-    def check(raw):
-        value = parse(raw)
-        if value < low:
-            raise ValueError(raw)
-        return value
-
-    return check
-
-
-def _jsonable(value):
-    """numpy arrays and scalars (veRL's non-tensor batch) as plain JSON values."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError("cannot send a %s to medrl serve as JSON" % type(value).__name__)
-
-
-def _error_detail(error):
-    """The server's error (`{code, message, issues}`) as (message, code), or the start of whatever
-    body came back and no code."""
-    try:
-        raw = error.read()
-    except Exception:  # noqa: BLE001 - the status alone still says enough
-        raw = b""
-    finally:
-        error.close()
-    text = raw.decode("utf-8", "replace").strip()
-    try:
-        body = json.loads(text)
-    except ValueError:
-        return text[:300] or str(error.reason), None
-    if not isinstance(body, dict) or not body.get("message"):
-        return text[:300], None
-    issues = body.get("issues") or []
-    more = "; ".join("%s: %s" % (i.get("path"), i.get("message")) for i in issues[1:4] if isinstance(i, dict))
-    return body["message"] + (" (also %s)" % more if more else ""), body.get("code")
-
-
-def _retry_after(error):
-    value = error.headers.get("Retry-After") if error.headers else None
-    try:
-        return min(float(value), 60.0) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date: use our own backoff
-
-
-def _refusal(url, status, detail, settings):
-    message = "medrl serve refused POST %s with HTTP %d: %s" % (url, status, detail)
-    if status == 401:
-        if settings.token:
-            message += "; the bearer token in $%s is not the server's" % settings.token_env
-        else:
-            message += "; the server requires a bearer token: set $%s (or name another variable in MEDRL_TOKEN_ENV)" % (
-                settings.token_env
-            )
-    return message
-
-
-def post_json(settings, route, payload):
-    """POSTs `payload` and returns the JSON answer. Retries connection errors, 429 and 5xx with
-    exponential backoff (or the server's Retry-After); never retries a timeout, ours or the
-    server's (503 `timeout`), so that a slow judge is not paid twice; other 4xx fail at once with
-    the server's message."""
-    url = settings.url + route
-    data = json.dumps(payload, ensure_ascii=False, default=_jsonable).encode("utf-8")
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if settings.token:
-        headers["Authorization"] = "Bearer " + settings.token
-    attempt = 0
-    while True:
-        status, wait = None, None
-        try:
-            request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-            with urllib.request.urlopen(request, timeout=settings.timeout) as reply:
-                raw = reply.read()
-            try:
-                return json.loads(raw.decode("utf-8"))
-            except ValueError:
-                message = "%s answered with a body that is not JSON: %r" % (url, raw[:200])
-                raise MedrlRewardError(message, url, 200) from None
-        except urllib.error.HTTPError as error:
-            (detail, code), status = _error_detail(error), error.code
-            if status == 503 and code == "timeout":
-                # The server gave up after serve.requestTimeout: the same batch would time out again.
-                raise MedrlRewardError(
-                    "medrl serve at %s answered HTTP 503: %s; not retried, so that the judge is not paid again. "
-                    "Send smaller batches (MEDRL_BATCH_SIZE) or raise serve.requestTimeout" % (url, detail),
-                    url,
-                    status,
-                ) from None
-            if status != 429 and status < 500:
-                raise MedrlRewardError(_refusal(url, status, detail, settings), url, status) from None
-            problem, wait = "HTTP %d: %s" % (status, detail), _retry_after(error)
-        except (socket.timeout, TimeoutError):
-            raise MedrlRewardError(
-                "medrl serve at %s did not answer within %g s (MEDRL_TIMEOUT); not retried, so that the judge "
-                "is not paid twice. Keep MEDRL_TIMEOUT above serve.requestTimeout, or send smaller batches "
-                "(MEDRL_BATCH_SIZE)" % (url, settings.timeout),
-                url,
-            ) from None
-        except urllib.error.URLError as error:
-            problem = "cannot connect: %s" % (error.reason,)
-        except (ConnectionError, http.client.HTTPException) as error:
-            problem = "connection failed: %s" % (error.__class__.__name__ + (": %s" % error if str(error) else ""))
-        if attempt >= settings.retries:
-            raise MedrlRewardError(
-                "POST %s failed after %d attempt(s): %s" % (url, attempt + 1, problem), url, status
-            ) from None
-        delay = min(_MAX_DELAY, settings.backoff * 2**attempt) * (0.5 + random.random() / 2)
-        if wait is not None:
-            delay = max(delay, wait)
-        attempt += 1
-        log.warning("medrl serve: POST %s: %s; retry %d/%d in %.2f s", url, problem, attempt, settings.retries, delay)
-        time.sleep(delay)
-
-
-def post_batches(settings, route, payloads):
-    """POSTs each payload (one request each), up to MEDRL_PARALLEL at a time; answers in order."""
-    if len(payloads) == 1:
-        return [post_json(settings, route, payloads[0])]
-    with ThreadPoolExecutor(max_workers=min(settings.parallel, len(payloads))) as pool:
-        return list(pool.map(lambda payload: post_json(settings, route, payload), payloads))
-
-
-def spans(count, size):
-    """[start, end) ranges of at most `size` items covering `count` items."""
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
-
-
-# --- medrl HTTP client (end) ---
+from medrl_client import MedrlRewardError, Settings, post_batches, setting, spans  # noqa: E402
 
 
 def _merge(replies, ranges, settings, url):
@@ -297,7 +100,7 @@ def reward_func(queries, prompts, labels=None, **kwargs):
     /get_reward in requests of up to MEDRL_BATCH_SIZE samples and returns
     {"rewards", "scores", "extra_logs": {"<component>", "dropped", "gated"}}, one value per sample."""
     settings = Settings(kwargs)
-    tensors = _setting(kwargs, "MEDRL_TENSORS", "auto", _tensors_mode, "auto, 1 or 0")
+    tensors = setting(kwargs, "MEDRL_TENSORS", "auto", _tensors_mode, "auto, 1 or 0")
     queries = list(queries)
     prompts = list(prompts) if prompts is not None else None
     labels = list(labels) if labels is not None else None

@@ -183,35 +183,42 @@ describe.skipIf(!pythonVersion).concurrent('Python integrations against medrl se
 });
 
 describe('the integration files', () => {
-  /** The HTTP client part of an integration file, between its begin and end markers. */
-  function clientOf(file: string): string {
-    const text = readFileSync(path.join(repoRoot, file), 'utf8');
-    const begin = text.indexOf('# --- medrl HTTP client (begin)');
-    const end = text.indexOf('# --- medrl HTTP client (end) ---');
-    expect(begin, `${file} has the client's begin marker`).toBeGreaterThan(-1);
-    expect(end, `${file} has the client's end marker`).toBeGreaterThan(begin);
-    return text.slice(begin, end);
-  }
+  const INTEGRATIONS = ['integrations/verl/medrl_reward.py', 'integrations/openrlhf/medrl_reward_func.py'];
+  const CLIENT = 'integrations/medrl_client.py';
+  const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
+  /** Top-level module names a Python file imports. */
+  const imported = (file: string) => [...read(file).matchAll(/^\s*(?:import|from) (\w+)/gm)].map((m) => m[1]!);
 
-  it('carry the same HTTP client, since each must work as one copied file', () => {
-    const verl = clientOf('integrations/verl/medrl_reward.py');
-    expect(verl).toContain('def post_json(settings, route, payload):');
-    expect(clientOf('integrations/openrlhf/medrl_reward_func.py')).toBe(verl);
+  it('share one HTTP client module instead of each carrying a copy', () => {
+    expect(read(CLIENT)).toContain('def post_json(settings, route, payload):');
+    for (const file of INTEGRATIONS) {
+      expect(read(file), file).toMatch(/^from medrl_client import MedrlRewardError, Settings, .*post_batches/m);
+      expect(read(file), file).not.toMatch(/def post_json|class Settings|class MedrlRewardError/);
+    }
   });
 
   it('import only the standard library (and torch where OpenRLHF has it, optionally)', () => {
-    const stdlib = ['__future__', 'concurrent', 'http', 'json', 'logging', 'os', 'random', 'socket', 'time', 'urllib'];
-    for (const file of ['integrations/verl/medrl_reward.py', 'integrations/openrlhf/medrl_reward_func.py']) {
-      const text = readFileSync(path.join(repoRoot, file), 'utf8');
-      const modules = [...text.matchAll(/^\s*(?:import|from) (\w+)/gm)].map((m) => m[1]!);
+    const stdlib = [
+      '__future__',
+      'concurrent',
+      'http',
+      'json',
+      'logging',
+      'os',
+      'random',
+      'socket',
+      'sys',
+      'time',
+      'urllib',
+    ];
+    expect(imported(CLIENT).filter((name) => !stdlib.includes(name))).toEqual([]);
+    for (const file of INTEGRATIONS) {
       expect(
-        modules.filter((name) => !stdlib.includes(name)),
+        imported(file).filter((name) => !stdlib.includes(name) && name !== 'medrl_client'),
         file,
       ).toEqual(file.includes('openrlhf') ? ['torch'] : []);
     }
     // torch is imported inside a try block, so that the shim works without it.
-    expect(readFileSync(path.join(repoRoot, 'integrations/openrlhf/medrl_reward_func.py'), 'utf8')).toMatch(
-      /try:\n\s+import torch\n\s+except ImportError:/,
-    );
+    expect(read('integrations/openrlhf/medrl_reward_func.py')).toMatch(/try:\n\s+import torch\n\s+except ImportError:/);
   });
 });

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import shutil
+import sys
+import tempfile
 import time
 import unittest
 from unittest import mock
 
-from medrl_testing import StubServer, clean_env, free_port_url, load_openrlhf, load_verl
+from medrl_testing import REPO, StubServer, clean_env, free_port_url, load_openrlhf, load_verl
 
 VERL_OK = {
     "totals": [0.5],
@@ -219,6 +223,61 @@ class ClientTest(unittest.TestCase):
                 INTEGRATIONS[0].call(INTEGRATIONS[0].module, medrl_retries="x")
             with self.assertRaisesRegex(ValueError, "^medrl_url='lb:80': expected an http:// or https:// URL"):
                 INTEGRATIONS[0].call(INTEGRATIONS[0].module, medrl_url="lb:80")
+
+
+class LayoutTest(unittest.TestCase):
+    """Both integrations import integrations/medrl_client.py; a trainer loads them by path, from medrl's
+    repository or from a folder the user copied an integration and the client into."""
+
+    FILES = {"verl": "integrations/verl/medrl_reward.py", "openrlhf": "integrations/openrlhf/medrl_reward_func.py"}
+
+    @contextlib.contextmanager
+    def fresh_imports(self):
+        """No cached medrl_client, and sys.path and sys.modules as they were afterwards."""
+        path, cached = list(sys.path), sys.modules.pop("medrl_client", None)
+        try:
+            yield
+        finally:
+            sys.path[:] = path
+            sys.modules.pop("medrl_client", None)
+            if cached is not None:
+                sys.modules["medrl_client"] = cached
+
+    def load_copy(self, folder, it, with_client):
+        target = os.path.join(folder, os.path.basename(self.FILES[it.name]))
+        shutil.copy(os.path.join(REPO, self.FILES[it.name]), target)
+        if with_client:
+            shutil.copy(os.path.join(REPO, "integrations/medrl_client.py"), folder)
+        spec = importlib.util.spec_from_file_location("copied_" + it.name, target)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_both_share_the_one_client_module(self):
+        verl, openrlhf = INTEGRATIONS[0].module, INTEGRATIONS[1].module
+        self.assertIs(verl.MedrlRewardError, openrlhf.MedrlRewardError)
+        self.assertEqual(
+            os.path.realpath(sys.modules[verl.MedrlRewardError.__module__].__file__),
+            os.path.realpath(os.path.join(REPO, "integrations/medrl_client.py")),
+        )
+
+    def test_each_works_copied_into_one_folder_with_the_client(self):
+        for it in INTEGRATIONS:
+            with self.subTest(it.name), tempfile.TemporaryDirectory() as folder, self.fresh_imports():
+                module = self.load_copy(folder, it, with_client=True)
+                client = sys.modules[module.MedrlRewardError.__module__]
+                self.assertEqual(os.path.dirname(os.path.realpath(client.__file__)), os.path.realpath(folder))
+                with stubbed([ok(it)]) as stub:
+                    self.assertEqual(it.reward(it.call(module)), 0.5)
+                    self.assertEqual([r["path"] for r in stub.requests], [it.route])
+
+    def test_copied_without_the_client_it_says_what_to_copy(self):
+        for it in INTEGRATIONS:
+            with self.subTest(it.name), tempfile.TemporaryDirectory() as parent, self.fresh_imports():
+                folder = os.path.join(parent, "alone")
+                os.mkdir(folder)
+                with self.assertRaisesRegex(ImportError, "^medrl_client.py is neither beside .*alone.* copy it with"):
+                    self.load_copy(folder, it, with_client=False)
 
 
 if __name__ == "__main__":

@@ -69,3 +69,31 @@ export async function initProject(dir: string, format: ConfigFormat): Promise<st
   await writeFileAtomic(file, render(format));
   return file;
 }
+
+/** The packages a config file imports (bare specifiers, as `@scope/name` or `name`). */
+export function importedPackages(source: string): string[] {
+  const names = [...source.matchAll(/^import\s[^'"]*from\s+['"]([^'"./][^'"]*)['"]/gm)].map((m) => {
+    const parts = m[1]!.split('/');
+    return parts[0]!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  });
+  return [...new Set(names)];
+}
+
+/**
+ * What to run, from `cwd`, after `medrl init` wrote a config (`source`) into `dir`: first the install of
+ * the packages the config imports that `dir` cannot resolve (none for JSON and YAML, which name
+ * plugins that medrl finds itself), then the check.
+ */
+export async function nextCommands(
+  dir: string,
+  source: string,
+  cwd = process.cwd(),
+): Promise<{ install?: string; check: string }> {
+  const { installCommand, medrlCommand, quote, resolvesFrom } = await import('./sources.js');
+  const cd = path.resolve(cwd) === path.resolve(dir) ? '' : `cd ${quote(dir)} && `;
+  const check = `${cd}${medrlCommand(dir)} config --check`;
+  const missing = importedPackages(source).filter((name) => !resolvesFrom(dir, name));
+  if (missing.length === 0) return { check };
+  const { command } = await installCommand(dir, missing);
+  return { install: `${cd}${command}`, check };
+}

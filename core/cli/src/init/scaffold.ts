@@ -171,8 +171,31 @@ describe('${short} judge', () => {
 /** The Node.js versions medrl supports (docs/getting-started.md#nodejs-versions); every package.json states it. */
 export const NODE_ENGINES = '^20.19.0 || ^22.13.0 || >=24';
 
-export function scaffoldFiles(packageName: string, kind: PluginKind, sdkVersion: string): Record<string, string> {
+/**
+ * Where the plugin's devDependency on @medrl/sdk comes from: the registry (`^version`), or, while the
+ * sdk is not published, a tarball in the plugin's vendor/ folder packed from the installed copy.
+ */
+export interface SdkSource {
+  version: string;
+  /** Folder of the installed @medrl/sdk to pack into vendor/; unset: the registry. */
+  vendorFrom?: string;
+}
+
+/** vendor/ of the scaffold: tracked in git, so that a fresh clone of the plugin installs too. */
+const VENDOR_DIR = 'vendor';
+
+/**
+ * The scaffold's files. `sdkSpec` is the devDependency's spec (default `^sdkVersion`; a
+ * `file:vendor/...tgz` while the sdk is not on the registry); the peer range is always `^sdkVersion`.
+ */
+export function scaffoldFiles(
+  packageName: string,
+  kind: PluginKind,
+  sdkVersion: string,
+  sdkSpec = `^${sdkVersion}`,
+): Record<string, string> {
   const short = shortName(packageName);
+  const vendored = sdkSpec.startsWith(`file:${VENDOR_DIR}/`);
   const pkg = {
     name: packageName,
     version: '0.1.0',
@@ -188,7 +211,7 @@ export function scaffoldFiles(packageName: string, kind: PluginKind, sdkVersion:
     scripts: { build: 'tsc -p tsconfig.json', prepack: 'tsc -p tsconfig.json', test: 'vitest run' },
     peerDependencies: { '@medrl/sdk': `^${sdkVersion}` },
     devDependencies: {
-      '@medrl/sdk': `^${sdkVersion}`,
+      '@medrl/sdk': sdkSpec,
       typescript: '^5.9.0',
       vitest: '^3.2.0',
       '@types/node': '^20.0.0',
@@ -214,7 +237,8 @@ export function scaffoldFiles(packageName: string, kind: PluginKind, sdkVersion:
     'package.json': JSON.stringify(pkg, null, 2) + '\n',
     'tsconfig.json': JSON.stringify(tsconfig, null, 2) + '\n',
     'vitest.config.ts': `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { include: ['test/**/*.test.ts'], globals: true } });\n`,
-    '.gitignore': 'node_modules/\ndist/\n*.tgz\n',
+    // Only the root's tarballs (`npm pack`): vendor/ holds a dependency.
+    '.gitignore': 'node_modules/\ndist/\n/*.tgz\n',
     'src/index.ts': kind === 'reward' ? rewardSource(short) : judgeSource(short),
     'test/index.test.ts': kind === 'reward' ? rewardTest(short) : judgeTest(short),
     'README.md': `# ${packageName}
@@ -244,29 +268,55 @@ npm install
 npm run build
 npm test
 \`\`\`
+${
+  vendored
+    ? `
+\`@medrl/sdk\` was not on the npm registry when this plugin was made: \`npm install\` takes it from
+\`${sdkSpec.slice('file:'.length)}\`, packed from the medrl that wrote this scaffold. Once it is published, run
+\`npm install -D @medrl/sdk@^${sdkVersion}\` and delete \`${VENDOR_DIR}/\`.
+`
+    : ''
+}
 
 Plugins import only \`@medrl/sdk\` (a peer dependency). See medrl's docs/plugins.md.
 `,
   };
 }
 
-/** Writes the scaffold into `<parent>/<directory name>`; refuses a non-empty target. */
+/**
+ * Writes the scaffold into `<parent>/<directory name>`; refuses a non-empty target. With
+ * `sdk.vendorFrom`, first packs that @medrl/sdk into vendor/ (removed again if that fails).
+ */
 export async function scaffoldPlugin(options: {
   name: string;
   kind: PluginKind;
   parentDir: string;
-  sdkVersion: string;
-}): Promise<{ dir: string; packageName: string; files: string[] }> {
+  sdk: SdkSource;
+}): Promise<{ dir: string; packageName: string; files: string[]; sdkSpec: string }> {
   const packageName = packageNameFor(options.name);
   const dir = path.resolve(options.parentDir, packageName.replace(/^@[^/]+\//, ''));
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new MedrlError(`${dir} exists and is not empty; choose another name or --dir`);
   }
-  const files = scaffoldFiles(packageName, options.kind, options.sdkVersion);
+  let sdkSpec = `^${options.sdk.version}`;
+  const written: string[] = [];
+  if (options.sdk.vendorFrom) {
+    const { packInto } = await import('./sources.js');
+    let tarball: string;
+    try {
+      tarball = await packInto(options.sdk.vendorFrom, path.join(dir, VENDOR_DIR));
+    } catch (error) {
+      throw new MedrlError(`medrl init plugin: ${(error as Error).message}; or use --sdk registry`);
+    }
+    sdkSpec = `file:${VENDOR_DIR}/${tarball}`;
+    written.push(`${VENDOR_DIR}/${tarball}`);
+  }
+  const files = scaffoldFiles(packageName, options.kind, options.sdk.version, sdkSpec);
   for (const [rel, content] of Object.entries(files)) {
     const file = path.join(dir, rel);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, content, { flag: 'wx' });
+    written.push(rel);
   }
-  return { dir, packageName, files: Object.keys(files) };
+  return { dir, packageName, files: written, sdkSpec };
 }
