@@ -8,6 +8,7 @@
  *                (data/rl/reward_rules.md), R_teacher the judge-derived component
  *   judge        `auto`: deepseek when its API key (DEEPSEEK_API_KEY) is set, else the offline mock
  *   safety gate  ppo/grpo.safety_gate.score = the rules' safety score
+ *   loggers      output.report_to = TensorBoard event files (TRL's default logger)
  *
  * Imports only @medrl/sdk (types): plugins are named by package, loaded by the runtime's loader.
  */
@@ -36,6 +37,9 @@ export const MEDICAL_AUTO_JUDGES: readonly string[] = ['deepseek', 'mock'];
 /** The score the trainers' safety gate watches: the rules' medical-safety component. */
 export const MEDICAL_SAFETY_SCORE = 'rules/safety';
 
+/** The loggers every training run reports to (`output.report_to`): TensorBoard, as TRL's default. */
+export const MEDICAL_LOGGERS: readonly string[] = ['tensorboard'];
+
 /** The preset as a config (fresh copies each call, so callers may change them). */
 export default function presetMedical(): MedrlConfig {
   return {
@@ -44,5 +48,6 @@ export default function presetMedical(): MedrlConfig {
     judge: { use: 'auto', auto: [...MEDICAL_AUTO_JUDGES] },
     ppo: { safety_gate: { score: MEDICAL_SAFETY_SCORE } },
     grpo: { safety_gate: { score: MEDICAL_SAFETY_SCORE } },
+    output: { report_to: [...MEDICAL_LOGGERS] },
   };
 }

@@ -1,8 +1,10 @@
 // The preset's values are the seed pipeline's; how the CLI lays it under a config is tested in
 // test/runtime/config.test.ts (layering) and test/cli (a clean project with no config).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import presetMedical, {
   MEDICAL_AUTO_JUDGES,
+  MEDICAL_LOGGERS,
   MEDICAL_PLUGINS,
   MEDICAL_REWARD_COMPONENTS,
   MEDICAL_SAFETY_SCORE,
@@ -33,10 +35,24 @@ describe('@medrl/preset-medical', () => {
       judge: { use: 'auto', auto: ['deepseek', 'mock'] },
       ppo: { safety_gate: { score: 'rules/safety' } },
       grpo: { safety_gate: { score: 'rules/safety' } },
+      output: { report_to: ['tensorboard'] },
     });
     expect(MEDICAL_PLUGINS).toHaveLength(4);
     expect(MEDICAL_AUTO_JUDGES).toEqual(['deepseek', 'mock']);
     expect(MEDICAL_SAFETY_SCORE).toBe('rules/safety');
+  });
+
+  it('depends on every plugin it names, and so does the medrl CLI (a project that installs only medrl can train)', () => {
+    const named = [...MEDICAL_PLUGINS, ...MEDICAL_LOGGERS.map((logger) => `@medrl/plugin-${logger}`)];
+    for (const manifest of ['../package.json', '../../../core/cli/package.json']) {
+      const { dependencies } = JSON.parse(readFileSync(new URL(manifest, import.meta.url), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      expect(
+        named.filter((name) => !(name in dependencies)),
+        manifest,
+      ).toEqual([]);
+    }
   });
 
   it('returns fresh copies, so a caller that edits one does not change the next', () => {

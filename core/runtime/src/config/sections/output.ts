@@ -23,9 +23,9 @@ export const outputSchema = z.strictObject({
   /**
    * Loggers that receive every logged row of `sft` and `train` (TRL's report_to): `tensorboard` (event files in
    * `<output_dir>/tensorboard`), any logger plugin's module specifier (e.g. `./examples/logger-mlflow`), or `[]` for none.
-   * Default `["tensorboard"]`.
+   * Default `[]`; the medrl CLI's preset (@medrl/preset-medical) sets `["tensorboard"]`.
    */
-  report_to: z.array(z.string().min(1)).default(() => ['tensorboard']),
+  report_to: z.array(z.string().min(1)).default(() => []),
 });
 
 export type OutputSection = z.output<typeof outputSchema>;
