@@ -20,6 +20,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RewardBreakdown } from '@medrl/sdk';
 import { workspaces, type Manifest } from '../../tools/pack.js';
+import { untilListening } from '../helpers/server.js';
 import { repoRoot, tempDir, writeTree } from '../helpers/tmp.js';
 
 interface Result {
@@ -366,16 +367,7 @@ describe('a reward-server deployment: @medrl/serve and @medrl/plugin-rules only'
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.add(child);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /listening on (\S+)/.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      void exited.then((code) => reject(new Error(`medrl-serve exited with ${code} before listening:\n${stderr}`)));
-    });
+    const { url, exited } = await untilListening(child, 'medrl-serve');
     try {
       const chat = (question: string, answer: string) =>
         `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n${answer}<|im_end|>`;

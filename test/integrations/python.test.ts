@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { medrlBin } from '../helpers/cli.js';
+import { untilListening } from '../helpers/server.js';
 import { repoRoot, tempDir, writeTree } from '../helpers/tmp.js';
 
 const PYTHON = process.env.MEDRL_TEST_PYTHON || 'python3';
@@ -85,16 +86,7 @@ async function serve(dir: string, env: NodeJS.ProcessEnv): Promise<Served> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`medrl serve exited with ${code} before listening:\n${stderr}`)));
-  });
+  const { url, exited } = await untilListening(child, 'medrl serve');
   return { child, url, exited };
 }
 

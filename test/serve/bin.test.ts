@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { untilListening } from '../helpers/server.js';
 import { repoRoot, tempDir, writeTree } from '../helpers/tmp.js';
 
 const bin = path.join(repoRoot, 'core/serve/bin/medrl-serve.js');
@@ -28,16 +29,7 @@ describe('medrl-serve', () => {
       }),
     });
     const child = spawn(process.execPath, [bin, '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /listening on (\S+)/.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${stderr}`)));
-    });
+    const { url, exited } = await untilListening(child, 'medrl-serve');
     try {
       const res = await fetch(`${url}/get_reward`, {
         method: 'POST',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RewardBreakdown } from '@medrl/sdk';
+import { untilListening } from '../helpers/server.js';
 import { repoRoot, tempDir, writeTree } from '../helpers/tmp.js';
 
 const TOKEN = 'test-serve-token-5f0c1d2e3a4b';
@@ -59,17 +60,7 @@ async function serve(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = ready.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, exited };
+  return { child, ...(await untilListening(child, 'serve', ready)) };
 }
 
 describe('medrl serve', () => {
